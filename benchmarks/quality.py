@@ -1,0 +1,267 @@
+"""Quality benchmark: docpipe's articles against the golden JSON of every sample in raw/.
+
+Runs the ``ingest`` flow on the samples, reads ``articles`` back from Parquet,
+and prints per document and in total, beside a naive baseline measured in the
+same run (pdfplumber ``extract_text()`` page by page, every line a paragraph,
+articles cut at numbered lines):
+
+* article F1 — golden titles found among the produced titles;
+* title exact, source exact — of the golden articles;
+* body CER — edit distance over golden length, whitespace removed;
+* paragraph-break F1 — paragraph boundaries, by character offset;
+* furniture leaks — running headers and page numbers inside bodies;
+* half-width punctuation next to Chinese, traditional characters left.
+
+Usage: ``python benchmarks/quality.py [--raw raw] [--only NAME]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import opencc
+import pdfplumber
+from rapidfuzz.distance import Levenshtein
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+_SPACE = re.compile(r"\s+")
+_CJK = r"[\u3400-\u9fff]"
+_HALF_WIDTH_NEXT_TO_CJK = re.compile(rf"{_CJK}[,;:!?()]|[,;:!?()]{_CJK}")
+_PAGE_NUMBER_LINE = re.compile(r"(?m)^\s*(?:[-—–一]\s*\d{1,4}\s*[-—–一]|第\s*\d{1,4}\s*页|\d{1,4})\s*$")
+_NAIVE_TITLE = re.compile(r"^\s*(\d{1,3})\s*[、.．]\s*(\S.*)$")
+_T2S = opencc.OpenCC("t2s")
+
+
+@dataclass
+class Article:
+    title: str
+    paragraphs: list[str]
+    source: str | None
+
+
+@dataclass
+class Scores:
+    """Counts that add up across documents; ratios are computed at the end."""
+
+    gold_articles: int = 0
+    produced_articles: int = 0
+    matched: int = 0
+    title_exact: int = 0
+    source_exact: int = 0
+    edit_distance: int = 0
+    gold_chars: int = 0
+    gold_breaks: int = 0
+    produced_breaks: int = 0
+    matched_breaks: int = 0
+    furniture_leaks: int = 0
+    half_width: int = 0
+    traditional: int = 0
+    extra: dict[str, float] = field(default_factory=dict)
+
+    def add(self, other: Scores) -> None:
+        for name in self.__dataclass_fields__:
+            if name != "extra":
+                setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def row(self) -> dict[str, str]:
+        return {
+            "article F1": _fmt(_f1(self.matched, self.produced_articles, self.gold_articles)),
+            "title exact": _fmt(_ratio(self.title_exact, self.gold_articles)),
+            "source exact": _fmt(_ratio(self.source_exact, self.gold_articles)),
+            "body CER": f"{100 * _ratio(self.edit_distance, self.gold_chars):.2f}%",
+            "paragraph-break F1": _fmt(_f1(self.matched_breaks, self.produced_breaks, self.gold_breaks)),
+            "furniture leaks": str(self.furniture_leaks),
+            "half-width next to Chinese": str(self.half_width),
+            "traditional chars": str(self.traditional),
+        }
+
+
+def score(gold: Sequence[Article], produced: Sequence[Article], furniture: Iterable[str]) -> Scores:
+    scores = Scores(gold_articles=len(gold), produced_articles=len(produced))
+    by_title: dict[str, Article] = {}
+    for article in produced:
+        by_title.setdefault(_squash(article.title), article)
+    for truth in gold:
+        gold_text = _squash("".join(truth.paragraphs))
+        scores.gold_chars += len(gold_text)
+        scores.gold_breaks += len(truth.paragraphs) - 1
+        match = by_title.get(_squash(truth.title))
+        if match is None:
+            scores.edit_distance += len(gold_text)
+            continue
+        scores.matched += 1
+        scores.title_exact += match.title == truth.title
+        scores.source_exact += match.source == truth.source
+        produced_text = _squash("".join(match.paragraphs))
+        scores.edit_distance += Levenshtein.distance(produced_text, gold_text)
+        scores.produced_breaks += len(match.paragraphs) - 1
+        scores.matched_breaks += _matched_breaks(truth.paragraphs, match.paragraphs)
+    markers = [_squash(f) for f in furniture if _squash(f)]
+    for article in produced:
+        text = "\n".join([article.title, *article.paragraphs])
+        squashed = _squash(text)
+        scores.furniture_leaks += sum(squashed.count(marker) for marker in markers)
+        scores.furniture_leaks += len(_PAGE_NUMBER_LINE.findall(text))
+        scores.half_width += len(_HALF_WIDTH_NEXT_TO_CJK.findall(text))
+        scores.traditional += _traditional_chars(text)
+    return scores
+
+
+def _traditional_chars(text: str) -> int:
+    """Characters OpenCC would change converting the text to simplified (phrase-aware)."""
+    simplified = _T2S.convert(text)
+    if len(simplified) != len(text):
+        return Levenshtein.distance(simplified, text)
+    return sum(1 for a, b in zip(text, simplified, strict=True) if a != b)
+
+
+def _matched_breaks(gold: Sequence[str], produced: Sequence[str]) -> int:
+    """Paragraph boundaries of ``produced`` that fall where ``gold`` has one (±2 characters)."""
+    gold_offsets = _break_offsets(gold)
+    produced_offsets = _break_offsets(produced)
+    gold_text, produced_text = _squash("".join(gold)), _squash("".join(produced))
+    mapped = _map_offsets(produced_text, gold_text, produced_offsets)
+    remaining = sorted(gold_offsets)
+    matched = 0
+    for offset in mapped:
+        hit = next((g for g in remaining if abs(g - offset) <= 2), None)
+        if hit is not None:
+            remaining.remove(hit)
+            matched += 1
+    return matched
+
+
+def _break_offsets(paragraphs: Sequence[str]) -> list[int]:
+    offsets, total = [], 0
+    for paragraph in paragraphs[:-1]:
+        total += len(_squash(paragraph))
+        offsets.append(total)
+    return offsets
+
+
+def _map_offsets(source: str, target: str, offsets: Sequence[int]) -> list[int]:
+    """Map character offsets in ``source`` to the aligned offsets in ``target``."""
+    if source == target:
+        return list(offsets)
+    blocks = Levenshtein.opcodes(source, target)
+    mapped = []
+    for offset in offsets:
+        for op in blocks:
+            if op.src_start <= offset <= op.src_end:
+                mapped.append(op.dest_start + min(offset - op.src_start, op.dest_end - op.dest_start))
+                break
+    return mapped
+
+
+# --- the two systems ---------------------------------------------------------------------
+
+
+def docpipe_articles(raw_dir: Path) -> dict[str, list[Article]]:
+    """Run the ingest flow on ``raw_dir`` and read the articles back from Parquet."""
+    import pyarrow.dataset as ds
+
+    from docpipe.settings import DEFAULT_SETTINGS
+    from flows.ingest import ingest_with_workers
+
+    with tempfile.TemporaryDirectory() as out:
+        ingest_with_workers(raw_dir, Path(out), DEFAULT_SETTINGS)
+        table = ds.dataset(Path(out) / "articles", format="parquet", partitioning="hive").to_table()
+    result: dict[str, list[Article]] = {}
+    for row in sorted(table.to_pylist(), key=lambda r: (r["source_file"], r["seq"])):
+        result.setdefault(row["source_file"], []).append(
+            Article(title=row["title"], paragraphs=row["body"].split("\n"), source=row["source"])
+        )
+    return result
+
+
+def naive_articles(pdf: Path) -> list[Article]:
+    """The naive baseline: ``extract_text()`` per page, articles cut at numbered lines."""
+    with pdfplumber.open(pdf) as document:
+        lines = [line for page in document.pages for line in (page.extract_text() or "").splitlines()]
+    articles: list[Article] = []
+    for line in lines:
+        title = _NAIVE_TITLE.match(line)
+        if title and not re.search(r"(\.{2,}|…)\s*\d+\s*$|\s\d+\s*$", line):
+            articles.append(Article(title=title.group(2).strip(), paragraphs=[], source=None))
+        elif articles:
+            articles[-1].paragraphs.append(line)
+    return articles
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+def load_gold(path: Path) -> tuple[list[Article], list[str]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    articles = [Article(a["title"], list(a["paragraphs"]), a.get("source")) for a in data["articles"]]
+    layout = data.get("layout") or {}
+    furniture = [str(h) for h in layout.get("headers", []) if h]
+    return articles, furniture
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--raw", type=Path, default=ROOT / "raw")
+    args = parser.parse_args(argv)
+    golds = sorted(args.raw.glob("*.golden.json"))
+    produced = docpipe_articles(args.raw)
+    totals = {"docpipe": Scores(), "naive": Scores()}
+    rows: list[tuple[str, str, dict[str, str]]] = []
+    for gold_path in golds:
+        pdf = gold_path.with_name(gold_path.name.replace(".golden.json", ".pdf"))
+        gold, furniture = load_gold(gold_path)
+        for system, articles in (
+            ("docpipe", produced.get(pdf.name, [])),
+            ("naive", naive_articles(pdf)),
+        ):
+            scores = score(gold, articles, furniture)
+            totals[system].add(scores)
+            rows.append((pdf.name, system, scores.row()))
+    rows += [("TOTAL", system, scores.row()) for system, scores in totals.items()]
+    print_table(rows)
+    return 0
+
+
+def print_table(rows: Sequence[tuple[str, str, dict[str, str]]]) -> None:
+    metrics = list(rows[0][2]) if rows else []
+    header = ["document", "system", *metrics]
+    table = [header] + [[doc, system, *values.values()] for doc, system, values in rows]
+    widths = [max(_width(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        print("  ".join(cell + " " * (width - _width(cell)) for cell, width in zip(row, widths, strict=True)))
+
+
+def _width(text: str) -> int:
+    return sum(2 if "\u2e80" <= ch <= "\uffef" else 1 for ch in text)
+
+
+def _squash(text: str) -> str:
+    return _SPACE.sub("", text)
+
+
+def _ratio(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def _f1(matched: int, produced: int, gold: int) -> float:
+    if produced == 0 and gold == 0:
+        return 1.0
+    precision, recall = _ratio(matched, produced), _ratio(matched, gold)
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.3f}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,220 @@
+"""Wrap repair: join the visual lines of a document back into paragraphs.
+
+Extraction gives one record per printed line, so a paragraph comes back broken
+at every line end and again at every page break.  Chinese typesetting marks a
+paragraph by a two-character first-line indent and ends it with a short last
+line; headings differ in font, size or position.  These geometric marks decide
+where paragraphs end -- never the wording.
+
+Lines are joined without a space between Chinese characters and with one
+between Latin words or numbers, the way the words were typeset.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from statistics import median
+
+from docpipe.layout import Line, Paragraph
+from docpipe.settings import DEFAULT_SETTINGS, Settings
+
+#: A contents entry ends in a page number after dot leaders, an ellipsis or a wide gap.
+_CONTENTS_ENTRY_END = re.compile(r"(?:[.．·…]{2,}|\t)\s*[\divxlcIVXLC]+\s*$")
+#: Characters that join to the next line with a space: Latin letters and digits.
+_LATIN_END = re.compile(r"[A-Za-z0-9%]$")
+_LATIN_START = re.compile(r"^[A-Za-z0-9]")
+#: Relative difference in glyph size that marks a change of style (heading vs body).
+SIZE_CHANGE = 0.12
+#: Line pitch is at most this many em; a larger measured median means few, spread-out lines.
+MAX_PITCH_EM = 2.2
+#: Fewer lines than this on a page and its own text column cannot be measured.
+MIN_LINES_FOR_COLUMN = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """The text column of one page: where full lines start and end."""
+
+    left: float
+    right: float
+
+
+def measure_columns(lines: Sequence[Line]) -> dict[int, Column]:
+    """Find each page's text column from the lines that fill it.
+
+    Most lines of a page of running text start at the column's left edge and
+    end at its right edge, so the most common left edge and the right edge of
+    the widest lines measure the column.  Pages with too few lines take the
+    document's median column, shifted to their own leftmost line when that is
+    further left (mirrored margins, a skewed scan).
+    """
+    by_page: dict[int, list[Line]] = {}
+    for line in lines:
+        by_page.setdefault(line.page, []).append(line)
+    em = body_em(lines)
+    measured: dict[int, Column] = {}
+    for page, page_lines in by_page.items():
+        if len(page_lines) >= MIN_LINES_FOR_COLUMN:
+            measured[page] = _measure_column(page_lines, em)
+    if not measured:
+        measured = {page: _measure_column(page_lines, em) for page, page_lines in by_page.items()}
+    width = median(c.right - c.left for c in measured.values())
+    default_left = median(c.left for c in measured.values())
+    columns: dict[int, Column] = {}
+    for page, page_lines in by_page.items():
+        if page in measured:
+            columns[page] = measured[page]
+        else:
+            left = min(default_left, min(line.x0 for line in page_lines))
+            columns[page] = Column(left=left, right=left + width)
+    return columns
+
+
+def body_em(lines: Sequence[Line]) -> float:
+    """The glyph size of body text: the size most characters are set in."""
+    weights: Counter[float] = Counter()
+    for line in lines:
+        weights[round(line.size, 1)] += len(line.text)
+    if not weights:
+        return 10.0
+    return weights.most_common(1)[0][0]
+
+
+def join_wrapped_lines(lines: Sequence[Line], *, settings: Settings = DEFAULT_SETTINGS) -> list[Paragraph]:
+    """Join visual lines into paragraphs, across line ends and page breaks.
+
+    A new paragraph starts where a line is indented, where the previous line
+    stops short of the column's right edge or ends a contents entry, where the
+    glyph size or font changes, or after a vertical gap wider than the usual
+    line pitch.  A page break alone never ends a paragraph: a full last line
+    followed by an unindented first line on the next page is one paragraph.
+    Left alone: the text of each line (no normalisation happens here).
+
+    A paragraph indented 2 em (x0 70 against a column at 50), wrapped once,
+    then one that crosses from page 1 to page 2:
+
+    >>> lines = [
+    ...     Line("在印度，电子政府已逐步从政府部门的办", 1, 70.0, 100, 250.0, 110, 10.0),
+    ...     Line("公电脑化，发展到推出以民众为中心的项目。", 1, 50.0, 115, 180.0, 125, 10.0),
+    ...     Line("该计划旨在改善政府向公民、企业提供的公共", 1, 70.0, 130, 250.0, 140, 10.0),
+    ...     Line("服务，其愿景如下：通过提供普遍性服务，确", 1, 50.0, 145, 250.0, 155, 10.0),
+    ...     Line("保服务的效率。", 2, 50.0, 60, 120.0, 70, 10.0),
+    ... ]
+    >>> for paragraph in join_wrapped_lines(lines):
+    ...     print(paragraph.page_start, paragraph.page_end, paragraph.text)
+    1 1 在印度，电子政府已逐步从政府部门的办公电脑化，发展到推出以民众为中心的项目。
+    1 2 该计划旨在改善政府向公民、企业提供的公共服务，其愿景如下：通过提供普遍性服务，确保服务的效率。
+    """
+    if not lines:
+        return []
+    columns = measure_columns(lines)
+    em = body_em(lines)
+    pitch = min(_line_pitch(lines), MAX_PITCH_EM * em)
+    paragraphs: list[Paragraph] = []
+    current: list[Line] = [lines[0]]
+    for previous, line in zip(lines, lines[1:], strict=False):
+        if _starts_paragraph(previous, line, columns, em, pitch, settings):
+            paragraphs.append(_to_paragraph(current, columns, em))
+            current = [line]
+        else:
+            current.append(line)
+    paragraphs.append(_to_paragraph(current, columns, em))
+    return paragraphs
+
+
+def is_indented(line: Line, column: Column, em: float, *, settings: Settings = DEFAULT_SETTINGS) -> bool:
+    return line.x0 - column.left >= settings.indent_min_em * em
+
+
+def is_centered(line: Line, column: Column, em: float) -> bool:
+    """A line with wide, equal margins on both sides of the column (a centred heading)."""
+    left_gap = line.x0 - column.left
+    right_gap = column.right - line.x1
+    return left_gap > 2 * em and right_gap > 2 * em and abs(left_gap - right_gap) < 2 * em
+
+
+def join_line_texts(first: str, second: str) -> str:
+    """Join two wrapped lines: no space in Chinese, one space between Latin words.
+
+    >>> join_line_texts("发展到推出以民众为中", "心的项目")
+    '发展到推出以民众为中心的项目'
+    >>> join_line_texts("the IBM", "Watson platform")
+    'the IBM Watson platform'
+    """
+    first = first.rstrip()
+    second = second.lstrip()
+    if _LATIN_END.search(first) and _LATIN_START.search(second):
+        return f"{first} {second}"
+    return first + second
+
+
+def _measure_column(page_lines: Sequence[Line], em: float) -> Column:
+    # The column's left edge is the leftmost x0 that a second line shares: a
+    # single line further left is an outlier (a hanging number, a skewed scan).
+    lefts = sorted(line.x0 for line in page_lines)
+    need = min(2, len(lefts))
+    shared = (x for i, x in enumerate(lefts[: len(lefts) - need + 1]) if lefts[i + need - 1] - x < em / 2)
+    left = next(shared, lefts[0])
+    widest = max(line.x1 for line in page_lines)
+    near_widest = [line.x1 for line in page_lines if widest - line.x1 < em]
+    return Column(left=left, right=median(near_widest))
+
+
+def _line_pitch(lines: Sequence[Line]) -> float:
+    steps = [
+        b.top - a.top
+        for a, b in zip(lines, lines[1:], strict=False)
+        if a.page == b.page and b.top > a.top
+    ]
+    return median(steps) if steps else 0.0
+
+
+def _starts_paragraph(
+    previous: Line,
+    line: Line,
+    columns: dict[int, Column],
+    em: float,
+    pitch: float,
+    settings: Settings,
+) -> bool:
+    column = columns[line.page]
+    previous_column = columns[previous.page]
+    if is_indented(line, column, em, settings=settings):
+        return True
+    if previous_column.right - previous.x1 >= settings.short_line_em * em:
+        return True
+    if _CONTENTS_ENTRY_END.search(previous.text):
+        return True
+    if _style_changes(previous, line):
+        return True
+    same_page = previous.page == line.page
+    return same_page and pitch > 0 and line.top - previous.top > settings.paragraph_gap_lines * pitch
+
+
+def _style_changes(previous: Line, line: Line) -> bool:
+    larger = max(previous.size, line.size)
+    if larger > 0 and abs(previous.size - line.size) / larger > SIZE_CHANGE:
+        return True
+    return bool(previous.font and line.font and previous.font != line.font)
+
+
+def _to_paragraph(lines: Sequence[Line], columns: dict[int, Column], em: float) -> Paragraph:
+    text = lines[0].text.strip()
+    for line in lines[1:]:
+        text = join_line_texts(text, line.text)
+    first = lines[0]
+    column = columns[first.page]
+    return Paragraph(
+        text=text,
+        page_start=first.page,
+        page_end=lines[-1].page,
+        x0=first.x0,
+        indent=first.x0 - column.left,
+        size=first.size,
+        font=first.font,
+        line_count=len(lines),
+        centered=len(lines) == 1 and is_centered(first, column, em),
+    )

@@ -1,0 +1,188 @@
+"""From extracted pages to dataset rows: the clean and segment stages of one document.
+
+Pure functions, no Prefect and no I/O: the flow extracts pages (I/O, OCR) in
+tasks, hands them here, and writes what comes back.
+
+    pages -> strip_page_furniture -> join_wrapped_lines -> clean_text (per paragraph)
+          -> segment (digest or book) -> article, page and document rows
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from cleaners import CleaningConfig, clean_text
+from cleaners.furniture import strip_page_furniture
+from cleaners.wraps import join_wrapped_lines
+from docpipe import PIPELINE_VERSION
+from docpipe.layout import Page, Paragraph
+from docpipe.schema import article_id
+from docpipe.segment import SegmentedDocument, segment_document
+from docpipe.settings import DEFAULT_SETTINGS, Settings
+
+Row = dict[str, Any]
+
+#: Steps recorded in ``cleaning_steps`` by the line-level repairs, which are not text cleaners.
+WRAP_STEP = "join_wrapped_lines"
+FURNITURE_STEP = "strip_page_furniture"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRows:
+    """Everything one document contributes to the datasets."""
+
+    doc_kind: str
+    articles: list[Row]
+    pages: list[Row]
+    document: Row
+
+
+def clean_paragraphs(
+    pages: Sequence[Page], *, settings: Settings = DEFAULT_SETTINGS, config: CleaningConfig | None = None
+) -> list[Paragraph]:
+    """Join the (furniture-free) lines of ``pages`` into paragraphs and clean each one's text."""
+    lines = [line for page in pages for line in page.lines]
+    furnished = {page.number for page in pages if page.header or page.footer or page.printed_page}
+    paragraphs = []
+    for paragraph in join_wrapped_lines(lines, settings=settings):
+        ocr = any(p.method == "ocr" for p in pages if paragraph.page_start <= p.number <= paragraph.page_end)
+        text, steps = clean_text(paragraph.text, (config or CleaningConfig())._replace(ocr_fixes=ocr))
+        line_steps = [WRAP_STEP] if paragraph.line_count > 1 else []
+        if any(paragraph.page_start <= n <= paragraph.page_end for n in furnished):
+            line_steps.insert(0, FURNITURE_STEP)
+        paragraphs.append(replace(paragraph, text=text, cleaning_steps=(*line_steps, *steps)))
+    return paragraphs
+
+
+def assemble_document(
+    *,
+    doc_id: str,
+    source_file: str,
+    pages: Sequence[Page],
+    settings: Settings = DEFAULT_SETTINGS,
+    config: CleaningConfig | None = None,
+    ingested_at: datetime,
+) -> DocumentRows:
+    """Clean and segment a document's extracted pages into dataset rows."""
+    pages = sorted(pages, key=lambda page: page.number)
+    bare_pages = strip_page_furniture(pages, settings=settings)
+    paragraphs = clean_paragraphs(bare_pages, settings=settings, config=config)
+    printed = {page.number: page.printed_page for page in bare_pages}
+    segmented = segment_document(paragraphs, printed_pages=printed)
+    common = {"doc_id": doc_id, "source_file": source_file, "pipeline_version": PIPELINE_VERSION}
+    articles = article_rows(segmented, bare_pages, common)
+    page_rows_ = page_rows(bare_pages, common, settings=settings, config=config)
+    failed = [page.number for page in bare_pages if page.status == "failed"]
+    warnings = list(segmented.warnings)
+    if failed:
+        warnings.insert(0, f"pages failed: {', '.join(map(str, failed))}")
+    if not articles:
+        warnings.append("no articles found")
+    document = {
+        **common,
+        "doc_title": segmented.doc_title,
+        "issue_date": segmented.issue_date,
+        "issue_label": segmented.issue_label,
+        "pages": len(pages),
+        "articles": len(articles),
+        "status": "partial" if failed else "ok",
+        "error": None,
+        "warnings": warnings,
+        "ingested_at": ingested_at,
+    }
+    return DocumentRows(doc_kind=segmented.doc_kind, articles=articles, pages=page_rows_, document=document)
+
+
+def failed_document_rows(
+    *, source_file: str, doc_id: str | None, error: str, ingested_at: datetime, pages: int | None = None
+) -> DocumentRows:
+    """The rows of a document that could not be read at all: one ``failed`` documents row."""
+    document = {
+        "doc_id": doc_id,
+        "source_file": source_file,
+        "doc_title": None,
+        "issue_date": None,
+        "issue_label": None,
+        "pages": pages,
+        "articles": 0,
+        "status": "failed",
+        "error": error,
+        "warnings": [],
+        "pipeline_version": PIPELINE_VERSION,
+        "ingested_at": ingested_at,
+    }
+    return DocumentRows(doc_kind="unknown", articles=[], pages=[], document=document)
+
+
+def article_rows(segmented: SegmentedDocument, pages: Sequence[Page], common: Row) -> list[Row]:
+    by_number = {page.number: page for page in pages}
+    rows = []
+    for article in segmented.articles:
+        spanned = [by_number[n] for n in range(article.page_start, article.page_end + 1) if n in by_number]
+        body = "\n".join(article.paragraphs)
+        rows.append(
+            {
+                **common,
+                "article_id": article_id(common["source_file"], article.seq, article.title),
+                "doc_title": segmented.doc_title,
+                "issue_date": segmented.issue_date,
+                "issue_label": segmented.issue_label,
+                "seq": article.seq,
+                "number": article.number,
+                "section": article.section,
+                "title": article.title,
+                "body": body,
+                "source": article.source,
+                "page_start": article.page_start,
+                "page_end": article.page_end,
+                "failed_pages": [p.number for p in spanned if p.status == "failed"],
+                "extraction": _extraction_of(spanned),
+                "char_count": len(body),
+                "cleaning_steps": list(article.cleaning_steps),
+            }
+        )
+    return rows
+
+
+def page_rows(
+    pages: Sequence[Page],
+    common: Row,
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
+    config: CleaningConfig | None = None,
+) -> list[Row]:
+    rows = []
+    for page in pages:
+        paragraphs = clean_paragraphs([page], settings=settings, config=config) if page.lines else []
+        text = "\n".join(p.text for p in paragraphs)
+        rows.append(
+            {
+                **common,
+                "page": page.number,
+                "printed_page": page.printed_page,
+                "method": page.method,
+                "engine": page.engine,
+                "status": page.status,
+                "error": page.error,
+                "confidence": page.confidence,
+                "header": " | ".join(page.header) or None,
+                "footer": " | ".join(page.footer) or None,
+                "char_count": len(text),
+                "raw_text": page.raw_text,
+                "text": text,
+                "seconds": page.seconds,
+            }
+        )
+    return rows
+
+
+def _extraction_of(pages: Sequence[Page]) -> str:
+    methods = {page.method for page in pages if page.status != "failed"} or {page.method for page in pages}
+    if methods == {"text"}:
+        return "text"
+    if methods == {"ocr"}:
+        return "ocr"
+    return "mixed"

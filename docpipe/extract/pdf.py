@@ -1,0 +1,115 @@
+"""Open PDFs, say why one cannot be read, and extract one page into the line model.
+
+A page is read from its text layer when it has a usable one, and by OCR when it
+has none or one that is garbage (unmapped ``(cid:N)`` glyphs, private-use
+characters); ``settings.ocr`` forces either way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pdfplumber
+import pypdfium2 as pdfium
+
+from docpipe.extract.text_layer import group_chars_into_lines, usable_share
+from docpipe.layout import ExtractionMethod, Page
+from docpipe.settings import DEFAULT_SETTINGS, Settings
+
+PDF_MAGIC = b"%PDF-"
+
+
+class UnreadableDocument(Exception):
+    """The file cannot be ingested at all; the message says why, for the documents dataset."""
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFile:
+    path: Path
+    doc_id: str  # sha256 of the bytes
+    pages: int
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def open_document(path: Path) -> DocumentFile:
+    """Check that ``path`` is a readable, unencrypted PDF with pages; raise :class:`UnreadableDocument`."""
+    with path.open("rb") as stream:
+        head = stream.read(1024)
+    if PDF_MAGIC not in head:
+        raise UnreadableDocument("not a PDF (no %PDF- header)")
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as error:
+        message = str(error)
+        if "password" in message.lower():
+            raise UnreadableDocument("encrypted PDF: a password is required") from None
+        raise UnreadableDocument(f"damaged or truncated PDF ({message})") from None
+    try:
+        page_count = len(pdf)
+    finally:
+        pdf.close()
+    if page_count == 0:
+        raise UnreadableDocument("PDF has no pages")
+    return DocumentFile(path=path, doc_id=sha256_of(path), pages=page_count)
+
+
+def choose_method(text: str, *, settings: Settings = DEFAULT_SETTINGS) -> ExtractionMethod:
+    """Decide how to read a page from its text layer's content and ``settings.ocr``.
+
+    >>> choose_method("在印度，电子政府已逐步从政府部门的办公电脑化")
+    'text'
+    >>> choose_method("")
+    'ocr'
+    >>> choose_method("(cid:3)(cid:4)(cid:5)(cid:6)(cid:7)(cid:8)")
+    'ocr'
+    """
+    if settings.ocr == "always":
+        return "ocr"
+    if settings.ocr == "never":
+        return "text"
+    visible = "".join(text.split())
+    if len(visible) < settings.text_layer_min_chars:
+        return "ocr"
+    if usable_share(text) < settings.text_layer_min_usable:
+        return "ocr"
+    return "text"
+
+
+def read_text_layer(path: Path, page_number: int, *, settings: Settings = DEFAULT_SETTINGS) -> Page:
+    """Extract one page (1-based) from its text layer."""
+    started = time.perf_counter()
+    with pdfplumber.open(path) as pdf:
+        plumber_page = pdf.pages[page_number - 1]
+        lines = group_chars_into_lines(plumber_page.chars, page_number=page_number, settings=settings)
+        width, height = float(plumber_page.width), float(plumber_page.height)
+    raw_text = "\n".join(line.text for line in lines)
+    return Page(
+        number=page_number,
+        width=width,
+        height=height,
+        lines=tuple(lines),
+        method="text",
+        status="ok" if lines else "blank",
+        raw_text=raw_text,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def extract_page(path: Path, page_number: int, *, settings: Settings = DEFAULT_SETTINGS) -> Page:
+    """Extract one page by the method its content (or ``settings.ocr``) calls for."""
+    page = read_text_layer(path, page_number, settings=settings)
+    if choose_method(page.raw_text, settings=settings) == "text":
+        return page
+    from docpipe.extract.ocr import ocr_page  # imported late: text-only runs need no Tesseract
+
+    return ocr_page(path, page_number, settings=settings)

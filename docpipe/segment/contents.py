@@ -1,0 +1,127 @@
+"""The 目录: find it, and parse its entries (number, title, printed page, section).
+
+The contents is the authority on titles: a title the body wraps over two lines
+comes back whole from its contents entry.  Entries are recognised by shape: an
+optional number, a title, and a page number after dot leaders, an ellipsis or a
+wide gap.  Lines of the contents with no page number are section names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from docpipe.layout import Paragraph
+
+#: The heading of a table of contents, once its spaces are removed.
+CONTENTS_HEADINGS = frozenset({"目录", "目次", "目錄"})
+
+_ENTRY = re.compile(
+    r"""^\s*[-•·]?\s*                                  # list bullets some tools add
+        (?:(?P<number>\d{1,3})\s*[、.．]\s*)?           # 1、 1. 1．
+        (?P<title>.*?\S)
+        \s*(?:[.．·…⋯]{2,}|\t|\s{2,})\s*               # dot leaders or a wide gap
+        (?P<page>\d{1,4}|[ivxlcIVXLC]{1,6})\s*$""",
+    re.VERBOSE,
+)
+_TRAILING_LEADERS = re.compile(r"[\s.．·…⋯]+$")
+_BRACKETED = re.compile(r"^[【\[［]\s*(?P<name>[^】\]］]+?)\s*[】\]］]$")
+
+
+@dataclass(frozen=True, slots=True)
+class ContentsEntry:
+    title: str
+    number: str | None = None  # as printed, e.g. "12"
+    page: str | None = None  # printed page the contents gives
+    section: str | None = None  # the section line above it, if any
+    level: int = 0  # 0 for top-level entries; used by books (chapter 0, section 1)
+
+
+def is_contents_heading(text: str) -> bool:
+    return "".join(text.split()) in CONTENTS_HEADINGS
+
+
+def section_name(text: str) -> str | None:
+    """The name inside a 【】 section heading, or None.
+
+    >>> section_name("【国外电子政务】")
+    '国外电子政务'
+    >>> section_name("1. 印度电子政府发展") is None
+    True
+    """
+    match = _BRACKETED.match(text.strip())
+    return match.group("name").strip() if match else None
+
+
+def parse_contents_entry(text: str) -> ContentsEntry | None:
+    """Parse one contents line into an entry, or None when it has no page number.
+
+    >>> parse_contents_entry("1. 印度电子政府发展：以民众为中心公开透明..... 1")
+    ContentsEntry(title='印度电子政府发展：以民众为中心公开透明', number='1', page='1', section=None, level=0)
+    >>> parse_contents_entry("- 12、纽约计划淘汰付费公用电话亭改建免费wifi信息亭.....11").number
+    '12'
+    >>> parse_contents_entry("16. 天津和平区计划一年搭建电子政务平台\\t9").page
+    '9'
+    >>> parse_contents_entry("【国外电子政务】") is None
+    True
+    """
+    match = _ENTRY.match(text)
+    if not match:
+        return None
+    title = _TRAILING_LEADERS.sub("", match.group("title"))
+    return ContentsEntry(title=title, number=match.group("number"), page=match.group("page"))
+
+
+def find_contents(paragraphs: Sequence[Paragraph]) -> tuple[int, int] | None:
+    """Return ``(heading_index, end_index)`` of the contents, or None when there is none.
+
+    The contents runs from its heading to the last paragraph that is an entry,
+    a section line, or the continuation of a wrapped entry; the body starts at
+    ``end_index``.
+    """
+    heading = next((i for i, p in enumerate(paragraphs) if is_contents_heading(p.text)), None)
+    if heading is None:
+        return None
+    end = heading + 1
+    last_entry = heading
+    for index in range(heading + 1, len(paragraphs)):
+        text = paragraphs[index].text
+        if parse_contents_entry(text) is not None:
+            last_entry = index
+            end = index + 1
+        elif section_name(text) is not None or _continues_entry(paragraphs, index):
+            continue
+        else:
+            break
+    return (heading, max(end, last_entry + 1))
+
+
+def parse_contents(paragraphs: Sequence[Paragraph]) -> list[ContentsEntry]:
+    """Parse the paragraphs between the contents heading and the body into entries."""
+    entries: list[ContentsEntry] = []
+    section: str | None = None
+    pending = ""  # the first part of an entry wrapped over two lines
+    for paragraph in paragraphs:
+        text = paragraph.text.strip()
+        name = section_name(text)
+        if name is not None:
+            section, pending = name, ""
+            continue
+        entry = parse_contents_entry(pending + text)
+        if entry is None:
+            pending += text
+            continue
+        pending = ""
+        entries.append(
+            ContentsEntry(title=entry.title, number=entry.number, page=entry.page, section=section)
+        )
+    return entries
+
+
+def _continues_entry(paragraphs: Sequence[Paragraph], index: int) -> bool:
+    """A paragraph without a page number followed by one that completes it into an entry."""
+    if index + 1 >= len(paragraphs):
+        return False
+    joined = paragraphs[index].text.strip() + paragraphs[index + 1].text.strip()
+    return parse_contents_entry(joined) is not None

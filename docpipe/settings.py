@@ -1,0 +1,94 @@
+"""Every threshold docpipe uses, in one typed, documented settings object.
+
+Distances are expressed in *em* (multiples of the body text's glyph size) where
+they describe typesetting, so that they hold for any font size and page size.
+The CLI and the flow take a :class:`Settings` and let any field be overridden.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any, Literal
+
+OcrMode = Literal["auto", "always", "never"]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    # --- page furniture -------------------------------------------------
+    #: Height of the top and bottom bands, as a fraction of the page height,
+    #: where running headers, footers and page numbers are looked for.
+    furniture_band: float = 0.12
+    #: A line in a band is furniture when a line of the same shape (digits
+    #: masked) appears in that band on at least this fraction of the pages.
+    furniture_min_repeat: float = 0.5
+    #: Fewer pages than this and repetition proves nothing; only the
+    #: page-number shapes are used.
+    furniture_min_pages: int = 3
+    #: Repetition is also counted over runs of pages (a chapter title heading
+    #: the odd pages of one chapter): member pages at most this many physical
+    #: pages apart form a run, and a run of ``furniture_min_pages`` counts.
+    furniture_run_gap: int = 2
+    #: OCR pages only: two band lines whose shapes have at least this difflib
+    #: similarity ratio are the same running header read with a few typos.
+    furniture_ocr_similarity: float = 0.8
+    #: Lines of one shape whose glyph sizes differ by more than this ratio are
+    #: different things (a cover's title and the running header of the same words).
+    furniture_size_tolerance: float = 1.25
+    #: A repeated band line is outside the text block when the gap to the next
+    #: line inward exceeds the body's usual line gap by this much (in em) ...
+    furniture_gap_em: float = 0.5
+    #: ... or its glyphs are smaller than that line's by at least this factor.
+    #: A repeated shape tight against the body on most of its pages stays.
+    furniture_smaller_font: float = 0.9
+    #: A bare page number is furniture when printed = physical + a fixed offset
+    #: on at least this many pages ("— 3 —", "第 3 页" need no company).
+    furniture_min_numbered_pages: int = 2
+    #: OCR pages only: a bare number whose horizontal centre is within this many
+    #: em of where the same-parity pages print their numbers is a misread page number.
+    furniture_number_x_tolerance_em: float = 2.0
+
+    # --- line grouping and wrap repair ----------------------------------
+    #: Characters whose vertical centres differ by less than this (in em)
+    #: belong to the same line.
+    line_tolerance_em: float = 0.4
+    #: A horizontal gap wider than this (in em) inside a line becomes a tab:
+    #: it separates table cells or a contents title from its page number.
+    tab_gap_em: float = 2.0
+    #: A first line starting this much (in em) right of the text column's left
+    #: edge is indented, i.e. starts a paragraph.  Chinese indents by 2 em.
+    indent_min_em: float = 1.0
+    #: A line ending this much (in em) short of the text column's right edge
+    #: ends its paragraph.
+    short_line_em: float = 1.5
+    #: A vertical gap between two lines larger than this many line heights
+    #: separates paragraphs.
+    paragraph_gap_lines: float = 1.8
+
+    # --- OCR ------------------------------------------------------------
+    ocr: OcrMode = "auto"
+    ocr_engine: str = "tesseract"
+    ocr_languages: str = "chi_sim+eng"
+    #: DPI used to render a page that is not a single embedded image.
+    render_dpi: int = 300
+    #: Pages whose mean word confidence is below this get status low_confidence.
+    confidence_floor: float = 70.0
+    #: Seconds one page may take before it is declared failed.
+    page_timeout: float = 120.0
+    #: Parallel OCR workers; 0 means one per core.
+    ocr_workers: int = 0
+    #: A text layer whose share of usable characters is below this is garbage.
+    text_layer_min_usable: float = 0.6
+    #: A text layer with fewer characters than this counts as empty.
+    text_layer_min_chars: int = 10
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """Return a copy with the given fields replaced; ``None`` values are ignored."""
+        known = {f.name for f in fields(self)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+DEFAULT_SETTINGS = Settings()

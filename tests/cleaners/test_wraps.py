@@ -1,0 +1,149 @@
+"""Wrap repair on two layouts: A4 with 10.5 pt body, and B5 with 11 pt body and other margins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaners.wraps import join_line_texts, join_wrapped_lines
+from docpipe.layout import Line
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Enough of a page layout to place lines: column edges, glyph size, line pitch."""
+
+    left: float
+    right: float
+    size: float
+    pitch: float
+    top: float
+    bottom: float
+
+    def line(self, text: str, row: int, page: int = 1, *, indent: bool = False, short: bool = False,
+             font: str = "Body", size: float | None = None) -> Line:
+        size = size or self.size
+        x0 = self.left + (2 * self.size if indent else 0)
+        x1 = x0 + len(text) * size if short else self.right
+        top = self.top + row * self.pitch
+        return Line(text, page, x0, top, x1, top + size, size, font)
+
+
+A4 = Layout(left=72.0, right=523.0, size=10.5, pitch=18.0, top=90.0, bottom=760.0)
+B5 = Layout(left=60.0, right=456.0, size=11.0, pitch=20.0, top=80.0, bottom=680.0)
+LAYOUTS = [pytest.param(A4, id="A4"), pytest.param(B5, id="B5")]
+
+
+def texts(lines: list[Line]) -> list[str]:
+    return [p.text for p in join_wrapped_lines(lines)]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_joins_a_wrapped_paragraph_without_spaces(layout: Layout) -> None:
+    lines = [
+        layout.line("在印度，电子政府已逐步从政府部门的办公电脑化，发展到推出以", 0, indent=True),
+        layout.line("民众为中心、服务导向化和透明化的项目。", 1, short=True),
+        layout.line("该计划旨在改善政府向公民、企业提供的公共服务。", 2, indent=True, short=True),
+    ]
+    assert texts(lines) == [
+        "在印度，电子政府已逐步从政府部门的办公电脑化，发展到推出以民众为中心、服务导向化和透明化的项目。",
+        "该计划旨在改善政府向公民、企业提供的公共服务。",
+    ]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_joins_a_paragraph_split_by_a_page_break(layout: Layout) -> None:
+    lines = [
+        layout.line("下一步，信息中心将继续按照市委、局党委的要求，积极查摆问题", 30, page=4, indent=True),
+        layout.line("落实整改，通过完善机制、明确分工、优化流程等", 31, page=4),
+        layout.line("一系列举措，改进工作作风。（中国江门）", 0, page=5, short=True),
+    ]
+    [paragraph] = join_wrapped_lines(lines)
+    assert paragraph.text.endswith("优化流程等一系列举措，改进工作作风。（中国江门）")
+    assert (paragraph.page_start, paragraph.page_end) == (4, 5)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_keeps_a_paragraph_break_at_a_page_break(layout: Layout) -> None:
+    lines = [
+        layout.line("目前，全局共安装自动查询终端238台，发放手持终端692部，制作", 30, page=7, indent=True),
+        layout.line("并发放罪犯卡片23,588张。", 31, page=7, short=True),
+        layout.line("数据初始化工作，系统具备基本信息、点名巡更、医疗卫生等功能", 0, page=8, indent=True),
+        layout.line("。", 1, page=8, short=True),
+    ]
+    assert len(texts(lines)) == 2
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_heading_in_another_font_is_its_own_paragraph(layout: Layout) -> None:
+    lines = [
+        layout.line("印度政府旨在通过数字化渠道提供更多以民众为中心的服务，通过让", 0, indent=True),
+        layout.line("更多公民参与来保证更高的透明度。（中研网）", 1, short=True),
+        layout.line("2. 尼泊尔政府利用云存储简化办公流程", 3, short=True, font="Heading", size=layout.size * 1.15),
+        layout.line("据悉，尼泊尔新财年的财政预算于7月17日正式实施。", 4, indent=True, short=True),
+    ]
+    assert texts(lines)[1] == "2. 尼泊尔政府利用云存储简化办公流程"
+    assert len(texts(lines)) == 3
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_heading_that_fills_the_line_is_followed_by_an_unindented_paragraph(layout: Layout) -> None:
+    # A title wrapped over two lines comes back whole; the font change ends it.
+    lines = [
+        layout.line("28. 浙江省江干要建信息经济和智慧经济发展“四区一高地”以及", 0, font="Heading"),
+        layout.line("更多内容", 1, short=True, font="Heading"),
+        layout.line("为贯彻落实市委十一届七次全会精神，围绕杭州信息经济发展。", 2, indent=True, short=True),
+    ]
+    assert texts(lines)[0].endswith("以及更多内容")
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_contents_entries_stay_apart(layout: Layout) -> None:
+    lines = [
+        layout.line("1. 印度电子政府发展：以民众为中心 公开透明................ 1", 0),
+        layout.line("2. 尼泊尔政府利用云存储简化办公流程....................... 1", 1),
+        layout.line("16. 天津和平区计划一年搭建电子政务平台\t9", 2),
+    ]
+    assert len(texts(lines)) == 3
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_vertical_gap_separates_unindented_blocks(layout: Layout) -> None:
+    lines = [
+        layout.line("电子政务信息汇编", 0),
+        layout.line("2014年7月28日", 4),
+    ]
+    assert len(texts(lines)) == 2
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "joined"),
+    [
+        ("发展到推出以民众为中", "心的项目", "发展到推出以民众为中心的项目"),
+        ("中国电信推出了智慧家庭的全新产品“悦", "me”", "中国电信推出了智慧家庭的全新产品“悦me”"),
+        ("the IBM", "Watson platform", "the IBM Watson platform"),
+        ("安装 4368", "辆公交车", "安装 4368辆公交车"),
+        ("截至 2016", "2017 年", "截至 2016 2017 年"),
+    ],
+)
+def test_join_line_texts(first: str, second: str, joined: str) -> None:
+    assert join_line_texts(first, second) == joined
+
+
+line_text = st.text(alphabet="政务云计算中心。，ab 12", min_size=1, max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(line_text, st.booleans(), st.booleans(), st.integers(1, 3)), min_size=1, max_size=25))
+def test_never_loses_or_invents_characters(rows: list[tuple[str, bool, bool, int]]) -> None:
+    lines = []
+    for index, (text, indent, short, page) in enumerate(sorted(rows, key=lambda r: r[3])):
+        lines.append(A4.line(text, index, page=page, indent=indent, short=short))
+    paragraphs = join_wrapped_lines(lines)
+    assert "".join("".join(p.text.split()) for p in paragraphs) == "".join(
+        "".join(line.text.split()) for line in lines
+    )
+    assert all(p.page_start <= p.page_end for p in paragraphs)

@@ -1,0 +1,175 @@
+"""Digest segmentation on paragraphs shaped like two layouts: 【】 sections in the body
+with ``1.`` numbering, and sections only in the 目录 with ``1、`` numbering."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from docpipe.layout import Paragraph
+from docpipe.segment.contents import parse_contents_entry, section_name
+from docpipe.segment.digest import segment_digest, split_source
+
+BODY, HEADING = "Song", "Hei"
+
+
+def para(text: str, page: int, *, font: str = BODY, size: float = 10.5, indent: float = 21.0) -> Paragraph:
+    return Paragraph(text=text, page_start=page, page_end=page, x0=72 + indent, indent=indent, size=size, font=font)
+
+
+def heading(text: str, page: int) -> Paragraph:
+    return para(text, page, font=HEADING, size=12.0, indent=0.0)
+
+
+def cover() -> list[Paragraph]:
+    return [
+        para("电子政务信息汇编", 1, size=26.0, indent=120.0),
+        para("2014年7月28日", 1, size=14.0, indent=150.0),
+        para("七月第四期", 1, size=14.0, indent=160.0),
+        para("秘书处", 1, size=14.0, indent=170.0),
+        para("目录", 2, size=16.0, indent=200.0),
+    ]
+
+
+SECTIONS_IN_BODY = [
+    *cover(),
+    para("【国外电子政务】", 2, indent=0.0),
+    para("1.印度电子政府发展：以民众为中心公开透明.....1", 2, indent=0.0),
+    para("2.尼泊尔政府利用云存储简化办公流程.....1", 2, indent=0.0),
+    para("【云计算与大数据】", 2, indent=0.0),
+    para("3.金震宇：大数据上升为国家战略引领电子政务升级.....2", 2, indent=0.0),
+    heading("【国外电子政务】", 3),
+    heading("1.印度电子政府发展：以民众为中心公开透明", 3),
+    para("在印度，电子政府已逐步从政府部门的办公电脑化。", 3),
+    para("印度政府旨在通过数字化渠道提供服务。（中研网）", 3),
+    heading("2.尼泊尔政府利用云存储简化办公流程", 3),
+    para("据悉，尼泊尔新财年的财政预算于7月17日正式实施。", 3),
+    para("（国际在线）", 4),
+    heading("【云计算与大数据】", 4),
+    heading("3.金震宇：大数据上升为国家战略引领电子政务升级", 4),
+    para("上半年，国脉电子政务网邀请大汉科技总裁金震宇。", 4),
+    para("1、这是文中的列表项，不是文章标题。", 4),
+]
+
+SECTIONS_ONLY_IN_CONTENTS = [
+    *cover()[:4],
+    para("目 录", 2, size=16.0, indent=200.0),
+    para("【政务云】", 2, indent=0.0),
+    para("1、广东省首部云计算发展规划出台\t2", 2, indent=0.0),
+    para("2、海南构建国内首个省级政务云计算中心\t3", 2, indent=0.0),
+    para("【大数据】", 2, indent=0.0),
+    para("3、上海正式开通信用大数据平台\t5", 2, indent=0.0),
+    heading("1、广东省首部云计算发展规划出台", 3),
+    para("日前，广东省人民政府正式印发规划。（中华人民共和国工业和信息化部）", 3),
+    heading("2、海南构建国内首个省级政务云计算中心", 4),
+    para("近日，海南省正式宣布构建省级政务云计算中心。（美通社）", 4),
+    heading("3、上海正式开通信用大数据平台", 5),
+    para("上海市公共信用信息服务平台正式开通。", 5),
+]
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "sections", "numbers"),
+    [
+        pytest.param(SECTIONS_IN_BODY, ["国外电子政务", "国外电子政务", "云计算与大数据"], ["1", "2", "3"], id="body-sections"),
+        pytest.param(SECTIONS_ONLY_IN_CONTENTS, ["政务云", "政务云", "大数据"], ["1", "2", "3"], id="contents-sections"),
+    ],
+)
+def test_articles_sections_and_numbers(paragraphs: list[Paragraph], sections: list[str], numbers: list[str]) -> None:
+    document = segment_digest(paragraphs)
+    assert [a.section for a in document.articles] == sections
+    assert [a.number for a in document.articles] == numbers
+    assert [a.seq for a in document.articles] == [1, 2, 3]
+
+
+def test_cover_fields() -> None:
+    document = segment_digest(SECTIONS_IN_BODY)
+    assert document.doc_title == "电子政务信息汇编"
+    assert document.issue_date == date(2014, 7, 28)
+    assert document.issue_label == "七月第四期"
+
+
+def test_source_on_its_own_line_and_list_item_inside_article() -> None:
+    articles = segment_digest(SECTIONS_IN_BODY).articles
+    assert articles[1].source == "国际在线"
+    assert articles[1].paragraphs == ("据悉，尼泊尔新财年的财政预算于7月17日正式实施。",)
+    assert articles[1].page_end == 4
+    assert articles[2].paragraphs[-1] == "1、这是文中的列表项，不是文章标题。"
+    assert articles[2].source is None
+
+
+def test_no_warnings_when_body_agrees_with_contents() -> None:
+    assert segment_digest(SECTIONS_ONLY_IN_CONTENTS).warnings == ()
+
+
+def test_contents_page_mismatch_is_a_warning() -> None:
+    printed = {3: "1", 4: "2", 5: "9"}
+    warnings = segment_digest(SECTIONS_ONLY_IN_CONTENTS, printed_pages=printed).warnings
+    assert any("article 3" in w and "page 5" in w for w in warnings)
+
+
+def test_contents_entry_missing_from_body_is_a_warning() -> None:
+    paragraphs = SECTIONS_ONLY_IN_CONTENTS[:-2]
+    warnings = segment_digest(paragraphs).warnings
+    assert any("contents entry 3" in w for w in warnings)
+
+
+def test_without_contents_numbered_headings_in_sequence_decide() -> None:
+    body = [p for p in SECTIONS_IN_BODY if p.page_start >= 3]
+    document = segment_digest(body)
+    assert [a.number for a in document.articles] == ["1", "2", "3"]
+    assert any("no contents" in w for w in document.warnings)
+
+
+def test_title_comes_from_contents_when_body_wraps_it_differently() -> None:
+    paragraphs = [*SECTIONS_ONLY_IN_CONTENTS]
+    index = next(i for i, p in enumerate(paragraphs) if p.text == "2、海南构建国内首个省级政务云计算中心")
+    paragraphs[index] = heading("2、海南构建国内首个省级政务云计算", 4)  # body lost the end of the title
+    document = segment_digest(paragraphs)
+    assert document.articles[1].title == "海南构建国内首个省级政务云计算中心"
+    assert any("differs" in w for w in document.warnings)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("……保证更高的透明度。（中研网）", ("……保证更高的透明度。", "中研网")),
+        ("（重庆日报）", ("", "重庆日报")),
+        ("……管理成本。（中华人民共和国工业和信息化部）", ("……管理成本。", "中华人民共和国工业和信息化部")),
+        ("……平台。（人民网－人民日报 2014年07月24日12:49:27 来源：人民邮电报）", ("……平台。", "人民邮电报")),
+        # stays: brackets that are part of the text
+        ("《大连市城市智慧化建设总体规划（2014-2020）》", ("《大连市城市智慧化建设总体规划（2014-2020）》", None)),
+        ("……建设总体规划（2014-2020）", ("……建设总体规划（2014-2020）", None)),
+        ("没有来源的最后一段。", ("没有来源的最后一段。", None)),
+    ],
+)
+def test_split_source(text: str, expected: tuple[str, str | None]) -> None:
+    assert split_source(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "title", "page"),
+    [
+        ("1. 印度电子政府发展：以民众为中心公开透明..... 1", "1", "印度电子政府发展：以民众为中心公开透明", "1"),
+        ("15. 梧州食品药品监督管理局：行政审批网上申报系统开通运行.. 9", "15", "梧州食品药品监督管理局：行政审批网上申报系统开通运行", "9"),
+        ("17. 广西贵港市公安局：信息化管理打造高效出入境服务 ...\t10", "17", "广西贵港市公安局：信息化管理打造高效出入境服务", "10"),
+        ("- 7、美国白宫85页报告详述大数据的机遇与挑战.....7", "7", "美国白宫85页报告详述大数据的机遇与挑战", "7"),
+        ("第一章\t地方政府大数据发展政策概况 .....\t1", None, "第一章\t地方政府大数据发展政策概况", "1"),
+        ("序言……………………i", None, "序言", "i"),
+    ],
+)
+def test_parse_contents_entry(text: str, number: str | None, title: str, page: str) -> None:
+    entry = parse_contents_entry(text)
+    assert entry is not None
+    assert (entry.number, entry.title, entry.page) == (number, title, page)
+
+
+@pytest.mark.parametrize("text", ["【国外电子政务】", "目录", "在印度，电子政府已逐步从政府部门的办公电脑化。", "2014年7月28日"])
+def test_not_a_contents_entry(text: str) -> None:
+    assert parse_contents_entry(text) is None
+
+
+@pytest.mark.parametrize(("text", "name"), [("【国外电子政务】", "国外电子政务"), ("［智慧城市］", "智慧城市"), ("1. 标题", None)])
+def test_section_name(text: str, name: str | None) -> None:
+    assert section_name(text) == name

@@ -1,0 +1,323 @@
+"""Write docpipe's datasets as Parquet: one file per document per dataset, replaced atomically.
+
+Layout under the output directory::
+
+    articles/doc_kind=<kind>/<document key>.parquet     one file per document
+    pages/doc_kind=<kind>/<document key>.parquet
+    documents/doc_kind=<kind>/<document key>.parquet
+    runs/<run_id>.parquet                               one file per run
+
+The document key depends only on ``source_file``, so re-processing a changed
+document (new ``doc_id``) overwrites its file instead of adding rows beside
+the old ones, and writing it under another ``doc_kind`` removes the file left
+in the other partition.  A document with no rows still gets a (zero-row) file:
+it says "this document has no articles" and replaces whatever rows it had.
+
+Every file is written to a temporary file in its own directory, fsync'd and
+renamed over the target with :func:`os.replace`, so readers see the old file
+or the new one, never half of one.  Temporary names start with ``.`` and end
+with ``.tmp``: pyarrow (hence pandas) skips files starting with ``.`` or ``_``
+when it lists a directory, while DuckDB and polars skip nothing by prefix and
+only avoid the temporary files because their ``*.parquet`` glob does not match
+``.tmp``.  (For that reason read polars with a glob, not the bare directory,
+which it refuses when it holds files of two extensions.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from docpipe import PIPELINE_VERSION
+from docpipe.schema import (
+    PARTITION_COLUMN,
+    PARTITIONED_DATASETS,
+    SCHEMAS,
+    allowed_values,
+    file_schema,
+)
+
+PARQUET_SUFFIX = ".parquet"
+TEMP_PREFIX = "."
+TEMP_SUFFIX = ".tmp"
+#: zstd compresses Chinese text markedly better than the default snappy, and
+#: pyarrow, DuckDB and polars all read it.
+COMPRESSION = "zstd"
+#: Characters of the source path kept, readable, in a document key.
+SLUG_MAX_CHARS = 60
+#: Hex digits of sha256(source_file) that make a document key unique.
+KEY_HASH_DIGITS = 10
+
+_NOT_SLUG = re.compile(r"[^\w-]+")
+_RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+# --- names --------------------------------------------------------------------------
+
+
+def document_key(source_file: str) -> str:
+    """The file stem of a document in every dataset: a readable slug plus a hash of the path.
+
+    The slug alone could collide (``a/b.pdf`` and ``a-b.pdf``) and the hash alone
+    says nothing to a person listing the directory.  Leading ``_`` is stripped
+    from the slug because pyarrow would silently skip such a file.
+
+    >>> document_key("2014/digest-2014-07-28.pdf")
+    '2014-digest-2014-07-28-66b73e9dd7'
+    >>> document_key("电子政务信息汇编 第3期.pdf")
+    '电子政务信息汇编-第3期-beb7830370'
+    """
+    check_source_file(source_file)
+    slug = _NOT_SLUG.sub("-", str(PurePosixPath(source_file).with_suffix("")))
+    slug = slug.strip("-_")[:SLUG_MAX_CHARS].rstrip("-_")
+    digest = hashlib.sha256(source_file.encode("utf-8")).hexdigest()[:KEY_HASH_DIGITS]
+    return f"{slug}-{digest}" if slug else digest
+
+
+def check_source_file(source_file: str) -> None:
+    """Raise ValueError unless ``source_file`` is what :func:`source_file_of` produces.
+
+    The file name is derived from it, so two spellings of one path would give
+    one document two files and duplicate its rows.
+    """
+    path = PurePosixPath(source_file)
+    if (
+        not source_file
+        or "\\" in source_file
+        or path.is_absolute()
+        or any(part in ("", ".", "..") for part in source_file.split("/"))
+        or unicodedata.normalize("NFC", source_file) != source_file
+    ):
+        raise ValueError(
+            f"source_file must be a relative, '/'-separated, NFC path as made by "
+            f"docpipe.schema.source_file_of, got {source_file!r}"
+        )
+
+
+def document_path(out_dir: Path, dataset: str, doc_kind: str, source_file: str) -> Path:
+    """Where a document's rows of a partitioned dataset live."""
+    _check_partitioned(dataset)
+    return (
+        out_dir / dataset / f"{PARTITION_COLUMN}={doc_kind}" / f"{document_key(source_file)}{PARQUET_SUFFIX}"
+    )
+
+
+def run_path(out_dir: Path, run_id: str) -> Path:
+    """Where a run's row lives; the run id is the file name, so it must be file-name safe."""
+    if not _RUN_ID.fullmatch(run_id):
+        raise ValueError(f"run_id must match {_RUN_ID.pattern} (no ':' or '/'), got {run_id!r}")
+    return out_dir / "runs" / f"{run_id}{PARQUET_SUFFIX}"
+
+
+# --- writing ------------------------------------------------------------------------
+
+
+def write_dataset_rows(
+    out_dir: Path,
+    dataset: str,
+    doc_kind: str,
+    source_file: str,
+    rows: Sequence[Mapping[str, Any]],
+) -> Path:
+    """Replace one document's rows of a partitioned dataset; return the file written.
+
+    Each row has exactly the dataset's file columns; it may also carry
+    ``doc_kind`` (which must equal the argument) and may omit
+    ``pipeline_version`` (filled with :data:`docpipe.PIPELINE_VERSION`).  Every
+    row's ``source_file`` must equal ``source_file``.  An empty ``rows`` writes
+    a zero-row file.  The document's file under any other ``doc_kind`` of this
+    dataset is removed after the new file is in place: a crash in between
+    leaves both, never neither, and the next write of the document tidies up.
+    """
+    _check_partitioned(dataset)
+    kinds = allowed_values(SCHEMAS[dataset].field(PARTITION_COLUMN))
+    if doc_kind not in kinds:
+        raise ValueError(f"{dataset}: doc_kind must be one of {', '.join(kinds)}, got {doc_kind!r}")
+    path = document_path(out_dir, dataset, doc_kind, source_file)
+    table = build_table(dataset, rows, doc_kind=doc_kind)
+    wrong_source = pc.unique(pc.filter(table["source_file"], pc.not_equal(table["source_file"], source_file)))
+    if len(wrong_source):
+        raise ValueError(f"{dataset}: rows of {source_file!r} carry source_file {wrong_source.to_pylist()!r}")
+    _write_atomically(table, path)
+    for other_partition in path.parent.parent.glob(f"{PARTITION_COLUMN}=*"):
+        if other_partition != path.parent:
+            _remove_file_and_leftovers(other_partition / path.name)
+    return path
+
+
+def write_run(out_dir: Path, row: Mapping[str, Any]) -> Path:
+    """Write a run's row to ``runs/<run_id>.parquet``; return the file written."""
+    path = run_path(out_dir, str(row.get("run_id")))
+    _write_atomically(build_table("runs", [row]), path)
+    return path
+
+
+def remove_document(
+    out_dir: Path, source_file: str, *, datasets: Iterable[str] = PARTITIONED_DATASETS
+) -> list[Path]:
+    """Delete a document's files (under every ``doc_kind``) from the given datasets.
+
+    Used by ``--prune`` for files gone from the raw directory, and to drop the
+    articles and pages of a document that now fails.  Returns the files removed.
+    """
+    key_file = f"{document_key(source_file)}{PARQUET_SUFFIX}"
+    removed: list[Path] = []
+    for dataset in datasets:
+        _check_partitioned(dataset)
+        for partition in (out_dir / dataset).glob(f"{PARTITION_COLUMN}=*"):
+            if _remove_file_and_leftovers(partition / key_file):
+                removed.append(partition / key_file)
+    return removed
+
+
+def build_table(dataset: str, rows: Sequence[Mapping[str, Any]], *, doc_kind: str | None = None) -> pa.Table:
+    """Build and validate a dataset's file table (no partition column) from row dicts.
+
+    ``pa.Table.from_pylist`` alone would drop unknown keys and turn missing ones
+    into nulls, so a misspelt key would silently empty a column: keys are checked
+    first.  Naive datetimes are refused because Arrow would take them as UTC.
+    """
+    schema = file_schema(dataset)
+    expected = set(schema.names)
+    complete_rows: list[dict[str, Any]] = []
+    for index, row in enumerate(rows):
+        row = dict(row)
+        if PARTITION_COLUMN in row and dataset in PARTITIONED_DATASETS:
+            if row.pop(PARTITION_COLUMN) != doc_kind:
+                raise ValueError(f"{dataset} row {index}: doc_kind differs from the partition {doc_kind!r}")
+        row.setdefault("pipeline_version", PIPELINE_VERSION)
+        missing, unknown = expected - row.keys(), row.keys() - expected
+        if missing or unknown:
+            raise ValueError(
+                f"{dataset} row {index}: missing columns {sorted(missing)}, unknown columns {sorted(unknown)}"
+            )
+        for field in schema:
+            value = row[field.name]
+            if pa.types.is_timestamp(field.type) and isinstance(value, datetime) and value.tzinfo is None:
+                raise ValueError(f"{dataset} row {index}: {field.name} is a naive datetime; give it a tzinfo")
+        complete_rows.append(row)
+    table = pa.Table.from_pylist(complete_rows, schema=schema)
+    validate_table(dataset, table)
+    return table
+
+
+def validate_table(dataset: str, table: pa.Table) -> None:
+    """Raise ValueError where a file table breaks its schema in ways Arrow does not check.
+
+    Arrow types are enforced when the table is built, but not nullability, nor
+    the allowed values of the string enumerations.
+    """
+    schema = file_schema(dataset)
+    if not table.schema.equals(schema):
+        raise ValueError(f"{dataset}: table schema differs from docpipe.schema:\n{table.schema}")
+    for field in schema:
+        values = table[field.name]
+        if not field.nullable and values.null_count:
+            raise ValueError(f"{dataset}.{field.name}: {values.null_count} null(s) in a non-nullable column")
+        allowed = allowed_values(field)
+        if allowed:
+            present = pc.drop_null(values)
+            outside = pc.unique(pc.filter(present, pc.invert(pc.is_in(present, value_set=pa.array(allowed)))))
+            if len(outside):
+                raise ValueError(
+                    f"{dataset}.{field.name}: values {outside.to_pylist()!r} not among {list(allowed)!r}"
+                )
+
+
+def _check_partitioned(dataset: str) -> None:
+    if dataset not in PARTITIONED_DATASETS:
+        raise ValueError(f"{dataset!r} is not one of the per-document datasets {PARTITIONED_DATASETS}")
+
+
+def _temp_files(path: Path) -> list[Path]:
+    return list(path.parent.glob(f"{TEMP_PREFIX}{path.name}.*{TEMP_SUFFIX}"))
+
+
+def _write_atomically(table: pa.Table, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Only this file's own leftovers are removed: other documents may be being
+    # written into the same directory right now, and their temp files are live.
+    for leftover in _temp_files(path):
+        leftover.unlink(missing_ok=True)
+    temp_path = path.with_name(f"{TEMP_PREFIX}{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    try:
+        with open(temp_path, "wb") as temp_file:
+            pq.write_table(table, temp_file, compression=COMPRESSION)
+            temp_file.flush()
+            os.fsync(temp_file.fileno())
+        os.replace(temp_path, path)
+    except BaseException:
+        temp_path.unlink(missing_ok=True)
+        raise
+    _fsync_directory(path.parent)
+
+
+def _remove_file_and_leftovers(path: Path) -> bool:
+    """Remove a dataset file and its temp leftovers; return whether the file existed."""
+    for leftover in _temp_files(path):
+        leftover.unlink(missing_ok=True)
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    _fsync_directory(path.parent)
+    return True
+
+
+def _fsync_directory(directory: Path) -> None:
+    # The rename or unlink is only durable once the directory entry is flushed;
+    # Windows cannot open a directory for this, and its NTFS journal covers it.
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# --- reading ------------------------------------------------------------------------
+
+
+def dataset_files(out_dir: Path, dataset: str) -> list[Path]:
+    """The dataset's Parquet files, found by the same glob DuckDB and polars are given."""
+    pattern = (
+        f"{PARTITION_COLUMN}=*/*{PARQUET_SUFFIX}" if dataset in PARTITIONED_DATASETS else f"*{PARQUET_SUFFIX}"
+    )
+    return sorted((out_dir / dataset).glob(pattern))
+
+
+def read_dataset(out_dir: Path, dataset: str) -> pa.Table:
+    """Read a whole dataset with its full schema (``doc_kind`` from the directories).
+
+    Returns an empty table with the full schema when nothing has been written.
+    """
+    file_schema(dataset)  # raises on an unknown dataset
+    schema = SCHEMAS[dataset]
+    files = dataset_files(out_dir, dataset)
+    if not files:
+        return schema.empty_table()
+    partitioning = (
+        ds.partitioning(pa.schema([schema.field(PARTITION_COLUMN)]), flavor="hive")
+        if dataset in PARTITIONED_DATASETS
+        else None
+    )
+    return ds.dataset(
+        [str(file) for file in files],
+        schema=schema,
+        format="parquet",
+        partitioning=partitioning,
+        partition_base_dir=str(out_dir / dataset),
+    ).to_table()

@@ -26,7 +26,7 @@ from docpipe.extract.pdf import DocumentFile, UnreadableDocument, extract_page, 
 from docpipe.layout import Page
 from docpipe.schema import source_file_of
 from docpipe.settings import DEFAULT_SETTINGS, Settings
-from docpipe.writer import write_dataset_rows, write_run
+from docpipe.writer import remove_document, write_dataset_rows, write_run
 
 PDF_SUFFIX = ".pdf"
 
@@ -80,7 +80,10 @@ def assemble_document_task(
 
 @task(name="write-document", retries=2, retry_delay_seconds=1)
 def write_document_task(out_dir: Path, source_file: str, rows: DocumentRows) -> None:
-    if rows.doc_kind != "unknown":
+    """Replace the document's rows; the documents row goes last, so a crash before it re-runs the document."""
+    if rows.doc_kind == "unknown":
+        remove_document(out_dir, source_file, datasets=["articles", "pages"])
+    else:
         write_dataset_rows(out_dir, "articles", rows.doc_kind, source_file, rows.articles)
         write_dataset_rows(out_dir, "pages", rows.doc_kind, source_file, rows.pages)
     write_dataset_rows(out_dir, "documents", rows.doc_kind, source_file, [rows.document])

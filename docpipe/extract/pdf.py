@@ -53,6 +53,9 @@ def open_document(path: Path) -> DocumentFile:
         message = str(error)
         if "password" in message.lower():
             raise UnreadableDocument("encrypted PDF: a password is required") from None
+        if _page_count_by_pdfminer(path) == 0:
+            # PDFium refuses a document with an empty page tree outright.
+            raise UnreadableDocument("PDF has no pages") from None
         raise UnreadableDocument(f"damaged or truncated PDF ({message})") from None
     try:
         page_count = len(pdf)
@@ -61,6 +64,14 @@ def open_document(path: Path) -> DocumentFile:
     if page_count == 0:
         raise UnreadableDocument("PDF has no pages")
     return DocumentFile(path=path, doc_id=sha256_of(path), pages=page_count)
+
+
+def _page_count_by_pdfminer(path: Path) -> int | None:
+    try:
+        with pdfplumber.open(path) as pdf:
+            return len(pdf.pages)
+    except Exception:  # any parse failure means "not countable"; the caller reports damage
+        return None
 
 
 def choose_method(text: str, *, settings: Settings = DEFAULT_SETTINGS) -> ExtractionMethod:

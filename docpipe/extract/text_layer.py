@@ -21,6 +21,9 @@ Char = dict[str, Any]  # a pdfplumber character record
 
 #: A gap this wide (in em) between two characters of a line is a word space.
 SPACE_GAP_EM = 0.3
+#: Subset fonts carry a tag ("AAAAAB+") that differs between the subsets of one
+#: font (a generator may split a CJK font into several 256-glyph subsets).
+_SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")
 #: pdfplumber renders glyphs it cannot map to Unicode as "(cid:123)".
 _CID = re.compile(r"\(cid:\d+\)")
 
@@ -65,6 +68,23 @@ def usable_share(text: str) -> float:
     return (len(visible) - private) / total
 
 
+def base_font_name(fontname: str) -> str:
+    """The font's name without its subset tag.
+
+    >>> base_font_name("AAAAAB+UMingCN-0")
+    'UMingCN-0'
+    """
+    return _SUBSET_TAG.sub("", fontname)
+
+
+def _space_gap(before: str, after: str) -> float:
+    # Justification may spread the glyphs of a number; a space inside one would
+    # turn 200 into "2 00", so digits need a wider gap to be separated.
+    if before.isdigit() and after.isdigit():
+        return 2 * SPACE_GAP_EM
+    return SPACE_GAP_EM
+
+
 def _centre(char: Char) -> float:
     return (char["top"] + char["bottom"]) / 2
 
@@ -78,18 +98,19 @@ def _same_row(row: Sequence[Char], char: Char, settings: Settings) -> bool:
 def _row_to_line(row: list[Char], page_number: int, settings: Settings) -> Line:
     row.sort(key=lambda c: c["x0"])
     size = median(c["size"] for c in row)
-    parts: list[str] = []
-    previous: Char | None = None
-    for char in row:
-        if previous is not None:
-            gap = char["x0"] - previous["x1"]
-            if gap >= settings.tab_gap_em * size:
-                parts.append("\t")
-            elif gap >= SPACE_GAP_EM * size:
-                parts.append(" ")
+    gaps = [b["x0"] - a["x1"] for a, b in zip(row, row[1:], strict=False)]
+    # Justified lines spread their slack over every glyph gap; measure a gap
+    # against the line's usual one so letter-spacing never splits a word.
+    usual_gap = max(0.0, median(gaps)) if gaps else 0.0
+    parts: list[str] = [row[0]["text"]]
+    for previous, char, gap in zip(row[:-1], row[1:], gaps, strict=True):
+        extra = gap - usual_gap
+        if gap >= settings.tab_gap_em * size:
+            parts.append("\t")
+        elif extra >= _space_gap(previous["text"], char["text"]) * size:
+            parts.append(" ")
         parts.append(char["text"])
-        previous = char
-    fonts = Counter(c.get("fontname", "") for c in row)
+    fonts = Counter(base_font_name(c.get("fontname", "")) for c in row)
     return Line(
         text="".join(parts),
         page=page_number,

@@ -1,0 +1,215 @@
+"""Segment a book: front matter, prefaces, 目录, chapters (第一章) and their sections (一、).
+
+Each section becomes one article (``section`` = its chapter, ``title`` = the
+section heading); the text of a chapter before its first section becomes an
+article titled by the chapter; a heading before the 目录 that is followed by
+running text (a 序言, 前言 …) becomes an article of its own.  Title pages and the
+CIP data page have no such heading and stay out of the articles.  Subsection
+headings （一） stay inside their section as paragraphs.
+
+Headings are recognised by their numbering (``第…章``, ``一、``) together with
+being set apart from body text (centred, another size, not indented), and the
+目录, when there is one, confirms them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from docpipe.layout import Paragraph
+from docpipe.segment.contents import ContentsEntry, find_contents, parse_contents
+from docpipe.segment.digest import Article, SegmentedDocument
+
+_NUMERALS = "一二三四五六七八九十百零〇两"
+_CHAPTER = re.compile(rf"^\s*(?P<marker>第\s*[{_NUMERALS}\d]+\s*[章篇编])\s*(?P<name>.*)$")
+_SECTION = re.compile(rf"^\s*[{_NUMERALS}]+\s*、\s*\S")
+#: A heading is a short paragraph: longer ones are running text whatever they start with.
+MAX_HEADING_CHARS = 60
+#: Relative size difference that sets a heading apart from body text.
+HEADING_SIZE_RATIO = 0.08
+#: Running text after a front-matter heading: at least this many characters.
+MIN_FRONT_SECTION_CHARS = 100
+
+
+def is_book(paragraphs: Sequence[Paragraph]) -> bool:
+    """A document is a book when its contents (or, lacking one, its body) has chapters."""
+    located = find_contents(paragraphs)
+    if located is not None:
+        heading, end = located
+        entries = parse_contents(paragraphs[heading + 1 : end])
+        return any(_CHAPTER.match(entry.title) for entry in entries)
+    return sum(1 for p in paragraphs if _CHAPTER.match(p.text) and len(p.text) <= MAX_HEADING_CHARS) >= 1
+
+
+def chapter_title(text: str) -> str | None:
+    """The chapter heading in its conventional form, marker and name separated by a space.
+
+    >>> chapter_title("第一章地方政府大数据发展政策概况")
+    '第一章 地方政府大数据发展政策概况'
+    >>> chapter_title("一、省级政府推动大数据发展的政策内容") is None
+    True
+    """
+    match = _CHAPTER.match(text)
+    if not match:
+        return None
+    marker = "".join(match["marker"].split())
+    name = match["name"].strip()
+    return f"{marker} {name}" if name else marker
+
+
+def segment_book(
+    paragraphs: Sequence[Paragraph], *, printed_pages: dict[int, str | None] | None = None
+) -> SegmentedDocument:
+    """Cut a book's paragraphs into front-matter articles, chapter intros and sections."""
+    located = find_contents(paragraphs)
+    if located is None:
+        front: Sequence[Paragraph] = []
+        entries: list[ContentsEntry] = []
+        body: Sequence[Paragraph] = paragraphs
+    else:
+        heading, end = located
+        front, body = paragraphs[:heading], paragraphs[end:]
+        entries = parse_contents(paragraphs[heading + 1 : end])
+    body_size = _body_size(paragraphs)
+    builder = _ArticleBuilder()
+    for index, paragraph in enumerate(front):
+        if _is_front_heading(front, index, body_size):
+            builder.start(title=paragraph.text.strip(), section=None, heading=paragraph)
+        elif builder.open:
+            builder.add(paragraph)
+    builder.close()
+    known_sections = {_squash(e.title) for e in entries}
+    chapter: str | None = None
+    for paragraph in body:
+        text = paragraph.text.strip()
+        title = chapter_title(text) if _is_heading(paragraph, body_size) else None
+        if title is not None:
+            chapter = title
+            builder.start(title=title, section=title, heading=paragraph)
+        elif _is_section_heading(paragraph, body_size, known_sections):
+            builder.start(title=text, section=chapter, heading=paragraph)
+        elif builder.open:
+            builder.add(paragraph)
+    builder.close()
+    warnings = _check_against_contents(builder.articles, entries)
+    return SegmentedDocument(
+        doc_kind="book",
+        doc_title=_doc_title(front or paragraphs),
+        issue_date=None,
+        issue_label=None,
+        articles=tuple(builder.articles),
+        contents=tuple(entries),
+        warnings=tuple(warnings),
+    )
+
+
+@dataclass
+class _ArticleBuilder:
+    articles: list[Article]
+    _title: str | None
+    _section: str | None
+    _heading: Paragraph | None
+    _paragraphs: list[Paragraph]
+
+    def __init__(self) -> None:
+        self.articles, self._title, self._section, self._heading, self._paragraphs = [], None, None, None, []
+
+    @property
+    def open(self) -> bool:
+        return self._heading is not None
+
+    def start(self, *, title: str, section: str | None, heading: Paragraph) -> None:
+        self.close()
+        self._title, self._section, self._heading, self._paragraphs = title, section, heading, []
+
+    def add(self, paragraph: Paragraph) -> None:
+        self._paragraphs.append(paragraph)
+
+    def close(self) -> None:
+        heading, paragraphs = self._heading, self._paragraphs
+        self._heading = None
+        if heading is None or not paragraphs or self._title is None:
+            return  # a chapter heading directly followed by its first section has no intro article
+        steps: list[str] = []
+        for paragraph in (heading, *paragraphs):
+            steps.extend(s for s in paragraph.cleaning_steps if s not in steps)
+        self.articles.append(
+            Article(
+                seq=len(self.articles) + 1,
+                title=self._title,
+                section=self._section,
+                paragraphs=tuple(p.text.strip() for p in paragraphs if p.text.strip()),
+                page_start=heading.page_start,
+                page_end=max(p.page_end for p in (heading, *paragraphs)),
+                cleaning_steps=tuple(steps),
+            )
+        )
+
+
+def _body_size(paragraphs: Sequence[Paragraph]) -> float:
+    weights: dict[float, int] = {}
+    for paragraph in paragraphs:
+        key = round(paragraph.size, 1)
+        weights[key] = weights.get(key, 0) + len(paragraph.text)
+    return max(weights, key=lambda k: weights[k]) if weights else 0.0
+
+
+def _is_heading(paragraph: Paragraph, body_size: float) -> bool:
+    """Short, and set apart from body text: centred, another size, or not indented."""
+    if len(paragraph.text) > MAX_HEADING_CHARS:
+        return False
+    if paragraph.centered:
+        return True
+    if body_size and abs(paragraph.size - body_size) / body_size > HEADING_SIZE_RATIO:
+        return True
+    return paragraph.indent < paragraph.size
+
+
+def _is_section_heading(paragraph: Paragraph, body_size: float, known: set[str]) -> bool:
+    if not _SECTION.match(paragraph.text) or not _is_heading(paragraph, body_size):
+        return False
+    return not known or _squash(paragraph.text) in known
+
+
+def _is_front_heading(front: Sequence[Paragraph], index: int, body_size: float) -> bool:
+    """A centred heading before the contents that running text follows (序言, 前言 …)."""
+    paragraph = front[index]
+    if not (paragraph.centered and len(paragraph.text.strip()) <= MAX_HEADING_CHARS // 4):
+        return False
+    following = []
+    for later in front[index + 1 :]:
+        if later.centered:
+            break
+        following.append(later)
+    running = [p for p in following if abs(p.size - body_size) <= HEADING_SIZE_RATIO * body_size]
+    if not running or running[0].indent < running[0].size:
+        return False
+    return sum(len(p.text) for p in running) >= MIN_FRONT_SECTION_CHARS
+
+
+def _doc_title(paragraphs: Sequence[Paragraph]) -> str | None:
+    first_page = [p for p in paragraphs if p.page_start == paragraphs[0].page_start] if paragraphs else []
+    if not first_page:
+        return None
+    return max(first_page, key=lambda p: p.size).text.strip()
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s\W_]+", "", text)
+
+
+def _check_against_contents(articles: Sequence[Article], entries: Sequence[ContentsEntry]) -> list[str]:
+    if not entries:
+        return ["no contents (目录) found: chapters and sections were found from headings alone"]
+    found = {_squash(a.title) for a in articles} | {_squash(a.section or "") for a in articles}
+    warnings = []
+    for article in articles:
+        if article.section and _squash(article.title) not in {_squash(e.title) for e in entries}:
+            warnings.append(f"section {article.title} is not in the contents")
+    missing = [e.title for e in entries if _squash(e.title) not in found]
+    if missing and len(missing) < len(entries):
+        # A partial book (a scan of its opening) lists more than it contains; say how much.
+        warnings.append(f"{len(missing)} of {len(entries)} contents entries have no text in this document")
+    return warnings

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -203,17 +204,22 @@ def naive_articles(pdf: Path) -> list[Article]:
 def load_gold(path: Path) -> tuple[list[Article], list[str]]:
     data = json.loads(path.read_text(encoding="utf-8"))
     articles = [Article(a["title"], list(a["paragraphs"]), a.get("source")) for a in data["articles"]]
-    layout = data.get("layout") or {}
-    furniture = [str(h) for h in layout.get("headers", []) if h]
+    # Running heads as the sample generator printed them, where the golden lists them.
+    furniture = sorted({str(head) for head in (data.get("running_heads") or {}).values() if head})
     return articles, furniture
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--raw", type=Path, default=ROOT / "raw")
+    parser.add_argument("--only", default="*", help="glob of the samples to measure, e.g. 'digest-*'")
     args = parser.parse_args(argv)
-    golds = sorted(args.raw.glob("*.golden.json"))
-    produced = docpipe_articles(args.raw)
+    golds = sorted(args.raw.glob(f"{args.only}.golden.json"))
+    with tempfile.TemporaryDirectory() as selected:
+        for gold in golds:
+            pdf = gold.with_name(gold.name.replace(".golden.json", ".pdf"))
+            shutil.copy(pdf, Path(selected) / pdf.name)
+        produced = docpipe_articles(Path(selected))
     totals = {"docpipe": Scores(), "naive": Scores()}
     rows: list[tuple[str, str, dict[str, str]]] = []
     for gold_path in golds:

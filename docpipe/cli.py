@@ -10,19 +10,10 @@ from pathlib import Path
 
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
-# Prefect reads these at import: no telemetry to a network we do not have, and
-# room for the first start of the ephemeral API server, which migrates its database.
-PREFECT_DEFAULTS = {
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
-}
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    for name, value in PREFECT_DEFAULTS.items():
-        os.environ.setdefault(name, value)
     try:
         return int(args.handler(args))
     except UserError as error:

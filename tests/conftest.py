@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,8 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "raw"
 
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+import flows  # noqa: F401  (sets Prefect's environment defaults before Prefect is imported)
 
 
 @pytest.fixture(scope="session")

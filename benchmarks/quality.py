@@ -171,10 +171,10 @@ def docpipe_articles(raw_dir: Path) -> dict[str, list[Article]]:
     import pyarrow.dataset as ds
 
     from docpipe.settings import DEFAULT_SETTINGS
-    from flows.ingest import ingest_with_workers
+    from flows.ingest import ingest, run_with_workers
 
     with tempfile.TemporaryDirectory() as out:
-        ingest_with_workers(raw_dir, Path(out), DEFAULT_SETTINGS)
+        run_with_workers(ingest, DEFAULT_SETTINGS, raw_dir=raw_dir, out_dir=Path(out))
         table = ds.dataset(Path(out) / "articles", format="parquet", partitioning="hive").to_table()
     result: dict[str, list[Article]] = {}
     for row in sorted(table.to_pylist(), key=lambda r: (r["source_file"], r["seq"])):

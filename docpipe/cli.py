@@ -1,4 +1,4 @@
-"""The ``docpipe`` command line."""
+"""The ``docpipe`` command line: run the ingest flow, serve it on a schedule, and operator tools."""
 
 from __future__ import annotations
 
@@ -11,37 +11,47 @@ from pathlib import Path
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 
+class UserError(Exception):
+    """A problem the user can fix (a path, an option): one line, no traceback."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args))
     except UserError as error:
-        if getattr(args, "debug", False):
+        if args.debug:
             raise
         print(f"docpipe: {error}", file=sys.stderr)
         return 2
-
-
-class UserError(Exception):
-    """A problem the user can fix (a path, an option): one line, no traceback."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="docpipe", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="ingest every PDF under --raw into the datasets under --out")
-    _add_io_options(run)
+    run = commands.add_parser("run", help="ingest new and changed PDFs under --raw into the datasets under --out")
+    _add_common_options(run)
     _add_settings_options(run)
+    run.add_argument("--force", action="store_true", help="re-process every document, changed or not")
+    run.add_argument("--prune", action="store_true", help="drop the articles and pages of removed files")
     run.add_argument("--strict", action="store_true", help="exit 1 when any document or page failed")
     run.set_defaults(handler=_run)
+
+    retry = commands.add_parser("retry", help="re-run only the failed and low-confidence pages")
+    _add_common_options(retry)
+    _add_settings_options(retry)
+    retry.add_argument("--file", dest="source_file", help="only this document (its path under --raw)")
+    retry.add_argument("--strict", action="store_true", help="exit 1 when any page still fails")
+    retry.set_defaults(handler=_retry)
     return parser
 
 
-def _add_io_options(parser: argparse.ArgumentParser) -> None:
+def _add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--raw", type=Path, default=Path("raw"), help="directory of input PDFs (default: raw)")
     parser.add_argument("--out", type=Path, default=Path("parquet"), help="output directory (default: parquet)")
+    parser.add_argument("--no-wait", action="store_true", help="exit at once if another run holds --out")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
 
 
@@ -61,25 +71,86 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def _run(args: argparse.Namespace) -> int:
-    raw_dir: Path = args.raw
-    if not raw_dir.is_dir() or not os.access(raw_dir, os.R_OK | os.X_OK):
-        raise UserError(f"raw directory {raw_dir} does not exist or cannot be read")
-    _ensure_writable(args.out)
-    from flows.ingest import ingest_with_workers  # Prefect is slow to import: only when needed
+    _check_directories(args.raw, args.out)
+    from docpipe.lock import OutputLocked
 
-    summary = ingest_with_workers(raw_dir, args.out, settings_from(args))
+    _refuse_if_locked(args)
+    from flows.ingest import ingest, run_with_workers  # Prefect is slow to import: only when needed
+
+    try:
+        summary = run_with_workers(
+            ingest,
+            settings_from(args),
+            raw_dir=args.raw,
+            out_dir=args.out,
+            force=args.force,
+            prune=args.prune,
+            wait_for_lock=not args.no_wait,
+        )
+    except OutputLocked as error:
+        raise UserError(str(error)) from None
+    _report(summary, args.out)
+    return 1 if args.strict and summary.anything_failed else 0
+
+
+def _retry(args: argparse.Namespace) -> int:
+    _check_directories(args.raw, args.out)
+    from docpipe.lock import OutputLocked
+
+    _refuse_if_locked(args)
+    from flows.ingest import retry_pages, run_with_workers
+
+    try:
+        summary = run_with_workers(
+            retry_pages,
+            settings_from(args),
+            raw_dir=args.raw,
+            out_dir=args.out,
+            source_file=args.source_file,
+            wait_for_lock=not args.no_wait,
+        )
+    except OutputLocked as error:
+        raise UserError(str(error)) from None
+    if not summary.documents:
+        print("docpipe: no failed or low-confidence pages to retry")
+    else:
+        _report(summary, args.out)
+    return 1 if args.strict and summary.anything_failed else 0
+
+
+def _report(summary, out_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    changes = summary.changes
+    if summary.wrote_nothing:
+        print(f"docpipe: nothing to do: {changes['unchanged']} documents unchanged, nothing written to {out_dir}")
+        return
     pages = ", ".join(f"{count} {status}" for status, count in sorted(summary.pages_by_status.items()))
     print(
-        f"docpipe: {len(summary.documents)} documents ({summary.failed_documents} failed), "
-        f"pages: {pages or 'none'}, articles written: {summary.articles_written} -> {args.out}"
+        f"docpipe: {len(summary.documents)} documents ingested ({summary.failed_documents} failed; "
+        f"{changes['new']} new, {changes['changed']} changed, {changes['unchanged']} unchanged, "
+        f"{changes['removed']} removed), pages: {pages or 'none'}, "
+        f"articles written: {summary.articles_written} -> {out_dir}"
     )
     for document in summary.documents:
         if document["status"] != "ok":
             print(f"  {document['status']}: {document['source_file']} {document['error']}")
-    return 1 if args.strict and summary.anything_failed else 0
+    for page in summary.problem_pages:
+        print(f"  page {page['status']}: {page['source_file']} p.{page['page']} {page['error']}")
 
 
-def _ensure_writable(out_dir: Path) -> None:
+def _refuse_if_locked(args: argparse.Namespace) -> None:
+    """With --no-wait, say so before Prefect starts rather than after."""
+    from docpipe.lock import OutputLocked, check_unlocked
+
+    if args.no_wait:
+        try:
+            check_unlocked(args.out)
+        except OutputLocked as error:
+            raise UserError(str(error)) from None
+
+
+def _check_directories(raw_dir: Path, out_dir: Path) -> None:
+    if not raw_dir.is_dir() or not os.access(raw_dir, os.R_OK | os.X_OK):
+        raise UserError(f"raw directory {raw_dir} does not exist or cannot be read")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:

@@ -1,9 +1,10 @@
-"""The ``ingest`` flow: PDFs in a raw directory -> article, page and document datasets.
+"""The ``ingest`` and ``retry`` flows: PDFs in a raw directory -> article, page and document datasets.
 
-The flow body reads as the table of contents of the job; each task does one
+Each flow body reads as the table of contents of the job; each task does one
 stage by calling plain functions in ``docpipe`` and ``cleaners``.  Pages are
 extracted concurrently (Tesseract runs as a subprocess, so threads give real
-parallelism); only tasks that touch the outside world retry.
+parallelism) and cached, so a killed run resumes without redoing its OCR; only
+tasks that touch the outside world retry.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,24 +25,28 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from docpipe import PIPELINE_VERSION
 from docpipe.assemble import DocumentRows, assemble_document, failed_document_rows
 from docpipe.extract.pdf import DocumentFile, UnreadableDocument, extract_page, open_document, sha256_of
+from docpipe.inventory import InventoryItem, count_changes, take_inventory
 from docpipe.layout import Page
-from docpipe.schema import source_file_of
+from docpipe.lock import output_lock
+from docpipe.page_cache import load_any_page, load_page, save_page
 from docpipe.settings import DEFAULT_SETTINGS, Settings
-from docpipe.writer import remove_document, write_dataset_rows, write_run
+from docpipe.writer import read_dataset, remove_document, write_dataset_rows, write_run
 
-PDF_SUFFIX = ".pdf"
+PROBLEM_STATUSES = ("failed", "low_confidence")
 
 
 @dataclass
 class RunSummary:
-    """What a run did, for the runs dataset, the artifacts and the CLI's exit status."""
+    """What a run did, for the runs dataset, the artifacts and the CLI."""
 
     run_id: str
     started: datetime
     raw_dir: str
     finished: datetime | None = None
+    changes: Counter[str] = field(default_factory=Counter)
     documents: list[dict[str, object]] = field(default_factory=list)
     pages_by_status: Counter[str] = field(default_factory=Counter)
+    problem_pages: list[dict[str, object]] = field(default_factory=list)
     articles_written: int = 0
 
     @property
@@ -51,30 +57,46 @@ class RunSummary:
     def anything_failed(self) -> bool:
         return self.failed_documents > 0 or self.pages_by_status["failed"] > 0
 
+    @property
+    def wrote_nothing(self) -> bool:
+        return not self.documents and not self.changes["removed"]
+
 
 # --- tasks -------------------------------------------------------------------------
 
 
-@task(name="open-document")
+@task(name="take-inventory")
+def take_inventory_task(raw_dir: Path, out_dir: Path, force: bool) -> list[InventoryItem]:
+    return take_inventory(raw_dir, out_dir, force=force)
+
+
+@task(name="open-document", retries=1, retry_delay_seconds=1)
 def open_pdf(path: Path) -> DocumentFile:
     return open_document(path)
 
 
-@task(name="extract-page", retries=2, retry_delay_seconds=[1, 5])
-def extract_page_task(path: Path, page_number: int, settings: Settings) -> Page:
-    return extract_page(path, page_number, settings=settings)
+@task(name="extract-page", retries=2, retry_delay_seconds=[2, 10])
+def extract_page_task(
+    path: Path, doc_id: str, page_number: int, settings: Settings, out_dir: Path, use_cache: bool = True
+) -> Page:
+    """Extract one page (from the cache when this page was already extracted with these settings)."""
+    if use_cache and (cached := load_page(out_dir, doc_id, page_number, settings)) is not None:
+        return cached
+    page = extract_page(path, page_number, settings=settings)
+    save_page(out_dir, doc_id, page, settings)
+    return page
 
 
 @task(name="assemble-document")
 def assemble_document_task(
-    document: DocumentFile, source_file: str, pages: list[Page], settings: Settings, ingested_at: datetime
+    document: DocumentFile, source_file: str, pages: list[Page], settings: Settings
 ) -> DocumentRows:
     return assemble_document(
         doc_id=document.doc_id,
         source_file=source_file,
         pages=pages,
         settings=settings,
-        ingested_at=ingested_at,
+        ingested_at=datetime.now(UTC),
     )
 
 
@@ -89,91 +111,172 @@ def write_document_task(out_dir: Path, source_file: str, rows: DocumentRows) -> 
     write_dataset_rows(out_dir, "documents", rows.doc_kind, source_file, [rows.document])
 
 
-# --- the flow ------------------------------------------------------------------------
+@task(name="record-removed")
+def record_removed_task(out_dir: Path, item: InventoryItem, prune: bool) -> None:
+    """Mark a document whose file has gone as ``removed``; with ``prune`` also drop its articles and pages."""
+    documents = read_dataset(out_dir, "documents").to_pylist()
+    previous = next(row for row in documents if row["source_file"] == item.source_file)
+    if prune:
+        remove_document(out_dir, item.source_file, datasets=["articles", "pages"])
+    row = {**previous, "status": "removed", "ingested_at": datetime.now(UTC), "pipeline_version": PIPELINE_VERSION}
+    write_dataset_rows(out_dir, "documents", row.pop("doc_kind"), item.source_file, [row])
 
 
-@flow(name="ingest", log_prints=True)
+# --- flows ---------------------------------------------------------------------------
+
+
+@flow(name="ingest")
 def ingest(
     raw_dir: Path = Path("raw"),
     out_dir: Path = Path("parquet"),
     settings: Settings = DEFAULT_SETTINGS,
+    force: bool = False,
+    prune: bool = False,
+    wait_for_lock: bool = True,
 ) -> RunSummary:
-    """Ingest every PDF under ``raw_dir`` into the datasets under ``out_dir``."""
-    summary = RunSummary(run_id=_new_run_id(), started=datetime.now(UTC), raw_dir=str(raw_dir))
-    for path in find_pdfs(raw_dir):
-        rows = ingest_document(path, raw_dir=raw_dir, out_dir=out_dir, settings=settings)
-        record_document(summary, rows)
-    summary.finished = datetime.now(UTC)
-    write_run(out_dir, run_row(summary))
-    publish_artifacts(summary)
+    """Ingest new and changed PDFs under ``raw_dir`` into the datasets under ``out_dir``."""
+    summary = RunSummary(run_id=new_run_id(), started=datetime.now(UTC), raw_dir=str(raw_dir))
+    with output_lock(out_dir, wait=wait_for_lock):
+        inventory = take_inventory_task(raw_dir, out_dir, force)
+        summary.changes.update(count_changes(inventory))
+        for item in inventory:
+            if item.change in ("new", "changed"):
+                assert item.path is not None
+                rows = ingest_document(item.path, item.source_file, out_dir=out_dir, settings=settings)
+                record_document(summary, rows)
+            elif item.change == "removed":
+                record_removed_task(out_dir, item, prune)
+        finish_run(summary, out_dir)
     return summary
 
 
-def ingest_document(path: Path, *, raw_dir: Path, out_dir: Path, settings: Settings) -> DocumentRows:
-    """Open, extract page by page, assemble and write one document."""
+@flow(name="retry-pages")
+def retry_pages(
+    raw_dir: Path = Path("raw"),
+    out_dir: Path = Path("parquet"),
+    settings: Settings = DEFAULT_SETTINGS,
+    source_file: str | None = None,
+    wait_for_lock: bool = True,
+) -> RunSummary:
+    """Re-extract only the failed and low-confidence pages, and rebuild their documents."""
+    summary = RunSummary(run_id=new_run_id(), started=datetime.now(UTC), raw_dir=str(raw_dir))
+    with output_lock(out_dir, wait=wait_for_lock):
+        for document_file, pages in problem_pages_by_document(out_dir, source_file).items():
+            rows = ingest_document(
+                raw_dir / document_file, document_file, out_dir=out_dir, settings=settings, redo_pages=pages
+            )
+            record_document(summary, rows)
+        finish_run(summary, out_dir)
+    return summary
+
+
+def ingest_document(
+    path: Path, source_file: str, *, out_dir: Path, settings: Settings, redo_pages: Sequence[int] | None = None
+) -> DocumentRows:
+    """Open, extract page by page, assemble and write one document.
+
+    ``redo_pages`` (a retry) are extracted afresh; every other page comes from
+    the cache of any earlier extraction when there is one.
+    """
     logger = get_run_logger()
-    source_file = source_file_of(path, raw_dir)
-    ingested_at = datetime.now(UTC)
-    opened = open_pdf.submit(path)
-    document = opened.result(raise_on_failure=False)
-    if isinstance(document, BaseException):
-        logger.warning("%s: failed: %s", source_file, document)
+    opened = open_pdf.submit(path).result(raise_on_failure=False)
+    if isinstance(opened, BaseException):
+        logger.warning("%s: failed: %s", source_file, describe(opened))
         rows = failed_document_rows(
-            source_file=source_file,
-            doc_id=_hash_if_readable(path),
-            error=_describe(document),
-            ingested_at=ingested_at,
+            source_file=source_file, doc_id=_hash_or_none(path), error=describe(opened), ingested_at=datetime.now(UTC)
         )
     else:
-        futures = [extract_page_task.submit(path, n, settings) for n in range(1, document.pages + 1)]
-        pages = [_page_or_failure(future, number) for number, future in enumerate(futures, start=1)]
-        rows = assemble_document_task(document, source_file, pages, settings, ingested_at)
+        futures = {
+            number: _submit_page(
+                path,
+                opened.doc_id,
+                number,
+                settings,
+                out_dir,
+                retrying=redo_pages is not None,
+                redo=number in (redo_pages or ()),
+            )
+            for number in range(1, opened.pages + 1)
+        }
+        pages = [_page_or_failure(future, number) for number, future in futures.items()]
+        rows = assemble_document_task(opened, source_file, pages, settings)
         logger.info(
-            "%s: %d pages, %d articles, status %s",
-            source_file,
-            len(pages),
-            len(rows.articles),
-            rows.document["status"],
+            "%s: %d pages, %d articles, status %s", source_file, len(pages), len(rows.articles), rows.document["status"]
         )
     write_document_task(out_dir, source_file, rows)
     return rows
 
 
-def find_pdfs(raw_dir: Path) -> list[Path]:
-    """Every file under ``raw_dir`` named ``*.pdf`` (any case), in a stable order."""
-    return sorted(
-        p
-        for p in raw_dir.rglob("*")
-        if p.is_file() and p.suffix.lower() == PDF_SUFFIX and not p.name.startswith(".")
-    )
+def _submit_page(
+    path: Path, doc_id: str, number: int, settings: Settings, out_dir: Path, *, retrying: bool, redo: bool
+) -> PrefectFuture[Page] | Page:
+    """A retry keeps the good pages as they were read, whatever settings read them."""
+    if retrying and not redo and (earlier := load_any_page(out_dir, doc_id, number)) is not None:
+        return earlier
+    return extract_page_task.submit(path, doc_id, number, settings, out_dir, use_cache=not redo)
+
+
+def problem_pages_by_document(out_dir: Path, source_file: str | None = None) -> dict[str, list[int]]:
+    """Failed and low-confidence pages from the pages dataset, by document."""
+    pages: dict[str, list[int]] = {}
+    for row in read_dataset(out_dir, "pages").to_pylist():
+        if row["status"] in PROBLEM_STATUSES and (source_file is None or row["source_file"] == source_file):
+            pages.setdefault(row["source_file"], []).append(row["page"])
+    return pages
+
+
+# --- bookkeeping -----------------------------------------------------------------------
 
 
 def record_document(summary: RunSummary, rows: DocumentRows) -> None:
+    document = rows.document
     summary.documents.append(
         {
-            "source_file": rows.document["source_file"],
-            "status": rows.document["status"],
-            "pages": rows.document["pages"],
-            "articles": rows.document["articles"],
-            "error": rows.document["error"] or "",
+            "source_file": document["source_file"],
+            "status": document["status"],
+            "pages": document["pages"],
+            "articles": document["articles"],
+            "error": document["error"] or "",
         }
     )
     summary.pages_by_status.update(page["status"] for page in rows.pages)
+    summary.problem_pages.extend(
+        {
+            "source_file": page["source_file"],
+            "page": page["page"],
+            "printed_page": page["printed_page"] or "",
+            "method": page["method"],
+            "status": page["status"],
+            "confidence": "" if page["confidence"] is None else round(page["confidence"], 1),
+            "error": page["error"] or "",
+        }
+        for page in rows.pages
+        if page["status"] in PROBLEM_STATUSES
+    )
     summary.articles_written += len(rows.articles)
 
 
+def finish_run(summary: RunSummary, out_dir: Path) -> None:
+    summary.finished = datetime.now(UTC)
+    write_run(out_dir, run_row(summary))
+    publish_artifacts(summary)
+    logger = get_run_logger()
+    if summary.wrote_nothing:
+        logger.info("nothing to do: %d documents unchanged", summary.changes["unchanged"])
+
+
 def run_row(summary: RunSummary) -> dict[str, object]:
-    statuses = Counter(str(d["status"]) for d in summary.documents)
+    failed = summary.failed_documents
     return {
         "run_id": summary.run_id,
         "started": summary.started,
         "finished": summary.finished,
         "raw_dir": summary.raw_dir,
-        "documents_new": len(summary.documents) - statuses["failed"],
-        "documents_changed": 0,
-        "documents_skipped": 0,
-        "documents_failed": statuses["failed"],
-        "documents_removed": 0,
+        "documents_new": summary.changes["new"],
+        "documents_changed": summary.changes["changed"],
+        "documents_skipped": summary.changes["unchanged"],
+        "documents_failed": failed,
+        "documents_removed": summary.changes["removed"],
         "pages_ok": summary.pages_by_status["ok"],
         "pages_blank": summary.pages_by_status["blank"],
         "pages_failed": summary.pages_by_status["failed"],
@@ -184,49 +287,58 @@ def run_row(summary: RunSummary) -> dict[str, object]:
 
 
 def publish_artifacts(summary: RunSummary) -> None:
-    """A table of the run's documents and a markdown summary, visible in the Prefect UI."""
-    if summary.documents:
-        create_table_artifact(
-            key="ingest-documents", table=summary.documents, description="Documents of this ingest run"
-        )
+    """A markdown summary, the run's documents and its problem pages, visible in the Prefect UI."""
+    assert summary.finished is not None
+    seconds = (summary.finished - summary.started).total_seconds()
     pages = ", ".join(f"{status} {count}" for status, count in sorted(summary.pages_by_status.items()))
+    changes = ", ".join(f"{change} {count}" for change, count in sorted(summary.changes.items()) if count)
     create_markdown_artifact(
         key="ingest-summary",
         markdown=(
-            f"# Ingest run {summary.run_id}\n\n"
-            f"- documents: {len(summary.documents)} ({summary.failed_documents} failed)\n"
+            f"# docpipe run {summary.run_id}\n\n"
+            f"- documents: {changes or 'none'}; ingested {len(summary.documents)} "
+            f"({summary.failed_documents} failed)\n"
             f"- pages: {pages or 'none'}\n"
             f"- articles written: {summary.articles_written}\n"
+            f"- time: {seconds:.1f} s\n"
         ),
+        description="What this run did",
     )
+    if summary.documents:
+        create_table_artifact(key="ingest-documents", table=summary.documents, description="Documents ingested")
+    if summary.problem_pages:
+        create_table_artifact(
+            key="problem-pages", table=summary.problem_pages, description="Failed and low-confidence pages"
+        )
 
 
-def ingest_with_workers(raw_dir: Path, out_dir: Path, settings: Settings) -> RunSummary:
-    """Run :func:`ingest` with one page worker per core (or ``settings.ocr_workers``)."""
+def run_with_workers(flow_fn, settings: Settings, /, **parameters: object) -> RunSummary:  # type: ignore[no-untyped-def]
+    """Run a flow with one page worker per core (or ``settings.ocr_workers``)."""
     workers = settings.ocr_workers or os.cpu_count() or 1
     runner = ThreadPoolTaskRunner(max_workers=workers)  # type: ignore[type-var]
-    return ingest.with_options(task_runner=runner)(raw_dir=raw_dir, out_dir=out_dir, settings=settings)
+    summary: RunSummary = flow_fn.with_options(task_runner=runner)(settings=settings, **parameters)
+    return summary
 
 
-def _page_or_failure(future: PrefectFuture[Page], number: int) -> Page:
-    result = future.result(raise_on_failure=False)
-    if isinstance(result, BaseException):
-        return Page(number=number, width=0.0, height=0.0, status="failed", error=_describe(result))
-    return result
-
-
-def _describe(error: BaseException) -> str:
+def describe(error: BaseException) -> str:
     if isinstance(error, UnreadableDocument):
         return str(error)
-    return f"{type(error).__name__}: {error}"
+    return f"{type(error).__name__}: {error}".strip()
 
 
-def _hash_if_readable(path: Path) -> str | None:
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+
+
+def _page_or_failure(result: PrefectFuture[Page] | Page, number: int) -> Page:
+    page = result.result(raise_on_failure=False) if isinstance(result, PrefectFuture) else result
+    if isinstance(page, BaseException):
+        return Page(number=number, width=0.0, height=0.0, status="failed", error=describe(page))
+    return page
+
+
+def _hash_or_none(path: Path) -> str | None:
     try:
         return sha256_of(path)
     except OSError:
         return None
-
-
-def _new_run_id() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]

@@ -11,6 +11,10 @@ from pathlib import Path
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 
+DEFAULT_CRON = "0 2 * * *"
+DEPLOYMENT_NAME = "docpipe-ingest"
+
+
 class UserError(Exception):
     """A problem the user can fix (a path, an option): one line, no traceback."""
 
@@ -45,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     retry.add_argument("--file", dest="source_file", help="only this document (its path under --raw)")
     retry.add_argument("--strict", action="store_true", help="exit 1 when any page still fails")
     retry.set_defaults(handler=_retry)
+
+    serve = commands.add_parser("serve", help="serve the ingest flow as a Prefect deployment on a schedule")
+    _add_common_options(serve)
+    serve.add_argument("--cron", default=DEFAULT_CRON, help=f'schedule, cron syntax (default: "{DEFAULT_CRON}")')
+    serve.add_argument("--name", default=DEPLOYMENT_NAME, help=f"deployment name (default: {DEPLOYMENT_NAME})")
+    serve.set_defaults(handler=_serve)
     return parser
 
 
@@ -116,6 +126,24 @@ def _retry(args: argparse.Namespace) -> int:
     else:
         _report(summary, args.out)
     return 1 if args.strict and summary.anything_failed else 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Serve ``ingest`` with a cron schedule until interrupted; runs appear in the Prefect UI."""
+    _check_directories(args.raw, args.out)
+    from prefect.client.schemas.schedules import CronSchedule
+    from pydantic import ValidationError
+
+    try:
+        CronSchedule(cron=args.cron)
+    except ValidationError:
+        raise UserError(f"bad cron expression {args.cron!r} (expected five fields, e.g. {DEFAULT_CRON!r})") from None
+    from flows.ingest import ingest
+
+    parameters = {"raw_dir": str(args.raw.resolve()), "out_dir": str(args.out.resolve())}
+    print(f"docpipe: serving deployment ingest/{args.name} on {args.cron!r}; Ctrl-C to stop")
+    ingest.serve(name=args.name, cron=args.cron, parameters=parameters)
+    return 0
 
 
 def _report(summary, out_dir: Path) -> None:  # type: ignore[no-untyped-def]

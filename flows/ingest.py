@@ -7,7 +7,6 @@ parallelism) and cached, so a killed run resumes without redoing its OCR; only
 tasks that touch the outside world retry.
 """
 
-from __future__ import annotations
 
 import os
 import uuid

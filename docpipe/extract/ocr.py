@@ -1,0 +1,458 @@
+"""OCR of scanned pages: the page image at its own resolution, Tesseract's lines in points.
+
+A scanned book page is one embedded image.  Tesseract reads that image as it is:
+rendering a 200-dpi scan up to 300 dpi tripled chi_sim's errors when measured, so
+the image is only rendered (at ``settings.render_dpi``) when the page is *not* one
+full-page image.  Tesseract's words are grouped into :class:`~docpipe.layout.Line`
+records with boxes scaled from pixels to PDF points, so that furniture detection,
+wrap repair and segmentation treat OCR pages exactly like text-layer pages.
+
+The engine sits behind :class:`OcrEngine` so that another one can be added without
+touching the page logic.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+import pytesseract
+from PIL import Image
+from pytesseract import Output
+
+from docpipe.layout import Line, Page, PageStatus
+from docpipe.settings import Settings
+
+# Tesseract is built with OpenMP and by default runs one thread per core for each page.
+# docpipe already OCRs pages in parallel, one Tesseract process per worker, so N workers
+# x N OpenMP threads oversubscribe the cores, and OpenMP's waiting threads burn them.
+# Measured on a 2-core machine: 4 pages on 2 workers took 9-17 s with OMP_THREAD_LIMIT=1
+# and 35-66 s without; even 2 pages on 1 worker took 6-9 s against 24-25 s.  pytesseract
+# starts Tesseract with this process's environment, so setting it here reaches every
+# call; setdefault lets an operator who knows better export another value.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+#: Page segmentation mode 6, "a single uniform block of text", chosen by measurement on
+#: 20 book and digest pages rendered from the seed texts (200 and 300 dpi, clean and
+#: with scan noise; tests/fixtures/ocr/render_fixtures.py): mean character error rate
+#: 7.1% against 9.5% for mode 4 (one column) and 42% for mode 3 (automatic layout, on 8
+#: of them), whose layout analysis cuts a justified body into columns and scrambles the
+#: reading order on every noisy page.  Running heads came back in 19 of 20 pages with
+#: modes 6 and 4; page numbers in 11 of 20 with mode 6 but only 1 with mode 4.
+DEFAULT_PSM = 6
+DEFAULT_LANGUAGES = "chi_sim+eng"
+#: Debian packages that provide the binary and each language's data.
+TESSERACT_PACKAGE = "tesseract-ocr"
+LANGUAGE_PACKAGE_PREFIX = "tesseract-ocr-"
+#: An image object counts as the page itself when each of its edges lies within this
+#: fraction of the page's width or height from the page's edge.
+FULL_PAGE_IMAGE_TOLERANCE = 0.02
+#: Horizontal and vertical resolutions may differ by this fraction and still be read
+#: as one resolution (scanners round the page size).
+SQUARE_PIXEL_TOLERANCE = 0.02
+#: Tesseract's confidence for rows that are not words (pages, blocks, lines).
+NO_CONFIDENCE = -1
+#: Lines read with at least this confidence count as text when looking for a missed
+#: running head or page number (see ocr_page_lines); specks read as text score lower.
+MARGIN_CONFIDENCE = 60.0
+#: Default height of the top and bottom bands where a running head or page number is
+#: expected, as a fraction of the page height (as Settings.furniture_band).
+DEFAULT_MARGIN_BAND = 0.12
+#: A margin strip starts this many line heights away from the outermost confident line,
+#: so that no descender or accent of that line is read twice.
+MARGIN_STRIP_PADDING = 0.25
+#: What pytesseract's RuntimeError says when it had to kill Tesseract.
+TESSERACT_TIMEOUT_MESSAGE = "Tesseract process timeout"
+#: Rows of image_to_data: 4 = a text line, 5 = a word.
+LINE_LEVEL = 4
+WORD_LEVEL = 5
+POINTS_PER_INCH = 72.0
+
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+# Characters that Chinese text sets without spaces around them: ideographs, kana,
+# hangul, CJK punctuation and symbols, full-width forms.  Curly quotes, dashes and
+# the middle dot are shared with Latin text and so decide nothing on their own.
+_WIDE_CHARACTER = re.compile(
+    "[\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3200-\u4dbf\u4e00-\u9fff"
+    "\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\ufe10-\ufe1f\ufe30-\ufe4f\uff00-\uffef"
+    "\U00020000-\U0003ffff]"
+)
+
+
+#: What ``pytesseract.image_to_data(output_type=Output.DICT)`` returns: one list per
+#: TSV column (level, block_num, ..., conf, text), one entry per row.
+TesseractData = Mapping[str, Sequence[Any]]
+
+
+class TesseractMissing(RuntimeError):
+    """Tesseract or one of the requested languages is not installed."""
+
+
+class OcrEngine(Protocol):
+    """What docpipe needs from an OCR engine: the lines of one page image."""
+
+    @property
+    def name(self) -> str:
+        """Recorded on every page the engine read (``Page.engine``)."""
+        ...
+
+    def read_lines(
+        self, image: Image.Image, *, page_number: int, scale: float
+    ) -> tuple[list[Line], float | None]:
+        """Read ``image`` into lines in points (``scale`` points per pixel) and a page confidence."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class TesseractEngine:
+    """Tesseract through pytesseract: one process per page, plus one per margin re-read."""
+
+    languages: str = DEFAULT_LANGUAGES
+    psm: int = DEFAULT_PSM
+    margin_band: float = DEFAULT_MARGIN_BAND
+    timeout: float | None = None  # seconds for the whole page; None waits for ever
+    name: str = "tesseract"
+
+    def read_lines(
+        self, image: Image.Image, *, page_number: int, scale: float
+    ) -> tuple[list[Line], float | None]:
+        return ocr_page_lines(
+            image,
+            page_number=page_number,
+            scale=scale,
+            languages=self.languages,
+            psm=self.psm,
+            margin_band=self.margin_band,
+            timeout=self.timeout,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TesseractEngine:
+        return cls(
+            languages=settings.ocr_languages,
+            margin_band=settings.furniture_band,
+            timeout=settings.page_timeout,
+        )
+
+
+#: OCR engines by the name ``Settings.ocr_engine`` gives, each built from the settings.
+ENGINES: dict[str, Callable[[Settings], OcrEngine]] = {"tesseract": TesseractEngine.from_settings}
+
+
+def engine_for(settings: Settings) -> OcrEngine:
+    """The OCR engine ``settings.ocr_engine`` names, configured from ``settings``."""
+    try:
+        return ENGINES[settings.ocr_engine](settings)
+    except KeyError:
+        raise ValueError(
+            f"unknown OCR engine {settings.ocr_engine!r}; known: {', '.join(sorted(ENGINES))}"
+        ) from None
+
+
+def check_tesseract(languages: str = DEFAULT_LANGUAGES) -> None:
+    """Raise :class:`TesseractMissing` naming the Debian package to install when Tesseract
+    or one of ``languages`` (``"chi_sim+eng"``) is not available."""
+    try:
+        installed = set(pytesseract.get_languages(config=""))
+    except pytesseract.TesseractNotFoundError:
+        raise TesseractMissing(
+            f"the tesseract binary is not on PATH: install it with "
+            f"`apt-get install {TESSERACT_PACKAGE} {_language_packages(languages)}`"
+        ) from None
+    missing = [language for language in languages.split("+") if language not in installed]
+    if missing:
+        raise TesseractMissing(
+            f"Tesseract has no data for {', '.join(missing)} (installed: {', '.join(sorted(installed))}): "
+            f"install it with `apt-get install {_language_packages('+'.join(missing))}`"
+        )
+
+
+def _language_packages(languages: str) -> str:
+    """Debian package names for Tesseract languages: ``chi_sim`` -> ``tesseract-ocr-chi-sim``."""
+    return " ".join(
+        LANGUAGE_PACKAGE_PREFIX + language.lower().replace("_", "-") for language in languages.split("+")
+    )
+
+
+def page_image(pdf_page: pdfium.PdfPage, *, dpi: int) -> tuple[Image.Image, float]:
+    """The grayscale image to OCR for a page, and its resolution in dots per inch.
+
+    When the page is one upright image covering the page (a scan), that image's own
+    pixels are returned, unresampled (turned by the page's /Rotate, if any), and its
+    resolution follows from its pixel size and the page size.  A scan placed rotated,
+    flipped or stretched is rendered by PDFium at its own resolution, never higher.
+    Any other page is rendered at ``dpi``.
+    Text objects are ignored when deciding: scanners often lay an invisible text layer
+    over the scan.
+    """
+    scan = _full_page_image(pdf_page)
+    if scan is not None:
+        left, bottom, right, top = pdf_page.get_bbox()
+        pixel_width, pixel_height = scan.get_px_size()
+        horizontal_dpi = pixel_width * POINTS_PER_INCH / (right - left)
+        vertical_dpi = pixel_height * POINTS_PER_INCH / (top - bottom)
+        square = abs(horizontal_dpi - vertical_dpi) <= SQUARE_PIXEL_TOLERANCE * horizontal_dpi
+        if square and _is_upright(scan):
+            image = scan.get_bitmap(render=False).to_pil().convert("L")
+            # /Rotate turns the page clockwise for display; PIL's rotations are counter-clockwise.
+            turn = _CLOCKWISE_TURNS.get(pdf_page.get_rotation() % 360)
+            return (image.transpose(turn) if turn is not None else image), horizontal_dpi
+        dpi = round(min(horizontal_dpi, vertical_dpi))
+    bitmap = pdf_page.render(scale=dpi / POINTS_PER_INCH, grayscale=True)
+    return bitmap.to_pil().convert("L"), float(dpi)
+
+
+_CLOCKWISE_TURNS: dict[int, Image.Transpose] = {
+    90: Image.Transpose.ROTATE_270,
+    180: Image.Transpose.ROTATE_180,
+    270: Image.Transpose.ROTATE_90,
+}
+
+
+def _full_page_image(pdf_page: pdfium.PdfPage) -> pdfium.PdfImage | None:
+    """The page's only image object if it covers the whole page (before /Rotate), else None."""
+    images = list(pdf_page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=1))
+    if len(images) != 1:
+        return None
+    page_left, page_bottom, page_right, page_top = pdf_page.get_bbox()
+    left, bottom, right, top = images[0].get_bounds()
+    x_slack = FULL_PAGE_IMAGE_TOLERANCE * (page_right - page_left)
+    y_slack = FULL_PAGE_IMAGE_TOLERANCE * (page_top - page_bottom)
+    covers = (
+        abs(left - page_left) <= x_slack
+        and abs(right - page_right) <= x_slack
+        and abs(bottom - page_bottom) <= y_slack
+        and abs(top - page_top) <= y_slack
+    )
+    return images[0] if covers else None
+
+
+def _is_upright(image_object: pdfium.PdfImage) -> bool:
+    """Whether the image is placed unrotated and unflipped (matrix ``[w 0 0 h x y]``)."""
+    matrix = image_object.get_matrix()
+    return matrix.a > 0 and matrix.d > 0 and matrix.b == 0 and matrix.c == 0
+
+
+def ocr_page_lines(
+    image: Image.Image,
+    *,
+    page_number: int,
+    scale: float,
+    languages: str = DEFAULT_LANGUAGES,
+    psm: int = DEFAULT_PSM,
+    margin_band: float = DEFAULT_MARGIN_BAND,
+    timeout: float | None = None,
+) -> tuple[list[Line], float | None]:
+    """OCR one page image into lines, top to bottom, and the page's mean word confidence.
+
+    ``scale`` is points per pixel (``72 / dpi``).  A line's text joins Tesseract's words
+    with a space only between two Latin or digit words (see :func:`join_words`); its box
+    is Tesseract's line box in points; its ``size`` the median height of its Chinese
+    words (of all its words when it has none), which for Song/Ming faces is about 0.9 of
+    the font size; its ``confidence`` the mean confidence of its words.  The page
+    confidence weighs each word by its number of characters; it is None when no word
+    was read.
+
+    In uniform-block mode Tesseract sometimes drops or garbles a short line that a wide
+    gap isolates from the body: a running head, a lone page number.  So when no line
+    read with confidence lies within ``margin_band`` (a fraction of the image height)
+    of the top or the bottom, the strip beyond the outermost confident line is read
+    again on its own, and what it yields replaces the doubtful lines there.  (Measured
+    on 12 pages at 200 dpi: a page-number line came back on 8 instead of 5.)
+
+    ``timeout`` bounds the whole page, re-reads included: Tesseract is killed and
+    :class:`TimeoutError` raised when it runs out.
+    """
+    reader = _Reader(
+        languages=languages, psm=psm, deadline=None if timeout is None else time.monotonic() + timeout
+    )
+    lines = reader.read(image)
+    confident = [line for line in lines if line.confidence >= MARGIN_CONFIDENCE]
+    if confident:
+        line_height = statistics.median(line.bottom - line.top for line in confident)
+        band = margin_band * image.height
+        first_top = min(line.top for line in confident)
+        last_bottom = max(line.bottom for line in confident)
+        if first_top > band and first_top >= line_height:
+            strip_bottom = first_top - round(MARGIN_STRIP_PADDING * line_height)
+            strip = reader.read(image.crop((0, 0, image.width, strip_bottom)))
+            if strip:
+                lines = strip + [line for line in lines if line.top >= strip_bottom]
+        if image.height - last_bottom > band and image.height - last_bottom >= line_height:
+            strip_top = last_bottom + round(MARGIN_STRIP_PADDING * line_height)
+            strip = reader.read(image.crop((0, strip_top, image.width, image.height)))
+            if strip:
+                lines = [line for line in lines if line.bottom <= strip_top] + [
+                    line.shifted(strip_top) for line in strip
+                ]
+    return _to_points(lines, page_number=page_number, scale=scale)
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    text: str
+    confidence: float  # 0-100, or NO_CONFIDENCE
+    height: int  # pixels
+
+
+@dataclass(frozen=True, slots=True)
+class _PixelLine:
+    """A line as Tesseract reports it, in pixels of the image it read."""
+
+    words: tuple[_Word, ...]
+    left: int
+    top: int
+    right: int
+    bottom: int
+
+    @property
+    def confidence(self) -> float:
+        known = [word.confidence for word in self.words if word.confidence != NO_CONFIDENCE]
+        return statistics.fmean(known) if known else NO_CONFIDENCE
+
+    def shifted(self, down: int) -> _PixelLine:
+        return replace(self, top=self.top + down, bottom=self.bottom + down)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    """Runs Tesseract on images of one page within the page's deadline."""
+
+    languages: str
+    psm: int
+    deadline: float | None  # time.monotonic() value
+
+    def read(self, image: Image.Image) -> list[_PixelLine]:
+        remaining = 0.0 if self.deadline is None else self.deadline - time.monotonic()
+        if self.deadline is not None and remaining <= 0:
+            raise TimeoutError("OCR of the page ran out of time")
+        try:
+            data = pytesseract.image_to_data(
+                image,
+                lang=self.languages,
+                config=f"--psm {self.psm}",
+                output_type=Output.DICT,
+                timeout=remaining,  # pytesseract: 0 means no limit
+            )
+        except RuntimeError as error:
+            # pytesseract kills the process and raises a bare RuntimeError on timeout.
+            if str(error) == TESSERACT_TIMEOUT_MESSAGE:
+                raise TimeoutError("OCR of the page ran out of time") from None
+            raise
+        return lines_from_tesseract_data(data)
+
+
+def lines_from_tesseract_data(data: TesseractData) -> list[_PixelLine]:
+    """Group the word rows of ``image_to_data(output_type=DICT)`` by (block, paragraph, line).
+
+    Each line keeps Tesseract's own line box; empty words and lines without words go.
+    """
+    boxes: dict[tuple[int, int, int], tuple[int, int, int, int]] = {}
+    words: dict[tuple[int, int, int], list[_Word]] = {}
+    for row in range(len(data["level"])):
+        key = (int(data["block_num"][row]), int(data["par_num"][row]), int(data["line_num"][row]))
+        left, top, width, height = (int(data[name][row]) for name in ("left", "top", "width", "height"))
+        level = int(data["level"][row])
+        if level == LINE_LEVEL:
+            boxes[key] = (left, top, left + width, top + height)
+        elif level == WORD_LEVEL and (text := str(data["text"][row]).strip()):
+            words.setdefault(key, []).append(_Word(text, float(data["conf"][row]), height))
+    return [_PixelLine(tuple(line_words), *boxes[key]) for key, line_words in words.items()]
+
+
+def _to_points(
+    lines: Sequence[_PixelLine], *, page_number: int, scale: float
+) -> tuple[list[Line], float | None]:
+    """Lines in points and the page confidence weighted by characters."""
+    records: list[Line] = []
+    confidence_sum = 0.0
+    characters = 0
+    for line in lines:
+        chinese_heights = [word.height for word in line.words if _HAN.search(word.text)]
+        confidence = line.confidence
+        records.append(
+            Line(
+                text=join_words([word.text for word in line.words]),
+                page=page_number,
+                x0=line.left * scale,
+                top=line.top * scale,
+                x1=line.right * scale,
+                bottom=line.bottom * scale,
+                size=statistics.median(chinese_heights or [word.height for word in line.words]) * scale,
+                confidence=None if confidence == NO_CONFIDENCE else confidence,
+            )
+        )
+        for word in line.words:
+            if word.confidence != NO_CONFIDENCE:
+                confidence_sum += word.confidence * len(word.text)
+                characters += len(word.text)
+    return records, (confidence_sum / characters if characters else None)
+
+
+def join_words(words: Sequence[str]) -> str:
+    """Join Tesseract's words into a line's text: a space only between two non-Chinese words.
+
+    chi_sim reports each Chinese character or short run as a word of its own; Chinese
+    is set without spaces, so a space goes only where both the end of one word and
+    the start of the next are not Chinese (ideographs, kana, hangul, CJK punctuation,
+    full-width forms), i.e. between Latin words, numbers and their punctuation.
+
+    >>> join_words(["IBM", "SM2", "2014", "年"])
+    'IBM SM2 2014年'
+    >>> join_words(["大", "数据", "引发", "了", "“Big", "Data”", "的"])
+    '大数据引发了“Big Data”的'
+    """
+    text = ""
+    for word in words:
+        if text and not _WIDE_CHARACTER.match(text[-1]) and not _WIDE_CHARACTER.match(word[0]):
+            text += " "
+        text += word
+    return text
+
+
+def ocr_page(
+    pdf_path: Path, page_number: int, *, settings: Settings, engine: OcrEngine | None = None
+) -> Page:
+    """OCR one page (1-based) of a PDF into a :class:`~docpipe.layout.Page`.
+
+    The engine is ``engine`` or the one ``settings.ocr_engine`` names.  Errors from the
+    engine (TesseractError, TimeoutError after ``settings.page_timeout``) propagate: the
+    caller records them as a failed page.
+    """
+    started = time.perf_counter()
+    engine = engine or engine_for(settings)
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    try:
+        pdf_page = pdf[page_number - 1]
+        width, height = pdf_page.get_size()
+        image, dpi = page_image(pdf_page, dpi=settings.render_dpi)
+    finally:
+        pdf.close()
+    lines, confidence = engine.read_lines(image, page_number=page_number, scale=POINTS_PER_INCH / dpi)
+    status: PageStatus
+    if not lines:
+        status = "blank"
+    elif confidence is not None and confidence < settings.confidence_floor:
+        status = "low_confidence"
+    else:
+        status = "ok"
+    return Page(
+        number=page_number,
+        width=width,
+        height=height,
+        lines=tuple(lines),
+        method="ocr",
+        status=status,
+        confidence=confidence,
+        seconds=time.perf_counter() - started,
+        engine=engine.name,
+        raw_text="\n".join(line.text for line in lines),
+    )

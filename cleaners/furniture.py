@@ -502,7 +502,7 @@ def repeated_pages(
         if class_pages and len(class_members) >= _needed(len(class_pages), settings):
             accepted |= class_members
     for run in _runs(sorted(members), settings.furniture_run_gap):
-        if len(run) >= settings.furniture_min_pages:
+        if len(run) >= settings.furniture_min_run_pages:
             accepted.update(run)
     return accepted
 

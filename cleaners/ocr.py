@@ -29,10 +29,11 @@ What is deliberately *not* here, and why:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Final
 
 from cleaners.patterns import FULLWIDTH_PUNCTUATION_CHARS, HAN_CLASS
+from docpipe.layout import Line
 
 __all__ = [
     "OCR_CLEANERS",
@@ -204,3 +205,47 @@ OCR_CLEANERS: Final[dict[str, Callable[[str], str]]] = {
     "repair_misread_opening_brackets": repair_misread_opening_brackets,
     "replace_empty_quotes_with_space": replace_empty_quotes_with_space,
 }
+
+
+# --- lines -> lines ----------------------------------------------------------------------
+
+#: A line without Chinese read below this confidence is a speck, a shadow or a rule.
+SPECK_CONFIDENCE: Final = 60.0
+#: A line whose glyphs are smaller than this share of the page's Chinese glyphs is a speck
+#: when Tesseract is also unsure of it.
+SPECK_SIZE_RATIO: Final = 0.5
+_HAN_CHAR = re.compile(HAN_CLASS)
+_PAGE_NUMBER_SHAPE = re.compile(r"^[\s\-—–一·.]*(?:\d{1,4}|[ivxlcIVXLC]{1,6})[\s\-—–一·.]*$")
+
+
+def drop_speck_lines(lines: Sequence[Line]) -> list[Line]:
+    """Drop the lines Tesseract read from specks, gutter shadow and table rules.
+
+    A scan's noise comes back as short Latin junk (``ee``, ``Bese.``, ``+ :``)
+    with low confidence, or as tiny glyphs far smaller than the page's text.
+    Such lines would move the text column's edge and leak junk into articles.
+    Left alone: any line Tesseract is confident of, lines with Chinese of normal
+    size, and anything shaped like a page number (``1``, ``vi``, ``一3一``),
+    which furniture detection needs however unsure Tesseract was of it.
+
+    >>> from docpipe.layout import Line
+    >>> text = Line("大数据引发了人类思维方式", 5, 92, 219, 417, 229, 9.7, confidence=93.0)
+    >>> speck = Line("Bese.", 5, 13, 16, 28, 21, 4.8, confidence=21.0)
+    >>> number = Line("iii", 5, 410, 629, 415, 634, 5.4, confidence=40.0)
+    >>> [line.text for line in drop_speck_lines([speck, text, number])]
+    ['大数据引发了人类思维方式', 'iii']
+    """
+    chinese_sizes = sorted(line.size for line in lines if _HAN_CHAR.search(line.text))
+    body_size = chinese_sizes[len(chinese_sizes) // 2] if chinese_sizes else 0.0
+    return [line for line in lines if not _is_speck(line, body_size)]
+
+
+def _is_speck(line: Line, body_size: float) -> bool:
+    if _PAGE_NUMBER_SHAPE.match(line.text):
+        return False
+    unsure = line.confidence is not None and line.confidence < SPECK_CONFIDENCE
+    if not unsure:
+        return False
+    if not _HAN_CHAR.search(line.text):
+        return True
+    return body_size > 0 and line.size < SPECK_SIZE_RATIO * body_size

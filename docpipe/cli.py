@@ -50,6 +50,25 @@ def build_parser() -> argparse.ArgumentParser:
     retry.add_argument("--strict", action="store_true", help="exit 1 when any page still fails")
     retry.set_defaults(handler=_retry)
 
+    pages = commands.add_parser("pages", help="list problem pages (failed, low confidence) from the pages dataset")
+    pages.add_argument("--out", type=Path, default=Path("parquet"), help="datasets directory (default: parquet)")
+    pages.add_argument(
+        "--status", default="failed,low_confidence", help="comma-separated statuses (default: failed,low_confidence)"
+    )
+    pages.add_argument("--file", dest="source_file", help="only this document (its path under the raw directory)")
+    pages.add_argument("--debug", action="store_true", help="show tracebacks")
+    pages.set_defaults(handler=_pages)
+
+    inspect = commands.add_parser("inspect", help="write a page's image, raw and cleaned text and an HTML view")
+    inspect.add_argument("file", help="the document, as its path under the raw directory")
+    inspect.add_argument("page", type=int, help="physical page number, from 1")
+    inspect.add_argument("--raw", type=Path, default=Path("raw"), help="directory of input PDFs (default: raw)")
+    inspect.add_argument("--out", type=Path, default=Path("parquet"), help="datasets directory (default: parquet)")
+    inspect.add_argument("--dest", type=Path, help="where to write (default: a new folder under <out>/_inspect/)")
+    inspect.add_argument("--dpi", type=int, default=150, help="render DPI for pages that are not one image")
+    inspect.add_argument("--debug", action="store_true", help="show tracebacks")
+    inspect.set_defaults(handler=_inspect)
+
     serve = commands.add_parser("serve", help="serve the ingest flow as a Prefect deployment on a schedule")
     _add_common_options(serve)
     serve.add_argument("--cron", default=DEFAULT_CRON, help=f'schedule, cron syntax (default: "{DEFAULT_CRON}")')
@@ -85,12 +104,14 @@ def _run(args: argparse.Namespace) -> int:
     from docpipe.lock import OutputLocked
 
     _refuse_if_locked(args)
+    settings = settings_from(args)
+    _check_ocr_available(args.raw, settings)
     from flows.ingest import ingest, run_with_workers  # Prefect is slow to import: only when needed
 
     try:
         summary = run_with_workers(
             ingest,
-            settings_from(args),
+            settings,
             raw_dir=args.raw,
             out_dir=args.out,
             force=args.force,
@@ -128,6 +149,34 @@ def _retry(args: argparse.Namespace) -> int:
     return 1 if args.strict and summary.anything_failed else 0
 
 
+def _pages(args: argparse.Namespace) -> int:
+    from docpipe.operate import format_problem_pages, problem_pages
+
+    statuses = [status.strip() for status in args.status.split(",") if status.strip()]
+    try:
+        rows = problem_pages(args.out, statuses=statuses, source_file=args.source_file)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    print(format_problem_pages(rows))
+    return 0
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from docpipe.operate import default_inspect_dest, inspect_page
+
+    dest = args.dest or default_inspect_dest(args.out, args.file, args.page)
+    try:
+        output = inspect_page(args.out, args.raw, args.file, args.page, dest, dpi=args.dpi)
+    except LookupError as error:
+        raise UserError(str(error).strip("'\"")) from None
+    for warning in output.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for path in (output.html, output.image, output.raw_text, output.clean_text):
+        if path is not None:
+            print(path)
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     """Serve ``ingest`` with a cron schedule until interrupted; runs appear in the Prefect UI."""
     _check_directories(args.raw, args.out)
@@ -163,6 +212,21 @@ def _report(summary, out_dir: Path) -> None:  # type: ignore[no-untyped-def]
             print(f"  {document['status']}: {document['source_file']} {document['error']}")
     for page in summary.problem_pages:
         print(f"  page {page['status']}: {page['source_file']} p.{page['page']} {page['error']}")
+
+
+def _check_ocr_available(raw_dir: Path, settings: Settings) -> None:
+    """Stop at start, with the package to install, when a page needs OCR and Tesseract cannot do it."""
+    from docpipe.extract.ocr import TesseractMissing, check_tesseract
+    from docpipe.extract.pdf import needs_ocr
+    from docpipe.inventory import find_pdfs
+
+    needing = next((path for path in find_pdfs(raw_dir) if needs_ocr(path, settings=settings)), None)
+    if needing is None:
+        return
+    try:
+        check_tesseract(settings.ocr_languages)
+    except TesseractMissing as error:
+        raise UserError(f"{needing.name} needs OCR: {error}") from None
 
 
 def _refuse_if_locked(args: argparse.Namespace) -> None:

@@ -29,6 +29,9 @@ class Settings:
     #: the odd pages of one chapter): member pages at most this many physical
     #: pages apart form a run, and a run of ``furniture_min_pages`` counts.
     furniture_run_gap: int = 2
+    #: A run of this many pages with the same head counts (a two-page 序言 carries
+    #: its running head twice); the separation from the body still has to hold.
+    furniture_min_run_pages: int = 2
     #: OCR pages only: two band lines whose shapes have at least this difflib
     #: similarity ratio are the same running header read with a few typos.
     furniture_ocr_similarity: float = 0.8

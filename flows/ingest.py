@@ -12,9 +12,10 @@ import os
 import uuid
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -128,12 +129,17 @@ def record_removed_task(out_dir: Path, item: InventoryItem, prune: bool) -> None
 def ingest(
     raw_dir: Path = Path("raw"),
     out_dir: Path = Path("parquet"),
-    settings: Settings = DEFAULT_SETTINGS,
+    settings: dict[str, Any] | None = None,
     force: bool = False,
     prune: bool = False,
     wait_for_lock: bool = True,
 ) -> RunSummary:
-    """Ingest new and changed PDFs under ``raw_dir`` into the datasets under ``out_dir``."""
+    """Ingest new and changed PDFs under ``raw_dir`` into the datasets under ``out_dir``.
+
+    ``settings`` overrides fields of :class:`~docpipe.settings.Settings` by name
+    (plain JSON, so a deployment or the UI can set them).
+    """
+    resolved = resolve_settings(settings)
     summary = RunSummary(run_id=new_run_id(), started=datetime.now(UTC), raw_dir=str(raw_dir))
     with output_lock(out_dir, wait=wait_for_lock):
         inventory = take_inventory_task(raw_dir, out_dir, force)
@@ -141,7 +147,7 @@ def ingest(
         for item in inventory:
             if item.change in ("new", "changed"):
                 assert item.path is not None
-                rows = ingest_document(item.path, item.source_file, out_dir=out_dir, settings=settings)
+                rows = ingest_document(item.path, item.source_file, out_dir=out_dir, settings=resolved)
                 record_document(summary, rows)
             elif item.change == "removed":
                 record_removed_task(out_dir, item, prune)
@@ -153,16 +159,17 @@ def ingest(
 def retry_pages(
     raw_dir: Path = Path("raw"),
     out_dir: Path = Path("parquet"),
-    settings: Settings = DEFAULT_SETTINGS,
+    settings: dict[str, Any] | None = None,
     source_file: str | None = None,
     wait_for_lock: bool = True,
 ) -> RunSummary:
     """Re-extract only the failed and low-confidence pages, and rebuild their documents."""
+    resolved = resolve_settings(settings)
     summary = RunSummary(run_id=new_run_id(), started=datetime.now(UTC), raw_dir=str(raw_dir))
     with output_lock(out_dir, wait=wait_for_lock):
         for document_file, pages in problem_pages_by_document(out_dir, source_file).items():
             rows = ingest_document(
-                raw_dir / document_file, document_file, out_dir=out_dir, settings=settings, redo_pages=pages
+                raw_dir / document_file, document_file, out_dir=out_dir, settings=resolved, redo_pages=pages
             )
             record_document(summary, rows)
         finish_run(summary, out_dir)
@@ -311,11 +318,16 @@ def publish_artifacts(summary: RunSummary) -> None:
         )
 
 
+def resolve_settings(overrides: dict[str, Any] | None) -> Settings:
+    return DEFAULT_SETTINGS.with_overrides(**(overrides or {}))
+
+
 def run_with_workers(flow_fn, settings: Settings, /, **parameters: object) -> RunSummary:  # type: ignore[no-untyped-def]
     """Run a flow with one page worker per core (or ``settings.ocr_workers``)."""
     workers = settings.ocr_workers or os.cpu_count() or 1
     runner = ThreadPoolTaskRunner(max_workers=workers)  # type: ignore[type-var]
-    summary: RunSummary = flow_fn.with_options(task_runner=runner)(settings=settings, **parameters)
+    overrides = {name: value for name, value in asdict(settings).items() if value != getattr(DEFAULT_SETTINGS, name)}
+    summary: RunSummary = flow_fn.with_options(task_runner=runner)(settings=overrides, **parameters)
     return summary
 
 

@@ -96,6 +96,27 @@ def choose_method(text: str, *, settings: Settings = DEFAULT_SETTINGS) -> Extrac
     return "text"
 
 
+def needs_ocr(path: Path, *, settings: Settings = DEFAULT_SETTINGS) -> bool:
+    """Whether any page of the PDF would be OCR'd: a quick look at its text layer, page by page.
+
+    Unreadable files need nothing (they fail before any page is read).
+    """
+    if settings.ocr != "auto":
+        return settings.ocr == "always"
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError:
+        return False
+    try:
+        for page in pdf:
+            text = page.get_textpage().get_text_range()
+            if choose_method(text, settings=settings) == "ocr":
+                return True
+        return False
+    finally:
+        pdf.close()
+
+
 def read_text_layer(path: Path, page_number: int, *, settings: Settings = DEFAULT_SETTINGS) -> Page:
     """Extract one page (1-based) from its text layer."""
     started = time.perf_counter()

@@ -25,6 +25,7 @@ from docpipe.segment.digest import Article, SegmentedDocument
 _NUMERALS = "一二三四五六七八九十百零〇两"
 _CHAPTER = re.compile(rf"^\s*(?P<marker>第\s*[{_NUMERALS}\d]+\s*[章篇编])\s*(?P<name>.*)$")
 _SECTION = re.compile(rf"^\s*[{_NUMERALS}]+\s*、\s*\S")
+_MARKER_SEPARATORS = " \u3000“”\"'，,、：:·.。"
 #: A heading is a short paragraph: longer ones are running text whatever they start with.
 MAX_HEADING_CHARS = 60
 #: Relative size difference that sets a heading apart from body text.
@@ -34,19 +35,22 @@ MIN_FRONT_SECTION_CHARS = 100
 
 
 def is_book(paragraphs: Sequence[Paragraph]) -> bool:
-    """A document is a book when its contents (or, lacking one, its body) has chapters."""
+    """A document is a book when its contents lists chapters or its body has chapter headings."""
     located = find_contents(paragraphs)
     if located is not None:
         heading, end = located
-        entries = parse_contents(paragraphs[heading + 1 : end])
-        return any(_CHAPTER.match(entry.title) for entry in entries)
-    return sum(1 for p in paragraphs if _CHAPTER.match(p.text) and len(p.text) <= MAX_HEADING_CHARS) >= 1
+        if any(_CHAPTER.match(entry.title) for entry in parse_contents(paragraphs[heading + 1 : end])):
+            return True
+    body_size = _body_size(paragraphs)
+    return any(_CHAPTER.match(p.text) and _is_heading(p, body_size) for p in paragraphs)
 
 
 def chapter_title(text: str) -> str | None:
     """The chapter heading in its conventional form, marker and name separated by a space.
 
     >>> chapter_title("第一章地方政府大数据发展政策概况")
+    '第一章 地方政府大数据发展政策概况'
+    >>> chapter_title("第一章”地方政府大数据发展政策概况")
     '第一章 地方政府大数据发展政策概况'
     >>> chapter_title("一、省级政府推动大数据发展的政策内容") is None
     True
@@ -55,7 +59,8 @@ def chapter_title(text: str) -> str | None:
     if not match:
         return None
     marker = "".join(match["marker"].split())
-    name = match["name"].strip()
+    # The space after the marker is often read by OCR as a quote or a comma.
+    name = match["name"].strip().lstrip(_MARKER_SEPARATORS).strip()
     return f"{marker} {name}" if name else marker
 
 
@@ -80,7 +85,6 @@ def segment_book(
         elif builder.open:
             builder.add(paragraph)
     builder.close()
-    known_sections = {_squash(e.title) for e in entries}
     chapter: str | None = None
     for paragraph in body:
         text = paragraph.text.strip()
@@ -88,7 +92,7 @@ def segment_book(
         if title is not None:
             chapter = title
             builder.start(title=title, section=title, heading=paragraph)
-        elif _is_section_heading(paragraph, body_size, known_sections):
+        elif _is_section_heading(paragraph, body_size):
             builder.start(title=text, section=chapter, heading=paragraph)
         elif builder.open:
             builder.add(paragraph)
@@ -167,10 +171,13 @@ def _is_heading(paragraph: Paragraph, body_size: float) -> bool:
     return paragraph.indent < paragraph.size
 
 
-def _is_section_heading(paragraph: Paragraph, body_size: float, known: set[str]) -> bool:
-    if not _SECTION.match(paragraph.text) or not _is_heading(paragraph, body_size):
-        return False
-    return not known or _squash(paragraph.text) in known
+def _is_section_heading(paragraph: Paragraph, body_size: float) -> bool:
+    """A short ``一、…`` paragraph set apart from body text.
+
+    The contents does not decide: OCR may have garbled its page, so a heading
+    missing from it is a warning, not a rejection.
+    """
+    return bool(_SECTION.match(paragraph.text)) and _is_heading(paragraph, body_size)
 
 
 def _is_front_heading(front: Sequence[Paragraph], index: int, body_size: float) -> bool:

@@ -21,10 +21,14 @@ _ENTRY = re.compile(
     r"""^\s*[-•·]?\s*                                  # list bullets some tools add
         (?:(?P<number>\d{1,3})\s*[、.．]\s*)?           # 1、 1. 1．
         (?P<title>.*?\S)
-        \s*(?:[.．·…⋯]{2,}|\t|\s{2,})\s*               # dot leaders or a wide gap
-        (?P<page>\d{1,4}|[ivxlcIVXLC]{1,6})\s*$""",
+        \s*(?:[.．·…⋯]{2,}|\t|\s{2,}|(?<=[\u4e00-\u9fff）》”])\s*[a-z.．·…⋯]*\s*)  # leaders, a gap,
+        (?P<page>\d{1,4}|[ivxlcIVXLC]{1,6})\s*$""",                 # or leaders OCR read as letters
     re.VERBOSE,
 )
+#: A contents has at least this many entries; fewer are body lines that happen to end in a number.
+MIN_ENTRIES = 3
+#: Unreadable lines (OCR noise) tolerated between two entries of one contents.
+MAX_GAP = 3
 _TRAILING_LEADERS = re.compile(r"[\s.．·…⋯]+$")
 _BRACKETED = re.compile(r"^[【\[［]\s*(?P<name>[^】\]］]+?)\s*[】\]］]$")
 
@@ -76,25 +80,35 @@ def parse_contents_entry(text: str) -> ContentsEntry | None:
 def find_contents(paragraphs: Sequence[Paragraph]) -> tuple[int, int] | None:
     """Return ``(heading_index, end_index)`` of the contents, or None when there is none.
 
-    The contents runs from its heading to the last paragraph that is an entry,
-    a section line, or the continuation of a wrapped entry; the body starts at
-    ``end_index``.
+    The contents is the first cluster of at least :data:`MIN_ENTRIES` entries
+    (section lines and wrapped entries may sit between them, and up to
+    :data:`MAX_GAP` unreadable lines, which OCR leaves on a contents page).  Its
+    heading is the 目录 line just above it, or, when OCR garbled that, the line
+    right before the first entry.  The body starts at ``end_index``, after the
+    last entry.
     """
-    heading = next((i for i, p in enumerate(paragraphs) if is_contents_heading(p.text)), None)
-    if heading is None:
-        return None
-    end = heading + 1
-    last_entry = heading
-    for index in range(heading + 1, len(paragraphs)):
-        text = paragraphs[index].text
+    start = end = None
+    entries = gap = 0
+    for index, paragraph in enumerate(paragraphs):
+        text = paragraph.text
         if parse_contents_entry(text) is not None:
-            last_entry = index
-            end = index + 1
-        elif section_name(text) is not None or _continues_entry(paragraphs, index):
+            if start is None or gap > MAX_GAP:
+                if start is not None and entries >= MIN_ENTRIES:
+                    break
+                start, entries = index, 0
+            entries += 1
+            end, gap = index + 1, 0
+        elif start is not None and (section_name(text) is not None or _continues_entry(paragraphs, index)):
             continue
-        else:
-            break
-    return (heading, max(end, last_entry + 1))
+        elif start is not None:
+            gap += 1
+    if start is None or end is None or entries < MIN_ENTRIES:
+        return None
+    heading = next(
+        (i for i in range(start - 1, max(start - 1 - MAX_GAP, -1), -1) if is_contents_heading(paragraphs[i].text)),
+        start - 1,
+    )
+    return (heading, end)
 
 
 def parse_contents(paragraphs: Sequence[Paragraph]) -> list[ContentsEntry]:

@@ -417,7 +417,7 @@ def test_find_page_furniture_names_lines_by_index() -> None:
 
 
 def test_strip_page_furniture_needs_enough_repetition() -> None:
-    strict = Settings(furniture_min_pages=10, furniture_min_numbered_pages=10)
+    strict = Settings(furniture_min_pages=10, furniture_min_run_pages=10, furniture_min_numbered_pages=10)
     pages = strip_page_furniture(numbered_headers(), settings=strict)
     assert all(page.header == () and page.printed_page is None for page in pages)
 

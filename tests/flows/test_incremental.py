@@ -13,12 +13,11 @@ from pathlib import Path
 import pytest
 
 from docpipe.lock import OutputLocked, output_lock
-from docpipe.settings import DEFAULT_SETTINGS
 from docpipe.writer import read_dataset
 from flows.ingest import ingest
 from tests.conftest import RAW, ROOT
 
-TEXT_ONLY = DEFAULT_SETTINGS.with_overrides(ocr="never")
+TEXT_ONLY = {"ocr": "never"}
 SAMPLE = RAW / "digest-2014-05-09.pdf"
 SAMPLE_ARTICLES = 12
 

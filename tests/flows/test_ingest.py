@@ -9,7 +9,6 @@ import pyarrow.compute as pc
 import pytest
 
 from docpipe.schema import SCHEMAS
-from docpipe.settings import DEFAULT_SETTINGS
 from docpipe.writer import read_dataset
 from flows.ingest import ingest
 from tests.builders import BROKEN_INPUTS
@@ -23,7 +22,7 @@ def ingested(prefect_harness: None, digest_samples: list[Path], tmp_path_factory
     for name, (build, _reason) in BROKEN_INPUTS.items():
         build(raw / name)
     out = tmp_path_factory.mktemp("parquet")
-    text_only = DEFAULT_SETTINGS.with_overrides(ocr="never")
+    text_only = {"ocr": "never"}
     summary = ingest(raw_dir=raw, out_dir=out, settings=text_only)
     assert summary.failed_documents == len(BROKEN_INPUTS)
     # Forced, every document is processed again and replaces its rows.

@@ -40,6 +40,7 @@ _HALF_WIDTH_NEXT_TO_CJK = re.compile(rf"{_CJK}[,;:!?()]|[,;:!?()]{_CJK}")
 _PAGE_NUMBER_LINE = re.compile(r"(?m)^\s*(?:[-—–一]\s*\d{1,4}\s*[-—–一]|第\s*\d{1,4}\s*页|\d{1,4})\s*$")
 _NAIVE_TITLE = re.compile(r"^\s*(\d{1,3})\s*[、.．]\s*(\S.*)$")
 _T2S = opencc.OpenCC("t2s")
+_LAST_SCORES: dict[str, float] = {}  # docpipe's body CER per document, for the raw-OCR comparison
 
 
 @dataclass
@@ -221,6 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.copy(pdf, Path(selected) / pdf.name)
         produced = docpipe_articles(Path(selected))
     totals = {"docpipe": Scores(), "naive": Scores()}
+    raw_ocr: list[tuple[str, tuple[float, float]]] = []
     rows: list[tuple[str, str, dict[str, str]]] = []
     for gold_path in golds:
         pdf = gold_path.with_name(gold_path.name.replace(".golden.json", ".pdf"))
@@ -230,11 +232,43 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("naive", naive_articles(pdf)),
         ):
             scores = score(gold, articles, furniture)
+            if system == "docpipe":
+                _LAST_SCORES[pdf.name] = _ratio(scores.edit_distance, scores.gold_chars)
             totals[system].add(scores)
             rows.append((pdf.name, system, scores.row()))
+        if json.loads(gold_path.read_text(encoding="utf-8"))["doc_kind"] == "book":
+            raw_ocr.append((pdf.name, raw_tesseract_cer(pdf, gold_path)))
     rows += [("TOTAL", system, scores.row()) for system, scores in totals.items()]
     print_table(rows)
+    for name, (raw_cer, ours) in raw_ocr:
+        print(
+            f"\n{name}: raw Tesseract (image_to_string, same images, no cleanup) CER {100 * raw_cer:.2f}% "
+            f"on the articles' pages; docpipe body CER {100 * ours:.2f}% "
+            f"({'<=' if ours <= raw_cer / 2 else '>'} half of raw)"
+        )
     return 0
+
+
+def raw_tesseract_cer(pdf: Path, gold_path: Path) -> tuple[float, float]:
+    """CER of plain image_to_string over the golden articles' pages, and docpipe's body CER there."""
+    import pypdfium2 as pdfium
+    import pytesseract
+
+    from docpipe.extract.ocr import page_image
+    from docpipe.settings import DEFAULT_SETTINGS
+
+    data = json.loads(gold_path.read_text(encoding="utf-8"))
+    pages = sorted({n for a in data["articles"] for n in range(a["page_start"], a["page_end"] + 1)})
+    truth = _squash("".join("".join(a["paragraphs"]) for a in data["articles"]))
+    document = pdfium.PdfDocument(str(pdf))
+    texts = []
+    for number in pages:
+        image, _dpi = page_image(document[number - 1], dpi=DEFAULT_SETTINGS.render_dpi)
+        texts.append(pytesseract.image_to_string(image, lang=DEFAULT_SETTINGS.ocr_languages))
+    document.close()
+    raw = _squash("".join(texts))
+    ours = _LAST_SCORES.get(pdf.name)
+    return Levenshtein.distance(raw, truth) / len(truth), (ours or 0.0)
 
 
 def print_table(rows: Sequence[tuple[str, str, dict[str, str]]]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import PurePosixPath
 from typing import Any
 
 from cleaners import CleaningConfig, clean_text
@@ -20,7 +21,7 @@ from cleaners.wraps import join_wrapped_lines
 from docpipe import PIPELINE_VERSION
 from docpipe.layout import Page, Paragraph
 from docpipe.schema import article_id
-from docpipe.segment import SegmentedDocument, segment_document
+from docpipe.segment import Article, SegmentedDocument, segment_document
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 Row = dict[str, Any]
@@ -117,17 +118,38 @@ def failed_document_rows(
     return DocumentRows(doc_kind="unknown", articles=[], pages=[], document=document)
 
 
+def failed_pages_of(articles: Sequence[Article], pages: Sequence[Page]) -> list[list[int]]:
+    """The failed pages each article touches.
+
+    A failed page has no lines, so no article ends on it: it belongs to the
+    article still open when it came (the last one starting at or before it),
+    and to one that starts right after it, whose beginning it may hold.
+    """
+    failed = [page.number for page in pages if page.status == "failed"]
+    touched: list[list[int]] = [[] for _ in articles]
+    for number in failed:
+        open_before = [i for i, a in enumerate(articles) if a.page_start <= number]
+        if open_before:
+            touched[open_before[-1]].append(number)
+        following = [i for i, a in enumerate(articles) if a.page_start == number + 1]
+        for index in following[:1]:
+            touched[index].append(number)
+    return touched
+
+
 def article_rows(segmented: SegmentedDocument, pages: Sequence[Page], common: Row) -> list[Row]:
     by_number = {page.number: page for page in pages}
+    touched = failed_pages_of(segmented.articles, pages)
     rows = []
-    for article in segmented.articles:
+    for article, failed in zip(segmented.articles, touched, strict=True):
         spanned = [by_number[n] for n in range(article.page_start, article.page_end + 1) if n in by_number]
         body = "\n".join(article.paragraphs)
         rows.append(
             {
                 **common,
                 "article_id": article_id(common["source_file"], article.seq, article.title),
-                "doc_title": segmented.doc_title,
+                # A document without a cover title is known by its file name.
+                "doc_title": segmented.doc_title or PurePosixPath(common["source_file"]).stem,
                 "issue_date": segmented.issue_date,
                 "issue_label": segmented.issue_label,
                 "seq": article.seq,
@@ -138,7 +160,7 @@ def article_rows(segmented: SegmentedDocument, pages: Sequence[Page], common: Ro
                 "source": article.source,
                 "page_start": article.page_start,
                 "page_end": article.page_end,
-                "failed_pages": [p.number for p in spanned if p.status == "failed"],
+                "failed_pages": failed,
                 "extraction": _extraction_of(spanned),
                 "char_count": len(body),
                 "cleaning_steps": list(article.cleaning_steps),

@@ -120,7 +120,9 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> ScannedPage:
     lines = drawn_lines()
     image = bilevel(draw_lines(lines, dpi=SCAN_DPI, page_size=PAGE_SIZE))
     pdf_path = image_only_pdf(image, tmp_path_factory.mktemp("ocr") / "scan.pdf", dpi=SCAN_DPI)
-    page = ocr_page(pdf_path, 1, settings=DEFAULT_SETTINGS)
+    # This page mixes Latin words into Chinese (IBM SM2): read it with eng as well,
+    # as a corpus with much Latin text would be configured; chi_sim alone reads IBNM SNM2.
+    page = ocr_page(pdf_path, 1, settings=DEFAULT_SETTINGS.with_overrides(ocr_languages="chi_sim+eng"))
     return ScannedPage(page, lines, ink_boxes(image, lines, dpi=SCAN_DPI))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -87,6 +88,8 @@ def _add_common_options(parser: argparse.ArgumentParser) -> None:
 def _add_settings_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ocr", choices=["auto", "always", "never"], help="when to OCR a page (default: auto)")
     parser.add_argument("--dpi", type=int, dest="render_dpi", help="DPI to render pages that are not one image")
+    parser.add_argument("--ocr-engine", dest="ocr_engine", help="OCR engine: tesseract (default) or hybrid")
+    parser.add_argument("--ocr-languages", dest="ocr_languages", help="Tesseract languages (default: chi_sim)")
     parser.add_argument("--workers", type=int, dest="ocr_workers", help="parallel page workers (default: cores)")
     parser.add_argument("--page-timeout", type=float, dest="page_timeout", help="seconds one page may take")
     parser.add_argument(
@@ -95,7 +98,15 @@ def _add_settings_options(parser: argparse.ArgumentParser) -> None:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    names = ("ocr", "render_dpi", "ocr_workers", "page_timeout", "confidence_floor")
+    names = (
+        "ocr",
+        "ocr_engine",
+        "ocr_languages",
+        "render_dpi",
+        "ocr_workers",
+        "page_timeout",
+        "confidence_floor",
+    )
     return DEFAULT_SETTINGS.with_overrides(**{name: getattr(args, name, None) for name in names})
 
 
@@ -109,15 +120,16 @@ def _run(args: argparse.Namespace) -> int:
     from flows.ingest import ingest, run_with_workers  # Prefect is slow to import: only when needed
 
     try:
-        summary = run_with_workers(
-            ingest,
-            settings,
-            raw_dir=args.raw,
-            out_dir=args.out,
-            force=args.force,
-            prune=args.prune,
-            wait_for_lock=not args.no_wait,
-        )
+        with _progress_display():
+            summary = run_with_workers(
+                ingest,
+                settings,
+                raw_dir=args.raw,
+                out_dir=args.out,
+                force=args.force,
+                prune=args.prune,
+                wait_for_lock=not args.no_wait,
+            )
     except OutputLocked as error:
         raise UserError(str(error)) from None
     _report(summary, args.out)
@@ -132,14 +144,15 @@ def _retry(args: argparse.Namespace) -> int:
     from flows.ingest import retry_pages, run_with_workers
 
     try:
-        summary = run_with_workers(
-            retry_pages,
-            settings_from(args),
-            raw_dir=args.raw,
-            out_dir=args.out,
-            source_file=args.source_file,
-            wait_for_lock=not args.no_wait,
-        )
+        with _progress_display():
+            summary = run_with_workers(
+                retry_pages,
+                settings_from(args),
+                raw_dir=args.raw,
+                out_dir=args.out,
+                source_file=args.source_file,
+                wait_for_lock=not args.no_wait,
+            )
     except OutputLocked as error:
         raise UserError(str(error)) from None
     if not summary.documents:
@@ -193,6 +206,17 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"docpipe: serving deployment ingest/{args.name} on {args.cron!r}; Ctrl-C to stop")
     ingest.serve(name=args.name, cron=args.cron, parameters=parameters)
     return 0
+
+
+def _progress_display() -> AbstractContextManager[object]:
+    """Bars on a terminal; on a pipe or a log file, Prefect's log lines alone."""
+    from docpipe.progress import TerminalProgress, reporting
+
+    if not sys.stdout.isatty():
+        return nullcontext()
+    stack = ExitStack()
+    stack.enter_context(reporting(stack.enter_context(TerminalProgress())))
+    return stack
 
 
 def _report(summary, out_dir: Path) -> None:  # type: ignore[no-untyped-def]

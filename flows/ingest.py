@@ -29,6 +29,7 @@ from docpipe.inventory import InventoryItem, count_changes, take_inventory
 from docpipe.layout import Page
 from docpipe.lock import output_lock
 from docpipe.page_cache import load_any_page, load_page, save_page
+from docpipe.progress import reporter
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 from docpipe.writer import read_dataset, remove_document, write_dataset_rows, write_run
 
@@ -204,8 +205,14 @@ def ingest_document(
             )
             for number in range(1, opened.pages + 1)
         }
-        pages = [_page_or_failure(future, number) for number, future in futures.items()]
+        progress = reporter()
+        progress.start_document(source_file, opened.pages)
+        pages = []
+        for number, future in futures.items():
+            pages.append(_page_or_failure(future, number))
+            progress.page_done(source_file)
         rows = assemble_document_task(opened, source_file, pages, settings)
+        progress.finish_document(source_file)
         logger.info(
             "%s: %d pages, %d articles, status %s", source_file, len(pages), len(rows.articles), rows.document["status"]
         )

@@ -40,6 +40,7 @@ _HALF_WIDTH_NEXT_TO_CJK = re.compile(rf"{_CJK}[,;:!?()]|[,;:!?()]{_CJK}")
 _PAGE_NUMBER_LINE = re.compile(r"(?m)^\s*(?:[-—–一]\s*\d{1,4}\s*[-—–一]|第\s*\d{1,4}\s*页|\d{1,4})\s*$")
 _NAIVE_TITLE = re.compile(r"^\s*(\d{1,3})\s*[、.．]\s*(\S.*)$")
 _T2S = opencc.OpenCC("t2s")
+VERBOSE = "--verbose" in sys.argv
 _LAST_SCORES: dict[str, float] = {}  # docpipe's body CER per document, for the raw-OCR comparison
 
 
@@ -109,10 +110,15 @@ def score(gold: Sequence[Article], produced: Sequence[Article], furniture: Itera
         scores.matched_breaks += _matched_breaks(truth.paragraphs, match.paragraphs)
     markers = [_squash(f) for f in furniture if _squash(f)]
     for article in produced:
-        text = "\n".join([article.title, *article.paragraphs])
-        squashed = _squash(text)
+        body = "\n".join(article.paragraphs)
+        text = "\n".join([article.title, body])
+        # A running head may be an article's own title (序言, a chapter): look in bodies only.
+        squashed = _squash(body)
+        leaks = [marker for marker in markers if marker in squashed] + _PAGE_NUMBER_LINE.findall(body)
         scores.furniture_leaks += sum(squashed.count(marker) for marker in markers)
-        scores.furniture_leaks += len(_PAGE_NUMBER_LINE.findall(text))
+        scores.furniture_leaks += len(_PAGE_NUMBER_LINE.findall(body))
+        if leaks and VERBOSE:
+            print(f"furniture leak in {article.title!r}: {leaks}")
         scores.half_width += len(_HALF_WIDTH_NEXT_TO_CJK.findall(text))
         scores.traditional += _traditional_chars(text)
     return scores
@@ -214,6 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--raw", type=Path, default=ROOT / "raw")
     parser.add_argument("--only", default="*", help="glob of the samples to measure, e.g. 'digest-*'")
+    parser.add_argument("--verbose", action="store_true", help="say where furniture leaked")
     args = parser.parse_args(argv)
     golds = sorted(args.raw.glob(f"{args.only}.golden.json"))
     with tempfile.TemporaryDirectory() as selected:

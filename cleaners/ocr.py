@@ -214,38 +214,54 @@ SPECK_CONFIDENCE: Final = 60.0
 #: A line whose glyphs are smaller than this share of the page's Chinese glyphs is a speck
 #: when Tesseract is also unsure of it.
 SPECK_SIZE_RATIO: Final = 0.5
-_HAN_CHAR = re.compile(HAN_CLASS)
+_HAN_CHAR = re.compile(f"[{HAN_CLASS}]")
+#: A line of at most this many characters with no letter, digit or ideograph is noise.
+LONE_SYMBOLS: Final = 2
+_WORD_CHAR = re.compile(f"[0-9A-Za-z{HAN_CLASS}]")
 _PAGE_NUMBER_SHAPE = re.compile(r"^[\s\-—–一·.]*(?:\d{1,4}|[ivxlcIVXLC]{1,6})[\s\-—–一·.]*$")
 
 
-def drop_speck_lines(lines: Sequence[Line]) -> list[Line]:
+def drop_speck_lines(lines: Sequence[Line], *, page_height: float | None = None, band: float = 0.12) -> list[Line]:
     """Drop the lines Tesseract read from specks, gutter shadow and table rules.
 
     A scan's noise comes back as short Latin junk (``ee``, ``Bese.``, ``+ :``)
-    with low confidence, or as tiny glyphs far smaller than the page's text.
-    Such lines would move the text column's edge and leak junk into articles.
-    Left alone: any line Tesseract is confident of, lines with Chinese of normal
-    size, and anything shaped like a page number (``1``, ``vi``, ``一3一``),
-    which furniture detection needs however unsure Tesseract was of it.
+    or lone symbols (``<``) with low confidence, or as tiny glyphs far smaller
+    than the page's text.  Such lines would move the text column's edge and
+    leak junk into articles.  Left alone: any line Tesseract is confident of,
+    lines with Chinese of normal size, and anything shaped like a page number
+    (``1``, ``vi``, ``一3一``) in the top or bottom ``band`` of the page
+    (anywhere when the page height is not given), which furniture detection
+    needs however unsure Tesseract was of it.
 
     >>> from docpipe.layout import Line
     >>> text = Line("大数据引发了人类思维方式", 5, 92, 219, 417, 229, 9.7, confidence=93.0)
     >>> speck = Line("Bese.", 5, 13, 16, 28, 21, 4.8, confidence=21.0)
+    >>> gutter = Line("1", 5, 13, 475, 20, 484, 9.7, confidence=34.0)
     >>> number = Line("iii", 5, 410, 629, 415, 634, 5.4, confidence=40.0)
-    >>> [line.text for line in drop_speck_lines([speck, text, number])]
+    >>> [line.text for line in drop_speck_lines([speck, text, gutter, number], page_height=680)]
     ['大数据引发了人类思维方式', 'iii']
     """
     chinese_sizes = sorted(line.size for line in lines if _HAN_CHAR.search(line.text))
     body_size = chinese_sizes[len(chinese_sizes) // 2] if chinese_sizes else 0.0
-    return [line for line in lines if not _is_speck(line, body_size)]
+    return [line for line in lines if not _is_speck(line, body_size, page_height, band)]
 
 
-def _is_speck(line: Line, body_size: float) -> bool:
-    if _PAGE_NUMBER_SHAPE.match(line.text):
+def _is_speck(line: Line, body_size: float, page_height: float | None, band: float) -> bool:
+    text = line.text.strip()
+    if _PAGE_NUMBER_SHAPE.match(text) and _in_margin_band(line, page_height, band):
         return False
+    if not _WORD_CHAR.search(text) and len(text) <= LONE_SYMBOLS:
+        return True  # a lone mark with no letter, digit or ideograph
     unsure = line.confidence is not None and line.confidence < SPECK_CONFIDENCE
     if not unsure:
         return False
-    if not _HAN_CHAR.search(line.text):
+    if not _HAN_CHAR.search(text):
         return True
     return body_size > 0 and line.size < SPECK_SIZE_RATIO * body_size
+
+
+def _in_margin_band(line: Line, page_height: float | None, band: float) -> bool:
+    if page_height is None:
+        return True
+    centre = (line.top + line.bottom) / 2
+    return centre <= band * page_height or centre >= (1 - band) * page_height

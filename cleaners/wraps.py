@@ -30,6 +30,8 @@ _LATIN_START = re.compile(r"^[A-Za-z0-9]")
 SIZE_CHANGE = 0.12
 #: Line pitch is at most this many em; a larger measured median means few, spread-out lines.
 MAX_PITCH_EM = 2.2
+#: How many lines must reach a column edge for it to count as the edge.
+MIN_LINES_AT_EDGE = 2
 #: Fewer lines than this on a page and its own text column cannot be measured.
 MIN_LINES_FOR_COLUMN = 4
 
@@ -152,15 +154,23 @@ def join_line_texts(first: str, second: str) -> str:
 
 
 def _measure_column(page_lines: Sequence[Line], em: float) -> Column:
-    # The column's left edge is the leftmost x0 that a second line shares: a
-    # single line further left is an outlier (a hanging number, a skewed scan).
+    # Each edge is the outermost position that several lines share: a single
+    # line beyond it is an outlier (a hanging number, a page number left in a
+    # corner, a speck OCR read as text), not the column.
+    need = min(MIN_LINES_AT_EDGE, len(page_lines))
     lefts = sorted(line.x0 for line in page_lines)
-    need = min(2, len(lefts))
-    shared = (x for i, x in enumerate(lefts[: len(lefts) - need + 1]) if lefts[i + need - 1] - x < em / 2)
-    left = next(shared, lefts[0])
-    widest = max(line.x1 for line in page_lines)
-    near_widest = [line.x1 for line in page_lines if widest - line.x1 < em]
-    return Column(left=left, right=median(near_widest))
+    rights = sorted((line.x1 for line in page_lines), reverse=True)
+    left = _shared_edge(lefts, need, em, sign=1) if lefts else 0.0
+    right = _shared_edge(rights, need, em, sign=-1) if rights else 0.0
+    return Column(left=left, right=right)
+
+
+def _shared_edge(edges: Sequence[float], need: int, em: float, *, sign: int) -> float:
+    """The first of ``edges`` (sorted outermost first) that ``need`` edges share within half an em."""
+    for index in range(len(edges) - need + 1):
+        if sign * (edges[index + need - 1] - edges[index]) < em / 2:
+            return edges[index]
+    return edges[0]
 
 
 def _line_pitch(lines: Sequence[Line]) -> float:

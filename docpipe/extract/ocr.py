@@ -160,8 +160,18 @@ class TesseractEngine:
         )
 
 
+def _hybrid_engine(settings: Settings) -> OcrEngine:
+    # Imported on first use: the hybrid engine loads ONNX Runtime and OpenCV.
+    from docpipe.extract.hybrid import hybrid_engine
+
+    return hybrid_engine(settings)
+
+
 #: OCR engines by the name ``Settings.ocr_engine`` gives, each built from the settings.
-ENGINES: dict[str, Callable[[Settings], OcrEngine]] = {"tesseract": TesseractEngine.from_settings}
+ENGINES: dict[str, Callable[[Settings], OcrEngine]] = {
+    "tesseract": TesseractEngine.from_settings,
+    "hybrid": _hybrid_engine,  # Tesseract's lines read again by PP-OCRv4 (docpipe/extract/hybrid.py)
+}
 
 
 def engine_for(settings: Settings) -> OcrEngine:
@@ -571,7 +581,7 @@ def ocr_page(
     finally:
         pdf.close()
     read, _ = engine.read_lines(image, page_number=page_number, scale=POINTS_PER_INCH / dpi)
-    lines = drop_speck_lines(read)
+    lines = drop_speck_lines(read, page_height=height, band=settings.furniture_band)
     confidence = page_confidence(lines)
     status: PageStatus
     if not lines:

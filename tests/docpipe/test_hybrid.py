@@ -1,0 +1,186 @@
+"""docpipe.extract.hybrid against real Tesseract and the real PP-OCRv4 model (no mocks).
+
+Pages and lines are drawn with the fixture renderer in AR PL UMing at 200 dpi and
+thresholded like a bilevel scan, as in test_ocr.py, whose helpers these tests reuse.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageFont
+
+from docpipe.extract import hybrid
+from docpipe.extract.hybrid import (
+    HybridEngine,
+    fix_paddle_confusions,
+    recognize,
+    recognizer,
+    recognizer_model_path,
+    split_cells,
+)
+from docpipe.extract.ocr import TesseractEngine, engine_for, ocr_page
+from docpipe.layout import Page
+from docpipe.settings import DEFAULT_SETTINGS
+from tests.docpipe.test_ocr import (
+    DRAWN_TEXT,
+    PAGE_SIZE,
+    SCAN_DPI,
+    bilevel,
+    drawn_lines,
+    image_only_pdf,
+)
+from tests.fixtures.ocr.render_fixtures import SERIF_FONT, SERIF_FONT_INDEX, draw_lines, placed_line
+
+HYBRID = DEFAULT_SETTINGS.with_overrides(ocr_engine="hybrid")
+ROW_SIZE = 10.5  # points
+
+
+def rendered_line(text: str, *, size: float = ROW_SIZE) -> np.ndarray:
+    """One line drawn at 200 dpi, thresholded like a scan, cut to its ink with a small margin."""
+    font = ImageFont.truetype(str(SERIF_FONT), 1000, index=SERIF_FONT_INDEX)
+    line = placed_line(text, "body", 10.0, 10.0, size, 0.0, font)
+    image = bilevel(draw_lines([line], dpi=SCAN_DPI, page_size=(line.x1 + 20, 40.0))).convert("L")
+    return crop_to_ink(np.asarray(image))
+
+
+def rendered_row(cells: list[tuple[str, float]]) -> np.ndarray:
+    """A table row without rules: each cell's text starting at its x (points), one baseline."""
+    font = ImageFont.truetype(str(SERIF_FONT), 1000, index=SERIF_FONT_INDEX)
+    lines = [placed_line(text, "body", x0, 10.0, ROW_SIZE, 0.0, font) for text, x0 in cells]
+    image = bilevel(draw_lines(lines, dpi=SCAN_DPI, page_size=(lines[-1].x1 + 20, 40.0))).convert("L")
+    return crop_to_ink(np.asarray(image))
+
+
+def crop_to_ink(gray: np.ndarray, *, margin: int = 4) -> np.ndarray:
+    rows, columns = np.nonzero(gray < 128)
+    return gray[
+        max(rows.min() - margin, 0) : rows.max() + 1 + margin,
+        max(columns.min() - margin, 0) : columns.max() + 1 + margin,
+    ]
+
+
+@pytest.fixture(scope="module")
+def scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    image = bilevel(draw_lines(drawn_lines(), dpi=SCAN_DPI, page_size=PAGE_SIZE))
+    return image_only_pdf(image, tmp_path_factory.mktemp("hybrid") / "scan.pdf", dpi=SCAN_DPI)
+
+
+@pytest.fixture(scope="module")
+def pages(scan: Path) -> dict[str, Page]:
+    """The test page read by both engines with the default languages (chi_sim alone)."""
+    return {name: ocr_page(scan, 1, settings=DEFAULT_SETTINGS.with_overrides(ocr_engine=name)) for name in ("tesseract", "hybrid")}
+
+
+# --- the engine on a scanned page -----------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_hybrid_reads_every_line_in_reading_order(pages: dict[str, Page]) -> None:
+    # chi_sim alone reads "IBNM SNM2" on this page; PP-OCRv4 reads Latin and digits itself.
+    assert [line.text for line in pages["hybrid"].lines] == [text for text, *_ in DRAWN_TEXT]
+
+
+@pytest.mark.slow
+def test_hybrid_keeps_tesseracts_lines_and_boxes(pages: dict[str, Page]) -> None:
+    tesseract, hybrid_page = pages["tesseract"], pages["hybrid"]
+    assert len(hybrid_page.lines) == len(tesseract.lines)
+    for ours, theirs in zip(hybrid_page.lines, tesseract.lines, strict=True):
+        assert (ours.x0, ours.top, ours.x1, ours.bottom, ours.size) == (
+            theirs.x0,
+            theirs.top,
+            theirs.x1,
+            theirs.bottom,
+            theirs.size,
+        )
+
+
+@pytest.mark.slow
+def test_the_page_records_the_hybrid_engine_and_its_confidence(pages: dict[str, Page]) -> None:
+    page = pages["hybrid"]
+    assert (page.method, page.engine, page.status, page.error) == ("ocr", "hybrid", "ok", None)
+    assert page.confidence is not None and DEFAULT_SETTINGS.confidence_floor <= page.confidence <= 100
+    assert all(line.confidence is not None and 0 <= line.confidence <= 100 for line in page.lines)
+    assert pages["tesseract"].engine == "tesseract"
+
+
+# --- the recognizer on line crops -----------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "text",
+    [
+        "IBM SM2 2014年",
+        "大数据引发了人类思维方式和社会发展的深刻变化。",
+        "我国多个省、市制定了促进本地大数据发展行动计划",  # 、 comes back as 、, not 丶
+    ],
+)
+def test_a_line_crop_is_read_as_drawn(text: str) -> None:
+    [(read, score)] = recognize([rendered_line(text)])
+    assert read == text
+    assert 0.9 <= score <= 1.0
+
+
+@pytest.mark.slow
+def test_a_table_row_is_read_cell_by_cell() -> None:
+    row = rendered_row([("1", 10.0), ("重庆市", 40.0), ("重庆市大数据行动计划", 110.0), ("2013.08.05", 260.0)])
+    cells = split_cells(row, 3)
+    assert cells is not None
+    assert [text for text, _ in recognize(cells)] == ["1", "重庆市", "重庆市大数据行动计划", "2013.08.05"]
+
+
+def test_a_row_without_enough_column_gaps_is_not_split() -> None:
+    line = rendered_line("大数据引发了人类思维方式")
+    assert split_cells(line, 1) is None
+
+
+def test_paddle_confusions_are_fixed_and_everything_else_left() -> None:
+    assert fix_paddle_confusions("省丶市") == "省、市"
+    assert fix_paddle_confusions("IBM SM2 2014年，、") == "IBM SM2 2014年，、"
+
+
+# --- loading: once, from the wheel, without the network ------------------------------------
+
+
+def test_the_model_ships_inside_the_installed_package() -> None:
+    import rapidocr_onnxruntime
+
+    path = recognizer_model_path()
+    assert path.is_file() and path.suffix == ".onnx"
+    assert Path(rapidocr_onnxruntime.__file__).parent in path.parents
+
+
+@pytest.mark.slow
+def test_recognising_works_with_the_network_blocked(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the recognizer tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket.socket, "connect_ex", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(hybrid, "_RECOGNIZERS", {})  # load the model afresh, under the block
+    [(text, _)] = recognize([rendered_line("2014年")])
+    assert text == "2014年"
+
+
+def test_the_recognizer_is_loaded_once_per_process_with_one_onnx_thread() -> None:
+    assert recognizer() is recognizer()
+    assert recognizer().session.session.get_session_options().intra_op_num_threads == 1
+
+
+def test_the_engine_is_chosen_by_name() -> None:
+    engine = engine_for(HYBRID)
+    assert isinstance(engine, HybridEngine)
+    assert engine.name == "hybrid"
+    assert engine.threads == 1
+    assert engine.tesseract == TesseractEngine.from_settings(HYBRID)
+
+
+def test_a_blank_scan_is_blank_for_the_hybrid_engine(tmp_path: Path) -> None:
+    white = Image.new("1", (400, 300), 1)
+    page = ocr_page(image_only_pdf(white, tmp_path / "blank.pdf", dpi=SCAN_DPI), 1, settings=HYBRID)
+    assert (page.status, page.lines, page.confidence, page.engine) == ("blank", (), None, "hybrid")

@@ -213,8 +213,12 @@ OCR_CLEANERS: Final[dict[str, Callable[[str], str]]] = {
 SPECK_CONFIDENCE: Final = 60.0
 #: A line whose glyphs are smaller than this share of the page's Chinese glyphs is a speck
 #: when Tesseract is also unsure of it.
-SPECK_SIZE_RATIO: Final = 0.5
+SPECK_SIZE_RATIO: Final = 0.7
+#: Below this confidence a line is a guess at noise, Chinese or not (text reads at 85-95).
+GUESS_CONFIDENCE: Final = 30.0
 _HAN_CHAR = re.compile(f"[{HAN_CLASS}]")
+#: A page-number-shaped line read with less confidence than this is a speck.
+NUMBER_CONFIDENCE: Final = 5.0
 #: A line of at most this many characters with no letter, digit or ideograph is noise.
 LONE_SYMBOLS: Final = 2
 _WORD_CHAR = re.compile(f"[0-9A-Za-z{HAN_CLASS}]")
@@ -249,12 +253,15 @@ def drop_speck_lines(lines: Sequence[Line], *, page_height: float | None = None,
 def _is_speck(line: Line, body_size: float, page_height: float | None, band: float) -> bool:
     text = line.text.strip()
     if _PAGE_NUMBER_SHAPE.match(text) and _in_margin_band(line, page_height, band):
-        return False
+        # Tesseract gives a page number it misread some confidence (9 for a 2 read as 5);
+        # it gives none at all to the digits it sees in gutter shadow.
+        return line.confidence is not None and line.confidence < NUMBER_CONFIDENCE
     if not _WORD_CHAR.search(text) and len(text) <= LONE_SYMBOLS:
         return True  # a lone mark with no letter, digit or ideograph
-    unsure = line.confidence is not None and line.confidence < SPECK_CONFIDENCE
-    if not unsure:
+    if line.confidence is None or line.confidence >= SPECK_CONFIDENCE:
         return False
+    if line.confidence < GUESS_CONFIDENCE:
+        return True  # Tesseract barely believes in it: shadow and noise, even when read as Chinese
     if not _HAN_CHAR.search(text):
         return True
     return body_size > 0 and line.size < SPECK_SIZE_RATIO * body_size

@@ -22,12 +22,16 @@ from docpipe.layout import Line, Paragraph
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 #: A contents entry ends in a page number after dot leaders, an ellipsis or a wide gap.
-_CONTENTS_ENTRY_END = re.compile(r"(?:[.．·…]{2,}|\t)\s*[\divxlcIVXLC]+\s*$")
+_CONTENTS_ENTRY_END = re.compile(
+    r"(?:[.．·…⋯]{2,}|\t|(?<=[\u4e00-\u9fff）》”])\s*[a-z]{2,})\s*[\divxlcIVXLC]+\s*$"  # OCR reads leaders as ppp
+)
 #: Characters that join to the next line with a space: Latin letters and digits.
 _LATIN_END = re.compile(r"[A-Za-z0-9%]$")
 _LATIN_START = re.compile(r"^[A-Za-z0-9]")
 #: Relative difference in glyph size that marks a change of style (heading vs body).
 SIZE_CHANGE = 0.12
+#: An OCR line needs this many characters before its measured size tells a heading from text.
+MIN_CHARS_FOR_SIZE = 4
 #: Line pitch is at most this many em; a larger measured median means few, spread-out lines.
 MAX_PITCH_EM = 2.2
 #: How many lines must reach a column edge for it to count as the edge.
@@ -205,6 +209,8 @@ def _starts_paragraph(
 
 
 def _style_changes(previous: Line, line: Line) -> bool:
+    if not (previous.font or line.font) and min(len(previous.text), len(line.text)) < MIN_CHARS_FOR_SIZE:
+        return False  # OCR measures a line's size from its glyphs: two glyphs (远。) say little
     larger = max(previous.size, line.size)
     if larger > 0 and abs(previous.size - line.size) / larger > SIZE_CHANGE:
         return True

@@ -19,11 +19,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from docpipe.layout import Paragraph
-from docpipe.segment.contents import ContentsEntry, find_contents, parse_contents
+from docpipe.segment.contents import ContentsEntry, find_contents, parse_contents, parse_contents_entry
 from docpipe.segment.digest import Article, SegmentedDocument
 
 _NUMERALS = "一二三四五六七八九十百零〇两"
 _CHAPTER = re.compile(rf"^\s*(?P<marker>第\s*[{_NUMERALS}\d]+\s*[章篇编])\s*(?P<name>.*)$")
+_BARE_NUMBER = re.compile(r"^(?:\d{1,4}|[ivxlcIVXLC]{1,6})$")
 _SECTION = re.compile(rf"^\s*[{_NUMERALS}]+\s*、\s*\S")
 _MARKER_SEPARATORS = " \u3000“”\"'，,、：:·.。"
 #: A heading is a short paragraph: longer ones are running text whatever they start with.
@@ -82,6 +83,10 @@ def segment_book(
     for index, paragraph in enumerate(front):
         if _is_front_heading(front, index, body_size):
             builder.start(title=paragraph.text.strip(), section=None, heading=paragraph)
+        elif parse_contents_entry(paragraph.text) is not None or (
+            paragraph.centered and _is_heading(paragraph, body_size)
+        ):
+            builder.close()  # the contents or another front page began (its heading may be unreadable)
         elif builder.open:
             builder.add(paragraph)
     builder.close()
@@ -129,7 +134,8 @@ class _ArticleBuilder:
         self._title, self._section, self._heading, self._paragraphs = title, section, heading, []
 
     def add(self, paragraph: Paragraph) -> None:
-        self._paragraphs.append(paragraph)
+        if not is_residue(paragraph.text):
+            self._paragraphs.append(paragraph)
 
     def close(self) -> None:
         heading, paragraphs = self._heading, self._paragraphs
@@ -150,6 +156,16 @@ class _ArticleBuilder:
                 cleaning_steps=tuple(steps),
             )
         )
+
+
+def is_residue(text: str) -> bool:
+    """What is left of page furniture or noise, never a paragraph: a bare number, a lone character.
+
+    >>> [is_residue(t) for t in ("5", "vi", "人", "远。", "（一）政策目标")]
+    [True, True, True, False, False]
+    """
+    visible = "".join(text.split())
+    return len(visible) <= 1 or bool(_BARE_NUMBER.match(visible))
 
 
 def _body_size(paragraphs: Sequence[Paragraph]) -> float:
@@ -187,7 +203,7 @@ def _is_front_heading(front: Sequence[Paragraph], index: int, body_size: float) 
         return False
     following = []
     for later in front[index + 1 :]:
-        if later.centered:
+        if later.centered or parse_contents_entry(later.text) is not None:
             break
         following.append(later)
     running = [p for p in following if abs(p.size - body_size) <= HEADING_SIZE_RATIO * body_size]

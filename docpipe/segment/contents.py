@@ -80,21 +80,22 @@ def parse_contents_entry(text: str) -> ContentsEntry | None:
 def find_contents(paragraphs: Sequence[Paragraph]) -> tuple[int, int] | None:
     """Return ``(heading_index, end_index)`` of the contents, or None when there is none.
 
-    The contents is the first cluster of at least :data:`MIN_ENTRIES` entries
+    The contents is the largest cluster of at least :data:`MIN_ENTRIES` entries
     (section lines and wrapped entries may sit between them, and up to
     :data:`MAX_GAP` unreadable lines, which OCR leaves on a contents page).  Its
     heading is the 目录 line just above it, or, when OCR garbled that, the line
     right before the first entry.  The body starts at ``end_index``, after the
     last entry.
     """
+    clusters: list[tuple[int, int, int]] = []  # (entries, start, end)
     start = end = None
     entries = gap = 0
     for index, paragraph in enumerate(paragraphs):
         text = paragraph.text
         if parse_contents_entry(text) is not None:
             if start is None or gap > MAX_GAP:
-                if start is not None and entries >= MIN_ENTRIES:
-                    break
+                if start is not None and end is not None:
+                    clusters.append((entries, start, end))
                 start, entries = index, 0
             entries += 1
             end, gap = index + 1, 0
@@ -102,8 +103,13 @@ def find_contents(paragraphs: Sequence[Paragraph]) -> tuple[int, int] | None:
             continue
         elif start is not None:
             gap += 1
-    if start is None or end is None or entries < MIN_ENTRIES:
+    if start is not None and end is not None:
+        clusters.append((entries, start, end))
+    # The contents is the largest cluster: a CIP data page or a table may form a small one.
+    best = max(clusters, key=lambda cluster: cluster[0], default=None)
+    if best is None or best[0] < MIN_ENTRIES:
         return None
+    _, start, end = best
     heading = next(
         (i for i in range(start - 1, max(start - 1 - MAX_GAP, -1), -1) if is_contents_heading(paragraphs[i].text)),
         start - 1,

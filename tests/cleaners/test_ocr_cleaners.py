@@ -305,10 +305,13 @@ PAGE_HEIGHT = 680.0
         (Line("IBM SM2 2014年", 5, 92, 300, 200, 310, 9.7, confidence=88.0), True),
         (Line("5", 12, 462, 644, 463, 652, 8.3, confidence=9.0), True),  # page number in the bottom band
         (Line("vi", 10, 65, 629, 72, 634, 5.3, confidence=30.0), True),
+        (Line("3", 17, 27, 670, 28, 675, 4.8, confidence=0.0), False),  # gutter shadow read as a digit
         (Line("Bese.", 3, 13, 16, 28, 21, 4.8, confidence=21.0), False),  # gutter speck
         (Line("1", 7, 13, 475, 20, 484, 9.7, confidence=34.0), False),  # a digit-shaped speck mid-page
         (Line("<", 7, 12, 309, 24, 318, 9.0, confidence=62.0), False),  # a lone mark
         (Line("机", 3, 14, 197, 30, 201, 4.1, confidence=20.0), False),  # a tiny unsure glyph
+        (Line("党", 5, 12, 75, 21, 80, 5.4, confidence=0.0), False),  # gutter shadow read as Chinese
+        (Line("坊间", 17, 15, 637, 23, 642, 5.5, confidence=23.0), False),
     ],
 )
 def test_drop_speck_lines(line: Line, kept: bool) -> None:

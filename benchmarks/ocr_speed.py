@@ -45,7 +45,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"pages: {len(pages)}  cores: {cores}")
     print(f"1 worker:  {single:7.1f} s  ({single / len(pages):.2f} s/page)")
     print(f"{cores} workers: {parallel:7.1f} s  ({parallel / len(pages):.2f} s/page)")
-    print(f"target:    {target:7.1f} s  (= {TARGET_FACTOR} x single / cores)  -> {'met' if parallel <= target else 'NOT met'}")
+    print(
+        f"target:    {target:7.1f} s  (= {TARGET_FACTOR} x single / cores)  "
+        f"-> {'met' if parallel <= target else 'NOT met'}"
+    )
     print(f"speed-up:  {single / parallel:.2f}x on {cores} cores")
     return 0
 

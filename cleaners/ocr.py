@@ -225,7 +225,9 @@ _WORD_CHAR = re.compile(f"[0-9A-Za-z{HAN_CLASS}]")
 _PAGE_NUMBER_SHAPE = re.compile(r"^[\s\-—–一·.]*(?:\d{1,4}|[ivxlcIVXLC]{1,6})[\s\-—–一·.]*$")
 
 
-def drop_speck_lines(lines: Sequence[Line], *, page_height: float | None = None, band: float = 0.12) -> list[Line]:
+def drop_speck_lines(
+    lines: Sequence[Line], *, page_height: float | None = None, band: float = 0.12
+) -> list[Line]:
     """Drop the lines Tesseract read from specks, gutter shadow and table rules.
 
     A scan's noise comes back as short Latin junk (``ee``, ``Bese.``, ``+ :``)

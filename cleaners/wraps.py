@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from statistics import median
 
 from docpipe.layout import Line, Paragraph
@@ -23,7 +24,8 @@ from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 #: A contents entry ends in a page number after dot leaders, an ellipsis or a wide gap.
 _CONTENTS_ENTRY_END = re.compile(
-    r"(?:[.．·…⋯]{2,}|\t|(?<=[\u4e00-\u9fff）》”])\s*[a-z]{2,})\s*[\divxlcIVXLC]+\s*$"  # OCR reads leaders as ppp
+    # leaders, a tab, or leaders that OCR read as letters (ppp) after the title
+    r"(?:[.．·…⋯]{2,}|\t|(?<=[\u4e00-\u9fff）》”])\s*[a-z]{2,})\s*[\divxlcIVXLC]+\s*$"
 )
 #: Characters that join to the next line with a space: Latin letters and digits.
 _LATIN_END = re.compile(r"[A-Za-z0-9%]$")
@@ -121,7 +123,7 @@ def join_wrapped_lines(lines: Sequence[Line], *, settings: Settings = DEFAULT_SE
     pitch = min(_line_pitch(lines), MAX_PITCH_EM * em)
     paragraphs: list[Paragraph] = []
     current: list[Line] = [lines[0]]
-    for previous, line in zip(lines, lines[1:], strict=False):
+    for previous, line in pairwise(lines):
         if _starts_paragraph(previous, line, columns, em, pitch, settings):
             paragraphs.append(_to_paragraph(current, columns, em))
             current = [line]
@@ -179,9 +181,7 @@ def _shared_edge(edges: Sequence[float], need: int, em: float, *, sign: int) -> 
 
 def _line_pitch(lines: Sequence[Line]) -> float:
     steps = [
-        b.top - a.top
-        for a, b in zip(lines, lines[1:], strict=False)
-        if a.page == b.page and b.top > a.top
+        b.top - a.top for a, b in pairwise(lines) if a.page == b.page and b.top > a.top
     ]
     return median(steps) if steps else 0.0
 

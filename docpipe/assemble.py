@@ -101,7 +101,7 @@ def failed_document_rows(
     *, source_file: str, doc_id: str | None, error: str, ingested_at: datetime, pages: int | None = None
 ) -> DocumentRows:
     """The rows of a document that could not be read at all: one ``failed`` documents row."""
-    document = {
+    document: Row = {
         "doc_id": doc_id,
         "source_file": source_file,
         "doc_title": None,

@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from contextlib import AbstractContextManager, ExitStack, nullcontext
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from pathlib import Path
 
 from docpipe.settings import DEFAULT_SETTINGS, Settings
-
 
 DEFAULT_CRON = "0 2 * * *"
 DEPLOYMENT_NAME = "docpipe-ingest"
@@ -36,7 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="docpipe", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="ingest new and changed PDFs under --raw into the datasets under --out")
+    run = commands.add_parser(
+        "run", help="ingest new and changed PDFs under --raw into the datasets under --out"
+    )
     _add_common_options(run)
     _add_settings_options(run)
     run.add_argument("--force", action="store_true", help="re-process every document, changed or not")
@@ -51,49 +52,84 @@ def build_parser() -> argparse.ArgumentParser:
     retry.add_argument("--strict", action="store_true", help="exit 1 when any page still fails")
     retry.set_defaults(handler=_retry)
 
-    pages = commands.add_parser("pages", help="list problem pages (failed, low confidence) from the pages dataset")
-    pages.add_argument("--out", type=Path, default=Path("parquet"), help="datasets directory (default: parquet)")
-    pages.add_argument(
-        "--status", default="failed,low_confidence", help="comma-separated statuses (default: failed,low_confidence)"
+    pages = commands.add_parser(
+        "pages", help="list problem pages (failed, low confidence) from the pages dataset"
     )
-    pages.add_argument("--file", dest="source_file", help="only this document (its path under the raw directory)")
+    pages.add_argument(
+        "--out", type=Path, default=Path("parquet"), help="datasets directory (default: parquet)"
+    )
+    pages.add_argument(
+        "--status",
+        default="failed,low_confidence",
+        help="comma-separated statuses (default: failed,low_confidence)",
+    )
+    pages.add_argument(
+        "--file", dest="source_file", help="only this document (its path under the raw directory)"
+    )
     pages.add_argument("--debug", action="store_true", help="show tracebacks")
     pages.set_defaults(handler=_pages)
 
-    inspect = commands.add_parser("inspect", help="write a page's image, raw and cleaned text and an HTML view")
+    inspect = commands.add_parser(
+        "inspect", help="write a page's image, raw and cleaned text and an HTML view"
+    )
     inspect.add_argument("file", help="the document, as its path under the raw directory")
     inspect.add_argument("page", type=int, help="physical page number, from 1")
-    inspect.add_argument("--raw", type=Path, default=Path("raw"), help="directory of input PDFs (default: raw)")
-    inspect.add_argument("--out", type=Path, default=Path("parquet"), help="datasets directory (default: parquet)")
-    inspect.add_argument("--dest", type=Path, help="where to write (default: a new folder under <out>/_inspect/)")
+    inspect.add_argument(
+        "--raw", type=Path, default=Path("raw"), help="directory of input PDFs (default: raw)"
+    )
+    inspect.add_argument(
+        "--out", type=Path, default=Path("parquet"), help="datasets directory (default: parquet)"
+    )
+    inspect.add_argument(
+        "--dest", type=Path, help="where to write (default: a new folder under <out>/_inspect/)"
+    )
     inspect.add_argument("--dpi", type=int, default=150, help="render DPI for pages that are not one image")
     inspect.add_argument("--debug", action="store_true", help="show tracebacks")
     inspect.set_defaults(handler=_inspect)
 
     serve = commands.add_parser("serve", help="serve the ingest flow as a Prefect deployment on a schedule")
     _add_common_options(serve)
-    serve.add_argument("--cron", default=DEFAULT_CRON, help=f'schedule, cron syntax (default: "{DEFAULT_CRON}")')
-    serve.add_argument("--name", default=DEPLOYMENT_NAME, help=f"deployment name (default: {DEPLOYMENT_NAME})")
+    serve.add_argument(
+        "--cron", default=DEFAULT_CRON, help=f'schedule, cron syntax (default: "{DEFAULT_CRON}")'
+    )
+    serve.add_argument(
+        "--name", default=DEPLOYMENT_NAME, help=f"deployment name (default: {DEPLOYMENT_NAME})"
+    )
     serve.set_defaults(handler=_serve)
     return parser
 
 
 def _add_common_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--raw", type=Path, default=Path("raw"), help="directory of input PDFs (default: raw)")
-    parser.add_argument("--out", type=Path, default=Path("parquet"), help="output directory (default: parquet)")
+    parser.add_argument(
+        "--raw", type=Path, default=Path("raw"), help="directory of input PDFs (default: raw)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("parquet"), help="output directory (default: parquet)"
+    )
     parser.add_argument("--no-wait", action="store_true", help="exit at once if another run holds --out")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
 
 
 def _add_settings_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--ocr", choices=["auto", "always", "never"], help="when to OCR a page (default: auto)")
-    parser.add_argument("--dpi", type=int, dest="render_dpi", help="DPI to render pages that are not one image")
+    parser.add_argument(
+        "--ocr", choices=["auto", "always", "never"], help="when to OCR a page (default: auto)"
+    )
+    parser.add_argument(
+        "--dpi", type=int, dest="render_dpi", help="DPI to render pages that are not one image"
+    )
     parser.add_argument("--ocr-engine", dest="ocr_engine", help="OCR engine: tesseract (default) or hybrid")
-    parser.add_argument("--ocr-languages", dest="ocr_languages", help="Tesseract languages (default: chi_sim)")
-    parser.add_argument("--workers", type=int, dest="ocr_workers", help="parallel page workers (default: cores)")
+    parser.add_argument(
+        "--ocr-languages", dest="ocr_languages", help="Tesseract languages (default: chi_sim)"
+    )
+    parser.add_argument(
+        "--workers", type=int, dest="ocr_workers", help="parallel page workers (default: cores)"
+    )
     parser.add_argument("--page-timeout", type=float, dest="page_timeout", help="seconds one page may take")
     parser.add_argument(
-        "--confidence-floor", type=float, dest="confidence_floor", help="OCR confidence below which a page is low"
+        "--confidence-floor",
+        type=float,
+        dest="confidence_floor",
+        help="OCR confidence below which a page is low",
     )
 
 
@@ -199,7 +235,9 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         CronSchedule(cron=args.cron)
     except ValidationError:
-        raise UserError(f"bad cron expression {args.cron!r} (expected five fields, e.g. {DEFAULT_CRON!r})") from None
+        raise UserError(
+            f"bad cron expression {args.cron!r} (expected five fields, e.g. {DEFAULT_CRON!r})"
+        ) from None
     from flows.ingest import ingest
 
     parameters = {"raw_dir": str(args.raw.resolve()), "out_dir": str(args.out.resolve())}
@@ -222,7 +260,10 @@ def _progress_display() -> AbstractContextManager[object]:
 def _report(summary, out_dir: Path) -> None:  # type: ignore[no-untyped-def]
     changes = summary.changes
     if summary.wrote_nothing:
-        print(f"docpipe: nothing to do: {changes['unchanged']} documents unchanged, nothing written to {out_dir}")
+        print(
+            f"docpipe: nothing to do: {changes['unchanged']} documents unchanged, "
+            f"nothing written to {out_dir}"
+        )
         return
     pages = ", ".join(f"{count} {status}" for status, count in sorted(summary.pages_by_status.items()))
     print(

@@ -31,7 +31,9 @@ def output_lock(out_dir: Path, *, wait: bool = True) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
-            raise OutputLocked(f"{out_dir} is in use by {holder}; try again later or drop --no-wait") from None
+            raise OutputLocked(
+                f"{out_dir} is in use by {holder}; try again later or drop --no-wait"
+            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"docpipe pid {os.getpid()}")

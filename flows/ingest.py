@@ -7,7 +7,6 @@ parallelism) and cached, so a killed run resumes without redoing its OCR; only
 tasks that touch the outside world retry.
 """
 
-
 import os
 import uuid
 from collections import Counter
@@ -119,7 +118,12 @@ def record_removed_task(out_dir: Path, item: InventoryItem, prune: bool) -> None
     previous = next(row for row in documents if row["source_file"] == item.source_file)
     if prune:
         remove_document(out_dir, item.source_file, datasets=["articles", "pages"])
-    row = {**previous, "status": "removed", "ingested_at": datetime.now(UTC), "pipeline_version": PIPELINE_VERSION}
+    row = {
+        **previous,
+        "status": "removed",
+        "ingested_at": datetime.now(UTC),
+        "pipeline_version": PIPELINE_VERSION,
+    }
     write_dataset_rows(out_dir, "documents", row.pop("doc_kind"), item.source_file, [row])
 
 
@@ -178,7 +182,12 @@ def retry_pages(
 
 
 def ingest_document(
-    path: Path, source_file: str, *, out_dir: Path, settings: Settings, redo_pages: Sequence[int] | None = None
+    path: Path,
+    source_file: str,
+    *,
+    out_dir: Path,
+    settings: Settings,
+    redo_pages: Sequence[int] | None = None,
 ) -> DocumentRows:
     """Open, extract page by page, assemble and write one document.
 
@@ -190,7 +199,10 @@ def ingest_document(
     if isinstance(opened, BaseException):
         logger.warning("%s: failed: %s", source_file, describe(opened))
         rows = failed_document_rows(
-            source_file=source_file, doc_id=_hash_or_none(path), error=describe(opened), ingested_at=datetime.now(UTC)
+            source_file=source_file,
+            doc_id=_hash_or_none(path),
+            error=describe(opened),
+            ingested_at=datetime.now(UTC),
         )
     else:
         futures = {
@@ -214,7 +226,11 @@ def ingest_document(
         rows = assemble_document_task(opened, source_file, pages, settings)
         progress.finish_document(source_file)
         logger.info(
-            "%s: %d pages, %d articles, status %s", source_file, len(pages), len(rows.articles), rows.document["status"]
+            "%s: %d pages, %d articles, status %s",
+            source_file,
+            len(pages),
+            len(rows.articles),
+            rows.document["status"],
         )
     write_document_task(out_dir, source_file, rows)
     return rows
@@ -318,7 +334,9 @@ def publish_artifacts(summary: RunSummary) -> None:
         description="What this run did",
     )
     if summary.documents:
-        create_table_artifact(key="ingest-documents", table=summary.documents, description="Documents ingested")
+        create_table_artifact(
+            key="ingest-documents", table=summary.documents, description="Documents ingested"
+        )
     if summary.problem_pages:
         create_table_artifact(
             key="problem-pages", table=summary.problem_pages, description="Failed and low-confidence pages"
@@ -332,8 +350,10 @@ def resolve_settings(overrides: dict[str, Any] | None) -> Settings:
 def run_with_workers(flow_fn, settings: Settings, /, **parameters: object) -> RunSummary:  # type: ignore[no-untyped-def]
     """Run a flow with one page worker per core (or ``settings.ocr_workers``)."""
     workers = settings.ocr_workers or os.cpu_count() or 1
-    runner = ThreadPoolTaskRunner(max_workers=workers)  # type: ignore[type-var]
-    overrides = {name: value for name, value in asdict(settings).items() if value != getattr(DEFAULT_SETTINGS, name)}
+    runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=workers)
+    overrides = {
+        name: value for name, value in asdict(settings).items() if value != getattr(DEFAULT_SETTINGS, name)
+    }
     summary: RunSummary = flow_fn.with_options(task_runner=runner)(settings=overrides, **parameters)
     return summary
 

@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "raw"
 
-import flows  # noqa: F401  (sets Prefect's environment defaults before Prefect is imported)
+import flows  # noqa: F401, E402  (sets Prefect's environment defaults before Prefect is imported)
 
 
 @pytest.fixture(scope="session")

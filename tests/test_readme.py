@@ -75,7 +75,12 @@ def test_operating_commands_work_as_written(workdir: Path, command: str) -> None
     if argv[0].startswith(".venv/bin/"):
         argv[0] = str(VENV_BIN / argv[0].removeprefix(".venv/bin/"))
     result = subprocess.run(
-        argv, cwd=workdir, capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONPATH": str(ROOT)}
+        argv,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert result.returncode == 0, f"{command}\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
     assert result.stdout.strip()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from statistics import median
 from typing import Any
 
@@ -98,7 +99,7 @@ def _same_row(row: Sequence[Char], char: Char, settings: Settings) -> bool:
 def _row_to_line(row: list[Char], page_number: int, settings: Settings) -> Line:
     row.sort(key=lambda c: c["x0"])
     size = median(c["size"] for c in row)
-    gaps = [b["x0"] - a["x1"] for a, b in zip(row, row[1:], strict=False)]
+    gaps = [b["x0"] - a["x1"] for a, b in pairwise(row)]
     # Justified lines spread their slack over every glyph gap; measure a gap
     # against the line's usual one so letter-spacing never splits a word.
     usual_gap = max(0.0, median(gaps)) if gaps else 0.0

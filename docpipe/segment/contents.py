@@ -22,7 +22,7 @@ _ENTRY = re.compile(
         (?:(?P<number>\d{1,3})\s*[、.．]\s*)?           # 1、 1. 1．
         (?P<title>.*?\S)
         \s*(?:[.．·…⋯]{2,}|\t|\s{2,}|(?<=[\u4e00-\u9fff）》”])\s*[a-z.．·…⋯]*\s*)  # leaders, a gap,
-        (?P<page>\d{1,4}|[ivxlcIVXLC]{1,6})\s*$""",                 # or leaders OCR read as letters
+        (?P<page>\d{1,4}|[ivxlcIVXLC]{1,6})\s*$""",  # or leaders OCR read as letters
     re.VERBOSE,
 )
 #: A contents has at least this many entries; fewer are body lines that happen to end in a number.
@@ -111,7 +111,11 @@ def find_contents(paragraphs: Sequence[Paragraph]) -> tuple[int, int] | None:
         return None
     _, start, end = best
     heading = next(
-        (i for i in range(start - 1, max(start - 1 - MAX_GAP, -1), -1) if is_contents_heading(paragraphs[i].text)),
+        (
+            i
+            for i in range(start - 1, max(start - 1 - MAX_GAP, -1), -1)
+            if is_contents_heading(paragraphs[i].text)
+        ),
         start - 1,
     )
     return (heading, end)

@@ -220,7 +220,8 @@ def _cut_articles(
             if accepted:
                 if candidate is not None and _squash(match["title"]) != _squash(candidate.title):
                     warnings.append(
-                        f"article {number}: body title {match['title']!r} differs from contents {candidate.title!r}"
+                        f"article {number}: body title {match['title']!r} "
+                        f"differs from contents {candidate.title!r}"
                     )
                 close()
                 heading, entry, collected = paragraph, candidate, []
@@ -228,7 +229,9 @@ def _cut_articles(
                 continue
         if heading is None:
             if paragraph.text.strip():
-                warnings.append(f"text outside any article on page {paragraph.page_start}: {paragraph.text[:30]}")
+                warnings.append(
+                    f"text outside any article on page {paragraph.page_start}: {paragraph.text[:30]}"
+                )
             continue
         collected.append(paragraph)
     close()
@@ -286,10 +289,11 @@ def _check_against_contents(
             warnings.append(f"article {article.number} ({article.title}) is not in the contents")
     by_number = {e.number: e for e in entries}
     for article in articles:
-        entry = by_number.get(article.number)
+        listed_entry = by_number.get(article.number)
         printed = printed_pages.get(article.page_start)
-        if entry and entry.page and printed and entry.page != printed:
+        if listed_entry and listed_entry.page and printed and listed_entry.page != printed:
             warnings.append(
-                f"article {article.number}: contents says page {entry.page}, body heading is on page {printed}"
+                f"article {article.number}: contents says page {listed_entry.page}, "
+                f"body heading is on page {printed}"
             )
     return warnings

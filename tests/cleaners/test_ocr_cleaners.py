@@ -291,8 +291,8 @@ def test_ocr_fixes_lower_the_error_rate_over_all_recorded_pages() -> None:
 
 # --- drop_speck_lines ---------------------------------------------------------------------
 
-from docpipe.layout import Line  # noqa: E402
 from cleaners.ocr import drop_speck_lines  # noqa: E402
+from docpipe.layout import Line  # noqa: E402
 
 PAGE_HEIGHT = 680.0
 
@@ -315,7 +315,9 @@ PAGE_HEIGHT = 680.0
     ],
 )
 def test_drop_speck_lines(line: Line, kept: bool) -> None:
-    body = Line("通过网络搜集的方式，共收集到17个省级行政单位", line.page, 92, 400, 417, 410, 9.7, confidence=95.0)
+    body = Line(
+        "通过网络搜集的方式，共收集到17个省级行政单位", line.page, 92, 400, 417, 410, 9.7, confidence=95.0
+    )
     result = drop_speck_lines([body, line], page_height=PAGE_HEIGHT)
     assert (line in result) is kept
     assert drop_speck_lines(result, page_height=PAGE_HEIGHT) == result

@@ -23,8 +23,17 @@ class Layout:
     top: float
     bottom: float
 
-    def line(self, text: str, row: int, page: int = 1, *, indent: bool = False, short: bool = False,
-             font: str = "Body", size: float | None = None) -> Line:
+    def line(
+        self,
+        text: str,
+        row: int,
+        page: int = 1,
+        *,
+        indent: bool = False,
+        short: bool = False,
+        font: str = "Body",
+        size: float | None = None,
+    ) -> Line:
         size = size or self.size
         x0 = self.left + (2 * self.size if indent else 0)
         x1 = x0 + len(text) * size if short else self.right
@@ -82,7 +91,9 @@ def test_heading_in_another_font_is_its_own_paragraph(layout: Layout) -> None:
     lines = [
         layout.line("印度政府旨在通过数字化渠道提供更多以民众为中心的服务，通过让", 0, indent=True),
         layout.line("更多公民参与来保证更高的透明度。（中研网）", 1, short=True),
-        layout.line("2. 尼泊尔政府利用云存储简化办公流程", 3, short=True, font="Heading", size=layout.size * 1.15),
+        layout.line(
+            "2. 尼泊尔政府利用云存储简化办公流程", 3, short=True, font="Heading", size=layout.size * 1.15
+        ),
         layout.line("据悉，尼泊尔新财年的财政预算于7月17日正式实施。", 4, indent=True, short=True),
     ]
     assert texts(lines)[1] == "2. 尼泊尔政府利用云存储简化办公流程"
@@ -137,7 +148,9 @@ line_text = st.text(alphabet="政务云计算中心。，ab 12", min_size=1, max
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(line_text, st.booleans(), st.booleans(), st.integers(1, 3)), min_size=1, max_size=25))
+@given(
+    st.lists(st.tuples(line_text, st.booleans(), st.booleans(), st.integers(1, 3)), min_size=1, max_size=25)
+)
 def test_never_loses_or_invents_characters(rows: list[tuple[str, bool, bool, int]]) -> None:
     lines = []
     for index, (text, indent, short, page) in enumerate(sorted(rows, key=lambda r: r[3])):

@@ -72,7 +72,10 @@ def scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def pages(scan: Path) -> dict[str, Page]:
     """The test page read by both engines with the default languages (chi_sim alone)."""
-    return {name: ocr_page(scan, 1, settings=DEFAULT_SETTINGS.with_overrides(ocr_engine=name)) for name in ("tesseract", "hybrid")}
+    return {
+        name: ocr_page(scan, 1, settings=DEFAULT_SETTINGS.with_overrides(ocr_engine=name))
+        for name in ("tesseract", "hybrid")
+    }
 
 
 # --- the engine on a scanned page -----------------------------------------------------------
@@ -127,7 +130,9 @@ def test_a_line_crop_is_read_as_drawn(text: str) -> None:
 
 @pytest.mark.slow
 def test_a_table_row_is_read_cell_by_cell() -> None:
-    row = rendered_row([("1", 10.0), ("重庆市", 40.0), ("重庆市大数据行动计划", 110.0), ("2013.08.05", 260.0)])
+    row = rendered_row(
+        [("1", 10.0), ("重庆市", 40.0), ("重庆市大数据行动计划", 110.0), ("2013.08.05", 260.0)]
+    )
     cells = split_cells(row, 3)
     assert cells is not None
     assert [text for text, _ in recognize(cells)] == ["1", "重庆市", "重庆市大数据行动计划", "2013.08.05"]

@@ -15,7 +15,10 @@ from tests.conftest import ROOT
 
 def test_terminal_progress_counts_pages_per_document() -> None:
     screen = io.StringIO()
-    with TerminalProgress(Console(file=screen, force_terminal=True, width=100)) as progress, reporting(progress):
+    with (
+        TerminalProgress(Console(file=screen, force_terminal=True, width=100)) as progress,
+        reporting(progress),
+    ):
         reporter().start_document("digest-2014-05-09.pdf", pages=8)
         for _ in range(3):
             reporter().page_done("digest-2014-05-09.pdf")
@@ -29,8 +32,20 @@ def test_terminal_progress_counts_pages_per_document() -> None:
 def test_run_on_a_pipe_prints_no_bars(tmp_path: Path) -> None:
     (tmp_path / "raw").mkdir()
     result = subprocess.run(
-        [sys.executable, "-m", "docpipe.cli", "run", "--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "out")],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "docpipe.cli",
+            "run",
+            "--raw",
+            str(tmp_path / "raw"),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "━" not in result.stdout + result.stderr

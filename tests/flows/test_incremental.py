@@ -23,7 +23,9 @@ SAMPLE_ARTICLES = 12
 
 
 def parquet_state(out: Path) -> dict[str, int]:
-    return {str(p.relative_to(out)): p.stat().st_mtime_ns for p in out.rglob("*.parquet") if "runs" not in p.parts}
+    return {
+        str(p.relative_to(out)): p.stat().st_mtime_ns for p in out.rglob("*.parquet") if "runs" not in p.parts
+    }
 
 
 @pytest.fixture()
@@ -34,7 +36,9 @@ def raw(tmp_path: Path) -> Path:
     return raw
 
 
-def test_unchanged_input_writes_nothing_changed_input_replaces(prefect_harness: None, raw: Path, tmp_path: Path) -> None:
+def test_unchanged_input_writes_nothing_changed_input_replaces(
+    prefect_harness: None, raw: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "parquet"
     first = ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY)
     assert first.changes["new"] == 1
@@ -62,7 +66,9 @@ def third_doc_id(out: Path) -> str:
     return ids.pop()
 
 
-def test_removed_file_is_recorded_and_pruned_on_request(prefect_harness: None, raw: Path, tmp_path: Path) -> None:
+def test_removed_file_is_recorded_and_pruned_on_request(
+    prefect_harness: None, raw: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "parquet"
     ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY)
     (raw / "2014" / SAMPLE.name).unlink()
@@ -88,7 +94,12 @@ def test_removed_file_is_recorded_and_pruned_on_request(prefect_harness: None, r
 def test_second_writer_waits_or_is_refused(tmp_path: Path) -> None:
     out = tmp_path / "parquet"
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"from docpipe.lock import output_lock; import time\nwith output_lock(__import__('pathlib').Path({str(out)!r})): time.sleep(3)"],
+        [
+            sys.executable,
+            "-c",
+            "import pathlib, time\nfrom docpipe.lock import output_lock\n"
+            f"with output_lock(pathlib.Path({str(out)!r})): time.sleep(3)",
+        ],
         cwd=ROOT,
     )
     try:
@@ -111,7 +122,10 @@ def test_cli_no_wait_exits_with_one_line(tmp_path: Path, raw: Path) -> None:
     with output_lock(out):
         result = subprocess.run(
             [sys.executable, "-m", "docpipe.cli", "run", "--raw", str(raw), "--out", str(out), "--no-wait"],
-            cwd=ROOT, capture_output=True, text=True, timeout=120,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "in use" in result.stderr
@@ -121,9 +135,22 @@ def test_cli_no_wait_exits_with_one_line(tmp_path: Path, raw: Path) -> None:
 def test_sigkill_mid_write_leaves_readable_state_and_next_run_completes(tmp_path: Path, raw: Path) -> None:
     shutil.copy(RAW / "digest-2014-07-28.pdf", raw / "digest-2014-07-28.pdf")
     out = tmp_path / "parquet"
-    command = [sys.executable, "-m", "docpipe.cli", "run", "--raw", str(raw), "--out", str(out), "--ocr", "never"]
+    command = [
+        sys.executable,
+        "-m",
+        "docpipe.cli",
+        "run",
+        "--raw",
+        str(raw),
+        "--out",
+        str(out),
+        "--ocr",
+        "never",
+    ]
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
-    victim = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    victim = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 240
     while not list((out / "articles").rglob("*.parquet")) if (out / "articles").exists() else True:
         assert time.monotonic() < deadline, "the run never started writing"

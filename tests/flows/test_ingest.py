@@ -15,7 +15,9 @@ from tests.builders import BROKEN_INPUTS
 
 
 @pytest.fixture(scope="module")
-def ingested(prefect_harness: None, digest_samples: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+def ingested(
+    prefect_harness: None, digest_samples: list[Path], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     raw = tmp_path_factory.mktemp("raw")
     for sample in digest_samples:
         shutil.copy(sample, raw / sample.name)

@@ -1,4 +1,4 @@
-"""`docpipe serve` against a real Prefect server on loopback: one triggered run completes and writes Parquet."""
+"""`docpipe serve` against a real Prefect server on loopback: a triggered run completes and writes Parquet."""
 
 from __future__ import annotations
 
@@ -52,27 +52,48 @@ def test_served_deployment_run_completes_and_writes_parquet(tmp_path: Path) -> N
     shutil.copy(RAW / "digest-2014-05-09.pdf", raw)
     server = subprocess.Popen(
         [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     served = None
     log = (tmp_path / "serve.log").open("w")
     try:
         wait_for(f"http://127.0.0.1:{port}/api/health", 180)
         served = subprocess.Popen(
-            [sys.executable, "-m", "docpipe.cli", "serve", "--raw", str(raw), "--out", str(out), "--cron", "0 2 * * *"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "docpipe.cli",
+                "serve",
+                "--raw",
+                str(raw),
+                "--out",
+                str(out),
+                "--cron",
+                "0 2 * * *",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 180
         while True:
             triggered = subprocess.run(
                 [PREFECT, "deployment", "run", "ingest/docpipe-ingest", "--watch", "--watch-timeout", "300"],
-                env=env, capture_output=True, text=True, timeout=400,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=400,
             )
             if triggered.returncode == 0 or "not found" not in (triggered.stdout + triggered.stderr).lower():
                 break
             assert time.monotonic() < deadline, "the deployment never appeared"
             time.sleep(2)
-        assert triggered.returncode == 0, triggered.stdout[-1000:] + (tmp_path / "serve.log").read_text()[-3000:]
+        assert triggered.returncode == 0, (
+            triggered.stdout[-1000:] + (tmp_path / "serve.log").read_text()[-3000:]
+        )
         assert "Completed" in triggered.stdout
         assert read_dataset(out, "articles").num_rows == 12
     finally:
@@ -88,9 +109,25 @@ def test_served_deployment_run_completes_and_writes_parquet(tmp_path: Path) -> N
 def test_bad_cron_is_one_clear_line(tmp_path: Path) -> None:
     (tmp_path / "raw").mkdir()
     result = subprocess.run(
-        [sys.executable, "-m", "docpipe.cli", "serve", "--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "out"),
-         "--cron", "61 2 * * *"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "docpipe.cli",
+            "serve",
+            "--raw",
+            str(tmp_path / "raw"),
+            "--out",
+            str(tmp_path / "out"),
+            "--cron",
+            "61 2 * * *",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2
-    assert result.stderr.strip() == "docpipe: bad cron expression '61 2 * * *' (expected five fields, e.g. '0 2 * * *')"
+    assert (
+        result.stderr.strip()
+        == "docpipe: bad cron expression '61 2 * * *' (expected five fields, e.g. '0 2 * * *')"
+    )

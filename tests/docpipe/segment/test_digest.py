@@ -15,7 +15,9 @@ BODY, HEADING = "Song", "Hei"
 
 
 def para(text: str, page: int, *, font: str = BODY, size: float = 10.5, indent: float = 21.0) -> Paragraph:
-    return Paragraph(text=text, page_start=page, page_end=page, x0=72 + indent, indent=indent, size=size, font=font)
+    return Paragraph(
+        text=text, page_start=page, page_end=page, x0=72 + indent, indent=indent, size=size, font=font
+    )
 
 
 def heading(text: str, page: int) -> Paragraph:
@@ -72,11 +74,20 @@ SECTIONS_ONLY_IN_CONTENTS = [
 @pytest.mark.parametrize(
     ("paragraphs", "sections", "numbers"),
     [
-        pytest.param(SECTIONS_IN_BODY, ["国外电子政务", "国外电子政务", "云计算与大数据"], ["1", "2", "3"], id="body-sections"),
-        pytest.param(SECTIONS_ONLY_IN_CONTENTS, ["政务云", "政务云", "大数据"], ["1", "2", "3"], id="contents-sections"),
+        pytest.param(
+            SECTIONS_IN_BODY,
+            ["国外电子政务", "国外电子政务", "云计算与大数据"],
+            ["1", "2", "3"],
+            id="body-sections",
+        ),
+        pytest.param(
+            SECTIONS_ONLY_IN_CONTENTS, ["政务云", "政务云", "大数据"], ["1", "2", "3"], id="contents-sections"
+        ),
     ],
 )
-def test_articles_sections_and_numbers(paragraphs: list[Paragraph], sections: list[str], numbers: list[str]) -> None:
+def test_articles_sections_and_numbers(
+    paragraphs: list[Paragraph], sections: list[str], numbers: list[str]
+) -> None:
     document = segment_digest(paragraphs)
     assert [a.section for a in document.articles] == sections
     assert [a.number for a in document.articles] == numbers
@@ -139,7 +150,10 @@ def test_title_comes_from_contents_when_body_wraps_it_differently() -> None:
         ("……管理成本。（中华人民共和国工业和信息化部）", ("……管理成本。", "中华人民共和国工业和信息化部")),
         ("……平台。（人民网－人民日报 2014年07月24日12:49:27 来源：人民邮电报）", ("……平台。", "人民邮电报")),
         # stays: brackets that are part of the text
-        ("《大连市城市智慧化建设总体规划（2014-2020）》", ("《大连市城市智慧化建设总体规划（2014-2020）》", None)),
+        (
+            "《大连市城市智慧化建设总体规划（2014-2020）》",
+            ("《大连市城市智慧化建设总体规划（2014-2020）》", None),
+        ),
         ("……建设总体规划（2014-2020）", ("……建设总体规划（2014-2020）", None)),
         ("没有来源的最后一段。", ("没有来源的最后一段。", None)),
     ],
@@ -151,10 +165,30 @@ def test_split_source(text: str, expected: tuple[str, str | None]) -> None:
 @pytest.mark.parametrize(
     ("text", "number", "title", "page"),
     [
-        ("1. 印度电子政府发展：以民众为中心公开透明..... 1", "1", "印度电子政府发展：以民众为中心公开透明", "1"),
-        ("15. 梧州食品药品监督管理局：行政审批网上申报系统开通运行.. 9", "15", "梧州食品药品监督管理局：行政审批网上申报系统开通运行", "9"),
-        ("17. 广西贵港市公安局：信息化管理打造高效出入境服务 ...\t10", "17", "广西贵港市公安局：信息化管理打造高效出入境服务", "10"),
-        ("- 7、美国白宫85页报告详述大数据的机遇与挑战.....7", "7", "美国白宫85页报告详述大数据的机遇与挑战", "7"),
+        (
+            "1. 印度电子政府发展：以民众为中心公开透明..... 1",
+            "1",
+            "印度电子政府发展：以民众为中心公开透明",
+            "1",
+        ),
+        (
+            "15. 梧州食品药品监督管理局：行政审批网上申报系统开通运行.. 9",
+            "15",
+            "梧州食品药品监督管理局：行政审批网上申报系统开通运行",
+            "9",
+        ),
+        (
+            "17. 广西贵港市公安局：信息化管理打造高效出入境服务 ...\t10",
+            "17",
+            "广西贵港市公安局：信息化管理打造高效出入境服务",
+            "10",
+        ),
+        (
+            "- 7、美国白宫85页报告详述大数据的机遇与挑战.....7",
+            "7",
+            "美国白宫85页报告详述大数据的机遇与挑战",
+            "7",
+        ),
         ("第一章\t地方政府大数据发展政策概况 .....\t1", None, "第一章\t地方政府大数据发展政策概况", "1"),
         ("序言……………………i", None, "序言", "i"),
     ],
@@ -165,11 +199,15 @@ def test_parse_contents_entry(text: str, number: str | None, title: str, page: s
     assert (entry.number, entry.title, entry.page) == (number, title, page)
 
 
-@pytest.mark.parametrize("text", ["【国外电子政务】", "目录", "在印度，电子政府已逐步从政府部门的办公电脑化。", "2014年7月28日"])
+@pytest.mark.parametrize(
+    "text", ["【国外电子政务】", "目录", "在印度，电子政府已逐步从政府部门的办公电脑化。", "2014年7月28日"]
+)
 def test_not_a_contents_entry(text: str) -> None:
     assert parse_contents_entry(text) is None
 
 
-@pytest.mark.parametrize(("text", "name"), [("【国外电子政务】", "国外电子政务"), ("［智慧城市］", "智慧城市"), ("1. 标题", None)])
+@pytest.mark.parametrize(
+    ("text", "name"), [("【国外电子政务】", "国外电子政务"), ("［智慧城市］", "智慧城市"), ("1. 标题", None)]
+)
 def test_section_name(text: str, name: str | None) -> None:
     assert section_name(text) == name

@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 _SPACE = re.compile(r"\s+")
 _CJK = r"[\u3400-\u9fff]"
 _HALF_WIDTH_NEXT_TO_CJK = re.compile(rf"{_CJK}[,;:!?()]|[,;:!?()]{_CJK}")
+_SPACE_IN_CHINESE = re.compile(rf"{_CJK}[ \u3000]+{_CJK}")
 _PAGE_NUMBER_LINE = re.compile(r"(?m)^\s*(?:[-—–一]\s*\d{1,4}\s*[-—–一]|第\s*\d{1,4}\s*页|\d{1,4})\s*$")
 _NAIVE_TITLE = re.compile(r"^\s*(\d{1,3})\s*[、.．]\s*(\S.*)$")
 _T2S = opencc.OpenCC("t2s")
@@ -67,6 +68,7 @@ class Scores:
     matched_breaks: int = 0
     furniture_leaks: int = 0
     half_width: int = 0
+    chinese_spaces: int = 0
     traditional: int = 0
     extra: dict[str, float] = field(default_factory=dict)
 
@@ -84,6 +86,7 @@ class Scores:
             "paragraph-break F1": _fmt(_f1(self.matched_breaks, self.produced_breaks, self.gold_breaks)),
             "furniture leaks": str(self.furniture_leaks),
             "half-width next to Chinese": str(self.half_width),
+            "spaces in Chinese": str(self.chinese_spaces),
             "traditional chars": str(self.traditional),
         }
 
@@ -109,17 +112,22 @@ def score(gold: Sequence[Article], produced: Sequence[Article], furniture: Itera
         scores.produced_breaks += len(match.paragraphs) - 1
         scores.matched_breaks += _matched_breaks(truth.paragraphs, match.paragraphs)
     markers = [_squash(f) for f in furniture if _squash(f)]
+    gold_by_title = {_squash(truth.title): truth for truth in gold}
     for article in produced:
         body = "\n".join(article.paragraphs)
         text = "\n".join([article.title, body])
-        # A running head may be an article's own title (序言, a chapter): look in bodies only.
+        truth = gold_by_title.get(_squash(article.title))
+        gold_body = _squash("".join(truth.paragraphs)) if truth else ""
+        # A running head may also be a word of the text (目录) or an article's own
+        # title (序言): count only the occurrences the golden body does not have.
         squashed = _squash(body)
-        leaks = [marker for marker in markers if marker in squashed] + _PAGE_NUMBER_LINE.findall(body)
-        scores.furniture_leaks += sum(squashed.count(marker) for marker in markers)
-        scores.furniture_leaks += len(_PAGE_NUMBER_LINE.findall(body))
+        leaks = [m for m in markers for _ in range(max(0, squashed.count(m) - gold_body.count(m)))]
+        leaks += _PAGE_NUMBER_LINE.findall(body)
+        scores.furniture_leaks += len(leaks)
         if leaks and VERBOSE:
             print(f"furniture leak in {article.title!r}: {leaks}")
         scores.half_width += len(_HALF_WIDTH_NEXT_TO_CJK.findall(text))
+        scores.chinese_spaces += len(_SPACE_IN_CHINESE.findall(text))
         scores.traditional += _traditional_chars(text)
     return scores
 

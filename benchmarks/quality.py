@@ -127,7 +127,7 @@ def score(gold: Sequence[Article], produced: Sequence[Article], furniture: Itera
         if leaks and VERBOSE:
             print(f"furniture leak in {article.title!r}: {leaks}")
         scores.half_width += len(_HALF_WIDTH_NEXT_TO_CJK.findall(text))
-        scores.chinese_spaces += len(_SPACE_IN_CHINESE.findall(text))
+        scores.chinese_spaces += len(_SPACE_IN_CHINESE.findall(body))  # a chapter title keeps its one
         scores.traditional += _traditional_chars(text)
     return scores
 

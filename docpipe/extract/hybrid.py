@@ -31,10 +31,10 @@ from docpipe.layout import Line
 from docpipe.settings import Settings
 
 #: ONNX Runtime threads inside one recognition.  docpipe OCRs pages on one worker per
-#: core already; measured on 2 cores (benchmarks/ocr_engines.py --threads), 2 workers x
-#: 1 thread beat 1 worker x 2 threads, and even alone on one page a second intra-op
-#: thread bought no wall time (29 lines: 5.4 s with 1 thread, 6.2 s with 2, 9.9 s
-#: with ONNX's default of one per core) while it burnt 60 % more CPU.
+#: core already (as for Tesseract's OMP_THREAD_LIMIT=1), and on one 29-line page on 2
+#: cores a second intra-op thread bought no wall time (5.4 s with 1 thread, 6.2 s with
+#: 2, 9.9 s with ONNX's default) while it burnt 60 % more CPU.  Whole-book comparison:
+#: benchmarks/ocr_engines.py --threads.
 ONNX_THREADS = 1
 #: Line crops recognised per ONNX call.  RapidOCR batches 6 by default, padding each to
 #: the widest; measured on a 29-line page, one at a time took 4.8 s of CPU against 11.5 s.
@@ -126,7 +126,7 @@ class HybridEngine:
         # which PP-OCR reads as nothing or one character at a score near 0.05 and
         # drop_speck_lines then drops; keeping Tesseract's junk for them instead (score
         # < 0.5 and under half the characters shared) raised the book's CER from 3.42 %
-        # to 3.74 %, and no real line was among them.
+        # to 3.74 % (the lines concerned were specks and rule fragments).
         return replace(line, text="\t".join(cell_text for cell_text, _ in read), confidence=100 * score)
 
 

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from pathlib import Path
+from typing import Any
 
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
@@ -147,50 +148,17 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def _run(args: argparse.Namespace) -> int:
-    _check_directories(args.raw, args.out)
-    from docpipe.lock import OutputLocked
+    from flows.ingest import ingest  # Prefect is slow to import: only when needed
 
-    _refuse_if_locked(args)
-    settings = settings_from(args)
-    _check_ocr_available(args.raw, settings)
-    from flows.ingest import ingest, run_with_workers  # Prefect is slow to import: only when needed
-
-    try:
-        with _progress_display():
-            summary = run_with_workers(
-                ingest,
-                settings,
-                raw_dir=args.raw,
-                out_dir=args.out,
-                force=args.force,
-                prune=args.prune,
-                wait_for_lock=not args.no_wait,
-            )
-    except OutputLocked as error:
-        raise UserError(str(error)) from None
+    summary = _run_flow(args, ingest, force=args.force, prune=args.prune)
     _report(summary, args.out)
     return 1 if args.strict and summary.anything_failed else 0
 
 
 def _retry(args: argparse.Namespace) -> int:
-    _check_directories(args.raw, args.out)
-    from docpipe.lock import OutputLocked
+    from flows.ingest import retry_pages
 
-    _refuse_if_locked(args)
-    from flows.ingest import retry_pages, run_with_workers
-
-    try:
-        with _progress_display():
-            summary = run_with_workers(
-                retry_pages,
-                settings_from(args),
-                raw_dir=args.raw,
-                out_dir=args.out,
-                source_file=args.source_file,
-                wait_for_lock=not args.no_wait,
-            )
-    except OutputLocked as error:
-        raise UserError(str(error)) from None
+    summary = _run_flow(args, retry_pages, source_file=args.source_file)
     if not summary.documents:
         print("docpipe: no failed or low-confidence pages to retry")
     else:
@@ -244,6 +212,29 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"docpipe: serving deployment ingest/{args.name} on {args.cron!r}; Ctrl-C to stop")
     ingest.serve(name=args.name, cron=args.cron, parameters=parameters)
     return 0
+
+
+def _run_flow(args: argparse.Namespace, flow_fn: Any, **parameters: object) -> Any:
+    """Check what a run needs, then run ``flow_fn`` on --raw/--out with bars on a terminal."""
+    _check_directories(args.raw, args.out)
+    _refuse_if_locked(args)
+    settings = settings_from(args)
+    _check_ocr_available(args.raw, settings)
+    from docpipe.lock import OutputLocked
+    from flows.ingest import run_with_workers
+
+    try:
+        with _progress_display():
+            return run_with_workers(
+                flow_fn,
+                settings,
+                raw_dir=args.raw,
+                out_dir=args.out,
+                wait_for_lock=not args.no_wait,
+                **parameters,
+            )
+    except OutputLocked as error:
+        raise UserError(str(error)) from None
 
 
 def _progress_display() -> AbstractContextManager[object]:

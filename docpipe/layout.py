@@ -29,6 +29,9 @@ class Line:
     size: float  # dominant glyph size in points
     font: str = ""  # dominant font name; "" where unknown (OCR)
     confidence: float | None = None  # mean OCR word confidence 0-100; None for text layers
+    #: x of the boundaries between the cells of a table row (the text has one tab per
+    #: boundary); () for a line that is not divided.  Set by OCR, which reads cells apart.
+    cells: tuple[float, ...] = ()
 
     @property
     def height(self) -> float:

@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +95,12 @@ def page_to_dict(page: Page) -> dict[str, Any]:
 
 
 def page_from_dict(data: dict[str, Any]) -> Page:
-    lines = tuple(Line(*values) for values in data.pop("lines"))
+    lines = tuple(_line_from_values(values) for values in data.pop("lines"))
     data["header"] = tuple(data["header"])
     data["footer"] = tuple(data["footer"])
     return Page(lines=lines, **data)
+
+
+def _line_from_values(values: list[Any]) -> Line:
+    line = Line(*values)
+    return replace(line, cells=tuple(line.cells))  # JSON gives a list

@@ -13,6 +13,7 @@ touching the page logic.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import statistics
@@ -30,6 +31,7 @@ from PIL import Image
 from pytesseract import Output
 
 from cleaners.ocr import drop_speck_lines
+from docpipe.extract.tables import REACH_PX, Box, TableRow, table_rows, text_bands, true_runs
 from docpipe.layout import Line, Page, PageStatus
 from docpipe.settings import Settings
 
@@ -89,6 +91,11 @@ RULE_FRINGE = 2
 #: column gap and joins them with a tab, as the text-layer path does
 #: (``Settings.tab_gap_em``, whose default this is).
 DEFAULT_TAB_GAP_EM = 2.0
+#: On the canvas where table rows are read (:func:`_read_table_rows`): the gap between
+#: two cells of a row, wide enough that no word straddles it, and between the printed
+#: lines of one wrapped cell, narrow enough that they read as one run of text.
+CELL_GAP_EM = 3.0
+WRAP_GAP_EM = 0.3
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
 # Characters that Chinese text sets without spaces around them: ideographs, kana,
@@ -327,7 +334,164 @@ def ocr_page_lines(
                     line.shifted(strip_top) for line in strip
                 ]
     lines = [_with_cells(line, ink=ink, vertical=vertical, tab_gap_em=tab_gap_em) for line in lines]
+    rows = table_rows(horizontal, vertical)
+    if rows and lines:
+        line_height = statistics.median(line.bottom - line.top for line in lines)
+        lines = _with_table_rows(lines, rows, _read_table_rows(reader, image, ink, rows, line_height))
     return _to_points(lines, page_number=page_number, scale=scale)
+
+
+def _read_table_rows(
+    reader: _Reader, image: Image.Image, ink: np.ndarray, rows: Sequence[TableRow], line_height: float
+) -> list[_PixelLine | None]:
+    """Each row of a ruled table read as one line whose words keep their cells; None for
+    a row without ink.
+
+    Every row is laid out on a blank canvas as one printed line: its cells side by side,
+    :data:`CELL_GAP_EM` apart, and the printed lines of a cell wrapped onto several
+    (:func:`~docpipe.extract.tables.text_bands`) one after another, so a wrapped cell
+    reads as one field and chi_sim still sees a whole line (a cell alone, as 序号, reads
+    worse: 序呈).  No rule is left on the canvas to be read as 。 or “.  One Tesseract
+    run reads every row (a run per cell would cost a second per cell); each word goes
+    back to the row and cell where its middle lies.  Words get their cell's box on the
+    page, as the text of a cell is no longer where it was printed.
+    """
+    margin = max(1, round(line_height))
+    cell_gap = round(CELL_GAP_EM * line_height)
+    wrap_gap = round(WRAP_GAP_EM * line_height)
+    paper = int(np.median(np.asarray(image)))
+    pieces: list[tuple[Box, int, int]] = []  # (band of ink on the page, canvas left, canvas bottom)
+    spans: list[_CanvasCell] = []
+    width, top = margin, margin
+    for row_index, row in enumerate(rows):
+        bands = [(cell, _ink_bands(ink, cell, line_height)) for cell in row.cells]
+        height = max((band.height for _, cell_bands in bands for band in cell_bands), default=0)
+        if height == 0:
+            continue
+        x = margin
+        for cell, cell_bands in bands:
+            start = x
+            for band in cell_bands:
+                pieces.append((band, x, top + height))  # bottoms aligned, as on a baseline
+                x += band.width + wrap_gap
+            spans.append(_CanvasCell(row_index, cell, start, top, max(x - wrap_gap, start), top + height))
+            x += cell_gap
+        width = max(width, x)
+        top += height + margin
+    if not pieces:
+        return [None] * len(rows)
+    canvas = Image.new("L", (width + margin, top), paper)
+    for band, left, bottom in pieces:
+        canvas.paste(image.crop((band.left, band.top, band.right, band.bottom)), (left, bottom - band.height))
+    words: dict[int, list[_Word]] = {}
+    for line in reader.read(canvas):
+        for word in line.words:
+            middle_x, middle_y = (word.left + word.right) / 2, (line.top + line.bottom) / 2
+            found = _cell_at(spans, middle_x, middle_y, reach=margin / 2)
+            if found is not None:
+                row_index, cell = found
+                words.setdefault(row_index, []).append(replace(word, left=cell.left, right=cell.right))
+    result: list[_PixelLine | None] = []
+    for row_index, row in enumerate(rows):
+        inked = [box for cell in row.cells if (box := _ink_box(ink, cell)) is not None]
+        if row_index not in words or not inked:
+            result.append(None)
+            continue
+        result.append(
+            _PixelLine(
+                words=tuple(words[row_index]),
+                left=min(b.left for b in inked),
+                top=min(b.top for b in inked),
+                right=max(b.right for b in inked),
+                bottom=max(b.bottom for b in inked),
+                cells=row.boundaries,
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class _CanvasCell:
+    """Where the ink of one table cell was laid out on the canvas of :func:`_read_table_rows`."""
+
+    row: int
+    cell: Box  # on the page
+    left: int
+    top: int
+    right: int
+    bottom: int
+
+
+def _cell_at(spans: Sequence[_CanvasCell], x: float, y: float, *, reach: float) -> tuple[int, Box] | None:
+    """The row and page box of the cell a word whose middle is (x, y) on the canvas was read
+    from: in the row whose line holds y (within ``reach``), the cell nearest x."""
+    in_row = [span for span in spans if span.top - reach <= y < span.bottom + reach]
+    if not in_row:
+        return None
+    nearest = min(in_row, key=lambda span: max(span.left - x, x - span.right, 0))
+    return nearest.row, nearest.cell
+
+
+def _ink_bands(ink: np.ndarray, cell: Box, line_height: float) -> list[Box]:
+    """The ink of each printed line in ``cell``, top to bottom: its bounding boxes on the page."""
+    inside = ink[cell.top : cell.bottom, cell.left : cell.right]
+    boxes = []
+    for band in text_bands(inside, em=line_height, pad=0):
+        columns = np.flatnonzero(inside[band].any(axis=0))
+        boxes.append(
+            Box(
+                cell.left + int(columns[0]),
+                cell.top + int(band.start),
+                cell.left + int(columns[-1]) + 1,
+                cell.top + int(band.stop),
+            )
+        )
+    return boxes
+
+
+def _ink_box(ink: np.ndarray, cell: Box) -> Box | None:
+    """The bounding box of the ink inside ``cell``, or None for an empty cell."""
+    inside = ink[cell.top : cell.bottom, cell.left : cell.right]
+    rows, columns = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
+    if rows.size == 0:
+        return None
+    return Box(
+        cell.left + int(columns[0]),
+        cell.top + int(rows[0]),
+        cell.left + int(columns[-1]) + 1,
+        cell.top + int(rows[-1]) + 1,
+    )
+
+
+def _with_table_rows(
+    lines: Sequence[_PixelLine], rows: Sequence[TableRow], row_lines: Sequence[_PixelLine | None]
+) -> list[_PixelLine]:
+    """``lines`` without those read inside a table's rows, and with the rows read cell by cell.
+
+    A line lies inside a row when its vertical middle does (or on the rules around it)
+    and it overlaps the row across.  Each row's line goes before the first line whose
+    middle lies below the row's top, keeping Tesseract's top-to-bottom reading order.
+    """
+    boxes = [row.box for row in rows]
+
+    def inside_table(line: _PixelLine) -> bool:
+        middle = (line.top + line.bottom) / 2
+        return any(
+            box.top - REACH_PX <= middle <= box.bottom + REACH_PX
+            and line.left < box.right
+            and line.right > box.left
+            for box in boxes
+        )
+
+    pending = [(box, line) for box, line in zip(boxes, row_lines, strict=True) if line is not None]
+    result: list[_PixelLine] = []
+    for line in lines:
+        while pending and pending[0][0].top <= (line.top + line.bottom) / 2:
+            result.append(pending.pop(0)[1])
+        if not inside_table(line):
+            result.append(line)
+    result.extend(line for _, line in pending)
+    return result
 
 
 def _with_cells(line: _PixelLine, *, ink: np.ndarray, vertical: np.ndarray, tab_gap_em: float) -> _PixelLine:
@@ -336,15 +500,28 @@ def _with_cells(line: _PixelLine, *, ink: np.ndarray, vertical: np.ndarray, tab_
 
     The gaps are measured in the image, not between Tesseract's word boxes: chi_sim gives
     some words a box a few pixels wide far from their ink (measured: a tab inside a body
-    line on 2 of 4 pages when measured between boxes)."""
+    line on 2 of 4 pages when measured between boxes).  A boundary needs ink on both
+    sides within the line (a rule at the end of a line's box divides nothing), and two
+    within a line height of each other (a rule in the middle of a gap) are one.
+    """
     band = slice(max(line.top, 0), line.bottom)
-    boundaries = set(np.flatnonzero(vertical[band, line.left : line.right].any(axis=0)) + line.left)
-    blank = ~ink[band, line.left : line.right].any(axis=0)
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], blank.astype(np.int8), [0]))))
-    for start, end in zip(edges[::2], edges[1::2], strict=True):
-        if end - start >= tab_gap_em * (line.bottom - line.top):
-            boundaries.add(line.left + (start + end) // 2)
-    return replace(line, cells=tuple(sorted(int(x) for x in boundaries)))
+    height = line.bottom - line.top
+    crossings = np.asarray(vertical[band, line.left : line.right].any(axis=0))
+    blank = ~np.asarray(ink[band, line.left : line.right].any(axis=0))
+    candidates = [line.left + (start + end) // 2 for start, end in true_runs(crossings)]
+    candidates += [
+        line.left + (start + end) // 2
+        for start, end in true_runs(blank)
+        if end - start >= tab_gap_em * height
+    ]
+    inked = np.flatnonzero(~blank) + line.left
+    if inked.size == 0:
+        return line
+    boundaries: list[int] = []
+    for x in sorted(candidates):
+        if inked[0] < x < inked[-1] and not (boundaries and x - boundaries[-1] < height):
+            boundaries.append(int(x))
+    return replace(line, cells=tuple(boundaries))
 
 
 def remove_rules(image: Image.Image, *, min_length: int) -> Image.Image:
@@ -512,6 +689,7 @@ def _to_points(
                 bottom=line.bottom * scale,
                 size=em * scale,
                 confidence=None if confidence == NO_CONFIDENCE else confidence,
+                cells=tuple(x * scale for x in line.cells),
             )
         )
         for word in line.words:
@@ -524,18 +702,15 @@ def _to_points(
 def _line_text(words: Sequence[_Word], *, cells: Sequence[int] = ()) -> str:
     """The words joined by :func:`join_words` within each cell, cells joined by tabs.
 
-    A cell boundary (x in ``cells``) between the middles of two words puts them in two
-    cells (middles, because Tesseract's word boxes are loose).  A closing quote that
-    opens a cell is dropped: chi_sim reads one into the blank where a rule was.
+    A word belongs to the cell its middle lies in (middles, because Tesseract's word
+    boxes are loose); a cell without words is an empty field, so a line has one tab per
+    boundary in ``cells``.  A closing quote that opens a cell is dropped: chi_sim reads
+    one into the blank where a rule was.
     """
-    runs: list[list[str]] = [[]]
-    for previous, word in zip((None, *words), words, strict=False):
-        if previous is not None and any(
-            previous.left + previous.right < 2 * x < word.left + word.right for x in cells
-        ):
-            runs.append([])
-        runs[-1].append(word.text)
-    texts = [join_words(run) for run in runs]
+    fields: list[list[str]] = [[] for _ in range(len(cells) + 1)]
+    for word in words:
+        fields[bisect.bisect_left(cells, (word.left + word.right) / 2)].append(word.text)
+    texts = [join_words(field) for field in fields]
     if len(texts) > 1:
         texts = [text.removeprefix("”") or text for text in texts]
     return "\t".join(texts)

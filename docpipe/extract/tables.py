@@ -1,0 +1,202 @@
+"""Ruled tables in a page image: rows of cells found from the table's own rules.
+
+A table row whose cell wraps onto two or three lines defeats a line-based OCR pass:
+Tesseract either reads each printed line of the tall cell as a line of its own
+(``《关于加快…的意`` / ``2 贵州省 见》《贵州省…`` / ``(2014—2020年)》``) or merges
+the row's lines with the short cells beside them into garbage.  In a ruled table
+the rules say where each cell is, so each cell can be read on its own and its
+lines joined, and the row comes back as one line of tab-separated cells.
+
+Works on the rule masks of :func:`docpipe.extract.ocr.remove_rules`: a table is
+two or more horizontal rules that overlap across the page, and a row is the
+stretch between two consecutive ones that at least one vertical rule crosses
+from top to bottom (a rule between two cells; the outer border may be missing).
+Everything here is in pixels of the page image.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+
+#: Two rules closer than this many pixels are one (a thick or double rule, or the
+#: pixel rows of one skewed rule).
+RULE_MERGE_PX = 4
+#: A vertical rule must reach this close (pixels) to the horizontal rules above and
+#: below a row to divide it: scans break rules where they meet.
+REACH_PX = 6
+#: A row lower than this (pixels) holds no text: the gap between a double rule.
+MIN_ROW_HEIGHT_PX = 8
+#: Ink at most this many line heights (ems) high is one printed line; a taller cell
+#: holds a text wrapped onto several lines (:func:`text_bands`).
+MAX_SINGLE_LINE_EM = 1.6
+#: Blank pixel rows fewer than this many ems apart do not separate two printed lines.
+BAND_JOIN_EM = 0.25
+#: A run of inked rows lower than this many ems is a speck, not a printed line.
+MIN_BAND_EM = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    left: int
+    top: int
+    right: int
+    bottom: int
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """A rule: its extent across (``start``-``end``) and along (``low``-``high``) itself."""
+
+    low: int
+    high: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    """One row of a ruled table: the boxes inside its rules, left to right."""
+
+    cells: tuple[Box, ...]
+
+    @property
+    def box(self) -> Box:
+        return Box(self.cells[0].left, self.cells[0].top, self.cells[-1].right, self.cells[-1].bottom)
+
+    @property
+    def boundaries(self) -> tuple[int, ...]:
+        """x of the boundaries between cells: the middles of the rules that divide the row."""
+        return tuple((a.right + b.left) // 2 for a, b in pairwise(self.cells))
+
+
+def table_rows(horizontal: np.ndarray, vertical: np.ndarray) -> list[TableRow]:
+    """The rows of every ruled table in the masks of a page's horizontal and vertical rules.
+
+    Top to bottom.  A row's cells lie between its rules, each rule's own pixels left out
+    (boxes include their left and top edges, not their right and bottom).  A table
+    without rules between its columns (a three-line table) has no rows here.
+
+    >>> page = np.zeros((40, 60), dtype=bool)
+    >>> horizontal, vertical = page.copy(), page.copy()
+    >>> horizontal[[5, 20, 35], 5:55] = True    # three rules: two rows
+    >>> vertical[5:36, [5, 30, 54]] = True      # a border, a column rule, a border
+    >>> [[(c.left, c.top, c.right, c.bottom) for c in row.cells] for row in table_rows(horizontal, vertical)]
+    [[(6, 6, 30, 20), (31, 6, 54, 20)], [(6, 21, 30, 35), (31, 21, 54, 35)]]
+    """
+    horizontals = _rules_of(horizontal)
+    verticals = _rules_of(vertical.T)
+    rows: list[TableRow] = []
+    for above, below in pairwise(horizontals):
+        start, end = max(above.start, below.start), min(above.end, below.end)
+        if end <= start or below.low - above.high < MIN_ROW_HEIGHT_PX:
+            continue
+        dividers = [
+            rule
+            for rule in verticals
+            if start - REACH_PX <= rule.low
+            and rule.high <= end + REACH_PX  # within the rules' span
+            and rule.start <= above.high + REACH_PX
+            and rule.end >= below.low - REACH_PX
+        ]
+        inner = [rule for rule in dividers if rule.low > start + REACH_PX and rule.high < end - REACH_PX]
+        if not inner:
+            continue
+        left = max((rule.high for rule in dividers if rule.high <= start + REACH_PX), default=start - 1) + 1
+        right = min((rule.low for rule in dividers if rule.low >= end - REACH_PX), default=end + 1)
+        # Each rule as (its first column, the column after it): a cell runs between two.
+        edges = [(left, left), *((rule.low, rule.high + 1) for rule in inner), (right, right)]
+        cells = []
+        for (_, cell_left), (cell_right, _) in pairwise(edges):
+            top = _edge(horizontal, above, cell_left, cell_right, side="bottom") + 1
+            bottom = _edge(horizontal, below, cell_left, cell_right, side="top")
+            cells.append(Box(cell_left, top, cell_right, bottom))
+        rows.append(TableRow(tuple(cells)))
+    return rows
+
+
+def _rules_of(mask: np.ndarray) -> list[_Rule]:
+    """The rules of a mask of horizontal rules (pass the transpose for vertical ones).
+
+    Rows of the mask that hold rule pixels and lie within :data:`RULE_MERGE_PX` of each
+    other form one rule (a skewed rule climbs across several), spanning the columns its
+    pixels cover.  Two tables side by side at the same height would merge into one.
+    """
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(rows) > RULE_MERGE_PX)
+    rules = []
+    for first, last in zip(
+        np.concatenate(([0], breaks + 1)), np.concatenate((breaks, [rows.size - 1])), strict=True
+    ):
+        low, high = int(rows[first]), int(rows[last])
+        columns = np.flatnonzero(mask[low : high + 1].any(axis=0))
+        rules.append(_Rule(low=low, high=high, start=int(columns[0]), end=int(columns[-1])))
+    return rules
+
+
+def _edge(mask: np.ndarray, rule: _Rule, left: int, right: int, *, side: str) -> int:
+    """The top or bottom row of ``rule``'s pixels between columns ``left`` and ``right``.
+
+    Measured over the cell's own columns, so that a skewed rule bounds each cell where
+    it runs past that cell, not where it runs at its far end.
+    """
+    band = mask[rule.low : rule.high + 1, max(left, 0) : right + 1]
+    rows = np.flatnonzero(band.any(axis=1))
+    if rows.size == 0:
+        return rule.high if side == "bottom" else rule.low
+    return rule.low + int(rows[-1] if side == "bottom" else rows[0])
+
+
+def text_bands(ink: np.ndarray, *, em: float, pad: int) -> list[slice]:
+    """The rows of each printed line in a crop's ``ink``, top to bottom, with ``pad`` rows around.
+
+    A table cell may hold a wrapped text of two or three lines, and the recognizer reads
+    one line at a time.  Lines are the runs of pixel rows that hold ink, joined across
+    gaps under :data:`BAND_JOIN_EM` (the gap inside 二 or between a quote and its
+    line); a run lower than :data:`MIN_BAND_EM` is a speck and goes, unless it is all
+    there is.  Ink no taller than :data:`MAX_SINGLE_LINE_EM` is one line.  No ink: [].
+
+    >>> ink = np.zeros((60, 8), dtype=bool); ink[5:17, 2] = ink[30:42, 3] = True
+    >>> text_bands(ink, em=12, pad=2)
+    [slice(3, 19, None), slice(28, 44, None)]
+    >>> text_bands(ink[:20], em=12, pad=2)
+    [slice(3, 19, None)]
+    """
+    rows = np.asarray(ink.any(axis=1))
+    inked = np.flatnonzero(rows)
+    if inked.size == 0:
+        return []
+    if inked[-1] + 1 - inked[0] <= MAX_SINGLE_LINE_EM * em:
+        # Trimmed: a one-line cell centred in a row three lines high came back as a
+        # third of the recognizer's input height and misread (2014.02.25 -> 2040).
+        return [slice(max(int(inked[0]) - pad, 0), min(int(inked[-1]) + 1 + pad, ink.shape[0]))]
+    bands: list[list[int]] = []
+    for start, end in true_runs(rows):
+        if bands and start - bands[-1][1] < BAND_JOIN_EM * em:
+            bands[-1][1] = end
+        else:
+            bands.append([start, end])
+    kept = [band for band in bands if band[1] - band[0] >= MIN_BAND_EM * em] or bands
+    return [slice(max(start - pad, 0), min(end + pad, ink.shape[0])) for start, end in kept]
+
+
+def true_runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each run of True in a 1-D array, end exclusive.
+
+    >>> true_runs(np.array([False, True, True, False, True]))
+    [(1, 3), (4, 5)]
+    """
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], flags.astype(np.int8), [0]))))
+    return [(int(start), int(end)) for start, end in zip(edges[::2], edges[1::2], strict=True)]

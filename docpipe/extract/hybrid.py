@@ -16,9 +16,12 @@ downloaded at run time.
 
 from __future__ import annotations
 
+import difflib
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import reduce
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -26,7 +29,10 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from cleaners.patterns import CURLY_QUOTE_CHARS, FULLWIDTH_PUNCTUATION_CHARS, HAN_CLASS
+from cleaners.wraps import join_line_texts
 from docpipe.extract.ocr import RULE_MIN_LENGTH_PT, TesseractEngine, remove_rules
+from docpipe.extract.tables import text_bands
 from docpipe.layout import Line
 from docpipe.settings import Settings
 
@@ -47,12 +53,16 @@ RECOGNITION_BATCH = 1
 #: "1.5" with a 2-pixel margin and "15" with 3 or more.
 CROP_PADDING = 0.1
 MIN_CROP_PADDING = 3
-#: A blank stretch inside a table row counts as a gap between cells when it is at least
-#: this many line heights wide (Tesseract's rows carry a tab there, Settings.tab_gap_em).
-MIN_CELL_GAP = 1.0
 #: PP-OCRv4's dictionary has the radical 丶 (U+4E36), which it reads for the enumeration
 #: comma 、 in running text; 丶 alone never occurs in it.
 _PADDLE_CONFUSIONS = str.maketrans({"丶": "、"})
+#: A reading of nothing but Chinese characters and Chinese punctuation (and cell tabs).
+_CHINESE_READING = re.compile(f"[{HAN_CLASS}{FULLWIDTH_PUNCTUATION_CHARS}{CURLY_QUOTE_CHARS}\t]+")
+#: Two readings of a line at least this alike (:func:`agreement`) are of the same text.
+AGREEMENT = 0.5
+#: Marks Tesseract reads reliably and PP-OCRv4 drops or misshapes (restore_punctuation).
+TESSERACT_PUNCTUATION = frozenset("、。")
+PADDLE_MISREAD_PUNCTUATION = frozenset("·°.")
 
 _RECOGNIZERS: dict[int, Any] = {}
 _RECOGNIZERS_LOCK = threading.Lock()
@@ -94,7 +104,6 @@ class HybridEngine:
 
     tesseract: TesseractEngine = field(default_factory=TesseractEngine)
     threads: int = ONNX_THREADS
-    split_cells: bool = True
     name: str = "hybrid"
 
     def read_lines(
@@ -105,33 +114,105 @@ class HybridEngine:
             return [], None
         # The same rule-free image Tesseract read: a rule left in a crop reads as 一 or —.
         gray = np.asarray(remove_rules(image, min_length=round(RULE_MIN_LENGTH_PT / scale)).convert("L"))
-        reread = [self._reread(line, gray, scale=scale) for line in lines]
+        ink = gray < (int(np.median(gray)) + int(np.percentile(gray, 1))) / 2
+        reread = [self._reread(line, gray, ink, scale=scale) for line in lines]
         weighted = [(line.confidence, len(line.text)) for line in reread if line.confidence is not None]
         characters = sum(count for _, count in weighted)
         return reread, (sum(c * n for c, n in weighted) / characters if characters else None)
 
-    def _reread(self, line: Line, gray: np.ndarray, *, scale: float) -> Line:
-        crop = line_crop(gray, line, scale=scale)
-        tabs = line.text.count("\t")
-        if tabs:
-            cells = split_cells(crop, tabs) if self.split_cells else None
-            if cells is None:
-                return line  # cells not found in the ink: Tesseract's tabbed text stands
-        else:
-            cells = [crop]
-        read = recognize(cells, threads=self.threads)
-        characters = sum(len(cell_text) for cell_text, _ in read)
-        score = sum(s * len(t) for t, s in read) / characters if characters else 0.0
+    def _reread(self, line: Line, gray: np.ndarray, ink: np.ndarray, *, scale: float) -> Line:
+        em = max(line.size / scale, 1.0)
+        pad = max(MIN_CROP_PADDING, round(CROP_PADDING * em))
+        rows, columns = line_window(line, gray.shape, scale=scale, pad=pad)
+        window, window_ink = gray[rows, columns], ink[rows, columns]
+        boundaries = [round(x / scale) - columns.start for x in line.cells]
+        # Each printed line cut to its own ink: the short last line of a wrapped, centred
+        # cell, read across the cell's whole width, came back with a character of noise.
+        bands = [
+            [
+                window[band, inked_columns(window_ink[band], cell, pad=pad)]
+                for band in text_bands(window_ink[:, cell], em=em, pad=pad)
+            ]
+            for cell in cell_windows(window_ink, boundaries, pad=pad)
+        ]
+        read = iter(recognize([band for cell in bands for band in cell], threads=self.threads))
+        texts, scored = [], []
+        for cell in bands:
+            lines = [next(read) for _ in cell]
+            texts.append(reduce(join_line_texts, (text for text, _ in lines), ""))
+            scored += lines
+        characters = sum(len(text) for text, _ in scored)
+        confidence = 100 * sum(s * len(t) for t, s in scored) / characters if characters else 0.0
+        text = "\t".join(texts)
         # No fallback to Tesseract's text where PP-OCR is unsure: such lines are specks,
         # which PP-OCR reads as nothing or one character at a score near 0.05 and
         # drop_speck_lines then drops; keeping Tesseract's junk for them instead (score
         # < 0.5 and under half the characters shared) raised the book's CER from 3.42 %
         # to 3.74 % (the lines concerned were specks and rule fragments).
-        return replace(line, text="\t".join(cell_text for cell_text, _ in read), confidence=100 * score)
+        if (
+            line.confidence is not None
+            and not _CHINESE_READING.fullmatch(text)
+            and agreement(text, line.text) < AGREEMENT
+        ):
+            # PP-OCR reads the streaks of gutter shadow and scan noise as letters with a
+            # high score ("iii" at 0.99, "”L上"), where Tesseract read junk it did not
+            # believe in (人 at 11): where the engines disagree and PP-OCR's reading is
+            # not plain Chinese, the line is no surer than Tesseract was.  Plain Chinese
+            # from PP-OCR is usually right: 力。 where Tesseract had 人 at 0.
+            confidence = min(confidence, line.confidence)
+        else:
+            text = restore_punctuation(text, line.text)
+        return replace(line, text=text, confidence=confidence)
+
+
+def agreement(first: str, second: str) -> float:
+    """How alike two readings of a line are, 0-1 (difflib's ratio, whitespace ignored).
+
+    >>> agreement("大数据 运用", "大数据运用")
+    1.0
+    >>> agreement("iii", "人这和")
+    0.0
+    """
+    first, second = ("".join(text.split()) for text in (first, second))
+    return difflib.SequenceMatcher(None, first, second, autojunk=False).ratio()
+
+
+def restore_punctuation(paddle: str, tesseract: str) -> str:
+    """PP-OCR's reading of a line with the punctuation it drops or misshapes taken from Tesseract's.
+
+    PP-OCRv4 drops the enumeration comma 、 (挖掘、比对 -> 挖掘比对) and reads a full
+    stop 。 as · or °, where Tesseract reads both marks right; everywhere else its
+    characters are the better ones.  So where the two readings differ only in that
+    Tesseract has one of :data:`TESSERACT_PUNCTUATION` and PP-OCR nothing or one of
+    :data:`PADDLE_MISREAD_PUNCTUATION`, Tesseract's mark is kept.
+
+    >>> restore_punctuation("数据挖掘比对与分析的关联应用·推动", "数据挖掘、比对与分析的关联应用。推动")
+    '数据挖掘、比对与分析的关联应用。推动'
+    >>> restore_punctuation("提升公共管理", "提升公共管理。")  # a mark at the end: Tesseract's
+    '提升公共管理。'
+    >>> restore_punctuation("2013－2015年", "2013一2015年")  # not punctuation: PP-OCR's
+    '2013－2015年'
+    """
+    matcher = difflib.SequenceMatcher(None, paddle, tesseract, autojunk=False)
+    merged = []
+    for tag, p_start, p_end, t_start, t_end in matcher.get_opcodes():
+        theirs, ours = tesseract[t_start:t_end], paddle[p_start:p_end]
+        if (
+            tag in ("insert", "replace")
+            and set(theirs) <= TESSERACT_PUNCTUATION
+            and set(ours) <= PADDLE_MISREAD_PUNCTUATION
+            and len(ours) <= len(theirs)
+        ):
+            merged.append(theirs)
+        else:
+            merged.append(ours)
+    return "".join(merged)
 
 
 def recognize(crops: Sequence[np.ndarray], *, threads: int = ONNX_THREADS) -> list[tuple[str, float]]:
     """PP-OCRv4's text and score (0-1) for each grayscale crop of one text line."""
+    if not crops:
+        return []
     images = [np.repeat(crop[:, :, None], 3, axis=2) for crop in crops]  # the model reads BGR
     results, _elapsed = recognizer(threads)(images)
     return [(fix_paddle_confusions(str(text).strip()), float(score)) for text, score in results]
@@ -146,44 +227,47 @@ def fix_paddle_confusions(text: str) -> str:
     return text.translate(_PADDLE_CONFUSIONS)
 
 
-def line_crop(gray: np.ndarray, line: Line, *, scale: float) -> np.ndarray:
-    """The pixels of ``line``'s box (in points; ``scale`` points per pixel), with a margin."""
+def line_window(line: Line, shape: tuple[int, ...], *, scale: float, pad: int) -> tuple[slice, slice]:
+    """The rows and columns of a page image of ``shape`` that hold ``line``'s box (in
+    points; ``scale`` points per pixel) and ``pad`` pixels around it."""
     left, top, right, bottom = (round(edge / scale) for edge in (line.x0, line.top, line.x1, line.bottom))
-    pad = max(MIN_CROP_PADDING, round(CROP_PADDING * (bottom - top)))
-    height, width = gray.shape
-    return gray[max(top - pad, 0) : min(bottom + pad, height), max(left - pad, 0) : min(right + pad, width)]
+    return slice(max(top - pad, 0), min(bottom + pad, shape[0])), slice(
+        max(left - pad, 0), min(right + pad, shape[1])
+    )
 
 
-def split_cells(crop: np.ndarray, tabs: int) -> list[np.ndarray] | None:
-    """``crop`` of a table row cut into ``tabs + 1`` cells at its widest blank stretches.
+def cell_windows(ink: np.ndarray, boundaries: Sequence[int], *, pad: int) -> list[slice]:
+    """The columns of each cell of a line's ``ink``, cut at the x of ``boundaries`` and
+    trimmed to the cell's ink and ``pad``; a cell without ink gets an empty slice.
 
-    Tesseract put a tab where the row has a column gap (or had a rule, now painted out);
-    the ``tabs`` widest blank runs between the row's ink, if each is at least
-    :data:`MIN_CELL_GAP` line heights wide, are those gaps.  None when there are fewer.
+    A boundary may lie outside the window (a row whose first cell is empty): its cell is empty.
+
+    >>> ink = np.zeros((4, 30), dtype=bool); ink[1:3, [2, 3, 20, 21]] = True
+    >>> cell_windows(ink, [10, 40], pad=1)
+    [slice(1, 5, None), slice(19, 23, None), slice(30, 30, None)]
     """
-    ink = crop < (int(np.median(crop)) + int(crop.min())) / 2
-    columns = np.flatnonzero(ink.any(axis=0))
-    if columns.size == 0:
-        return None
-    blank = ~ink[:, columns[0] : columns[-1] + 1].any(axis=0)
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], blank.astype(np.int8), [0]))))
-    runs = sorted(
-        (
-            (end - start, columns[0] + (start + end) // 2)
-            for start, end in zip(edges[::2], edges[1::2], strict=True)
-        ),
-        reverse=True,
-    )[:tabs]
-    if len(runs) < tabs or runs[-1][0] < MIN_CELL_GAP * crop.shape[0]:
-        return None
-    cuts = [0, *sorted(int(middle) for _, middle in runs), crop.shape[1]]
-    pad = max(MIN_CROP_PADDING, round(CROP_PADDING * crop.shape[0]))
-    cells = []
+    width = ink.shape[1]
+    cuts = [0, *(min(max(x, 0), width) for x in sorted(boundaries)), width]
+    windows = []
     for start, end in pairwise(cuts):
-        # Each cell trimmed to its own ink and the usual margin, not half a column gap.
-        inked = np.flatnonzero(ink[:, start:end].any(axis=0)) + start
-        cells.append(crop[:, max(inked[0] - pad, 0) : min(inked[-1] + 1 + pad, crop.shape[1])])
-    return cells
+        window = inked_columns(ink, slice(start, end), pad=pad)
+        windows.append(window if ink[:, start:end].any() else slice(end, end))
+    return windows
+
+
+def inked_columns(ink: np.ndarray, columns: slice, *, pad: int) -> slice:
+    """``columns`` narrowed to those that hold ink in ``ink``, with ``pad`` more each side
+    (within ``columns``); unchanged when they hold none.
+
+    >>> ink = np.zeros((3, 20), dtype=bool); ink[1, [6, 9]] = True
+    >>> inked_columns(ink, slice(2, 18), pad=2)
+    slice(4, 12, None)
+    """
+    inked = np.flatnonzero(ink[:, columns].any(axis=0))
+    if inked.size == 0:
+        return columns
+    start, stop = columns.start or 0, columns.stop
+    return slice(max(start + int(inked[0]) - pad, start), min(start + int(inked[-1]) + 1 + pad, stop))
 
 
 def hybrid_engine(settings: Settings) -> HybridEngine:

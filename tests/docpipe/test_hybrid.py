@@ -16,11 +16,14 @@ from PIL import Image, ImageFont
 from docpipe.extract import hybrid
 from docpipe.extract.hybrid import (
     HybridEngine,
+    agreement,
+    cell_windows,
     fix_paddle_confusions,
     recognize,
     recognizer,
     recognizer_model_path,
-    split_cells,
+    restore_punctuation,
+    text_bands,
 )
 from docpipe.extract.ocr import TesseractEngine, engine_for, ocr_page
 from docpipe.layout import Page
@@ -133,14 +136,58 @@ def test_a_table_row_is_read_cell_by_cell() -> None:
     row = rendered_row(
         [("1", 10.0), ("重庆市", 40.0), ("重庆市大数据行动计划", 110.0), ("2013.08.05", 260.0)]
     )
-    cells = split_cells(row, 3)
-    assert cells is not None
+    ink = row < 128
+    boundaries = [round(x * SCAN_DPI / 72) for x in (30.0, 100.0, 250.0)]  # in the column gaps
+    cells = [row[:, cell] for cell in cell_windows(ink, boundaries, pad=3)]
     assert [text for text, _ in recognize(cells)] == ["1", "重庆市", "重庆市大数据行动计划", "2013.08.05"]
 
 
-def test_a_row_without_enough_column_gaps_is_not_split() -> None:
-    line = rendered_line("大数据引发了人类思维方式")
-    assert split_cells(line, 1) is None
+def test_a_cell_wrapped_onto_two_lines_is_cut_into_its_lines() -> None:
+    first, second = rendered_line("安徽省运用大数据加强对"), rendered_line("监管实施方案的通知")
+    width = max(first.shape[1], second.shape[1])
+    paper = np.full((first.shape[0] // 2, width), 255, dtype=np.uint8)
+    cell = np.vstack(
+        [
+            np.pad(part, ((0, 0), (0, width - part.shape[1])), constant_values=255)
+            for part in (first, paper, second)
+        ]
+    )
+    em = ROW_SIZE * SCAN_DPI / 72
+    bands = text_bands(cell < 128, em=em, pad=3)
+    assert len(bands) == 2
+    assert [text for text, _ in recognize([cell[band] for band in bands])] == [
+        "安徽省运用大数据加强对",
+        "监管实施方案的通知",
+    ]
+    # One line, however tall the crop around it: one band, trimmed to the ink.
+    tall = np.pad(first, ((40, 40), (0, 0)), constant_values=255)
+    [band] = text_bands(tall < 128, em=em, pad=3)
+    assert band.stop - band.start <= first.shape[0] + 6
+
+
+@pytest.mark.parametrize(
+    ("paddle", "tesseract", "merged"),
+    [
+        # Real disagreements on the scanned book: PP-OCR drops 、 and misshapes 。
+        ("表了数据挖掘比对与分析的", "表了数据挖掘、比对与分析的", "表了数据挖掘、比对与分析的"),
+        ("整合和关联应用·推动公共数据", "整合和关联应用。推动公共数据", "整合和关联应用。推动公共数据"),
+        ("的一致性和准确性°2017年底前", "的一致性和准确性。2017年底前", "的一致性和准确性。2017年底前"),
+        # Where Tesseract is the one that is wrong, PP-OCR's characters stand.
+        ("但囿于既有的数", "但辕于既有的数", "但囿于既有的数"),
+        ("划（2013－2015年）", "划(2013一2015年)", "划（2013－2015年）"),
+        ("微博、微信运用", "微博、征信运用", "微博、微信运用"),
+        # Readings that agree stay as they are, cell tabs included.
+        ("1\t重庆市\t2013.08.05", "1\t重庆市\t2013.08.05", "1\t重庆市\t2013.08.05"),
+    ],
+)
+def test_restore_punctuation(paddle: str, tesseract: str, merged: str) -> None:
+    assert restore_punctuation(paddle, tesseract) == merged
+
+
+def test_agreement_measures_how_alike_two_readings_are() -> None:
+    assert agreement("序言", "序言") == 1.0
+    assert agreement("iii", "人这和") == 0.0
+    assert 0.8 < agreement("破现存体制机制羁绊以提升公共管理", "破现存体制机制蜡绊以提升公共管理") < 1.0
 
 
 def test_paddle_confusions_are_fixed_and_everything_else_left() -> None:

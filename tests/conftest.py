@@ -24,6 +24,19 @@ def prefect_harness() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def digest_samples() -> list[Path]:
-    samples = sorted(RAW.glob("digest-*.pdf"))
+    """The text-layer digest samples (not their scanned copies)."""
+    from docpipe.samples.scan import SCAN_SUFFIX
+
+    samples = sorted(path for path in RAW.glob("digest-*.pdf") if not path.stem.endswith(SCAN_SUFFIX))
     assert len(samples) >= 2, "the digest samples are missing from raw/"
     return samples
+
+
+@pytest.fixture(scope="session")
+def scanned_digest_sample() -> Path:
+    """The scanned copy of a digest sample: an image-only PDF of a digest's pages."""
+    from docpipe.samples.scan import SCAN_SUFFIX, SCANNED_DIGESTS
+
+    sample = RAW / f"{next(iter(SCANNED_DIGESTS))}{SCAN_SUFFIX}.pdf"
+    assert sample.exists(), "the scanned digest sample is missing from raw/"
+    return sample

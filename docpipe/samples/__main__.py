@@ -7,6 +7,7 @@ from pathlib import Path
 
 from docpipe.samples.book import build_book_samples
 from docpipe.samples.digest import DEFAULT_SEEDS_DIR, build_digest_samples
+from docpipe.samples.scan import build_scanned_samples
 
 
 def main(argv: list[str]) -> int:
@@ -14,6 +15,8 @@ def main(argv: list[str]) -> int:
     seeds_dir = Path(argv[1]) if len(argv) > 1 else DEFAULT_SEEDS_DIR
     raw_dir.mkdir(parents=True, exist_ok=True)
     for path in [*build_digest_samples(raw_dir, seeds_dir), *build_book_samples(raw_dir, seeds_dir)]:
+        print(path)
+    for path in build_scanned_samples(raw_dir):  # scans of the digests just written
         print(path)
     return 0
 

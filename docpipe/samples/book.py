@@ -1016,10 +1016,11 @@ class ScannedPage:
     parameters: ScanParameters
 
 
-def scan_parameters(physical_page: int) -> ScanParameters:
-    rng = random.Random(RANDOM_SEED * 1000 + physical_page)
+def scan_parameters(physical_page: int, *, seed: int = RANDOM_SEED, dpi: int | None = None) -> ScanParameters:
+    """How ``physical_page`` is scanned: at ``dpi``, or at the book's cycle of resolutions."""
+    rng = random.Random(seed * 1000 + physical_page)
     return ScanParameters(
-        dpi=SCAN_DPI_CYCLE[(physical_page - 1) % len(SCAN_DPI_CYCLE)],
+        dpi=dpi or SCAN_DPI_CYCLE[(physical_page - 1) % len(SCAN_DPI_CYCLE)],
         paper_level=rng.uniform(*PAPER_LEVEL_RANGE),
         ink_level=rng.uniform(*INK_LEVEL_RANGE),
         noise_sigma=rng.uniform(*NOISE_SIGMA_RANGE),
@@ -1058,8 +1059,16 @@ def gutter_shadow(width: int, height: int, *, dpi: int, binding_left: bool) -> n
     return np.broadcast_to(profile, (height, width))
 
 
-def degrade(clean: Image.Image, parameters: ScanParameters, *, physical_page: int) -> Image.Image:
-    """Blur, skew and shift the print, then give it paper, ink, a gutter shadow and sensor noise."""
+def degrade(
+    clean: Image.Image,
+    parameters: ScanParameters,
+    *,
+    physical_page: int,
+    seed: int = RANDOM_SEED,
+    gutter: bool = True,
+) -> Image.Image:
+    """Blur, skew and shift the print, then give it paper, ink, a gutter shadow (a bound
+    book's; not a loose sheet's, ``gutter=False``) and sensor noise."""
     dpi = parameters.dpi
     pixels_per_mm = dpi / MM_PER_INCH
     image = clean.filter(ImageFilter.GaussianBlur(BLUR_MM * pixels_per_mm))
@@ -1068,8 +1077,9 @@ def degrade(clean: Image.Image, parameters: ScanParameters, *, physical_page: in
                          translate=(dx, dy), fillcolor=255)
     coverage = 1.0 - np.asarray(image, dtype=np.float32) / 255.0
     tone = parameters.paper_level - coverage * (parameters.paper_level - parameters.ink_level)
-    tone -= gutter_shadow(image.width, image.height, dpi=dpi, binding_left=is_recto(physical_page))
-    rng = np.random.default_rng(RANDOM_SEED * 1000 + physical_page)
+    if gutter:
+        tone -= gutter_shadow(image.width, image.height, dpi=dpi, binding_left=is_recto(physical_page))
+    rng = np.random.default_rng(seed * 1000 + physical_page)
     tone += parameters.noise_sigma * rng.standard_normal(size=tone.shape, dtype=np.float32)
     return Image.fromarray(np.clip(np.rint(tone), 0, 255).astype(np.uint8), mode="L")
 

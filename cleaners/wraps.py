@@ -22,10 +22,13 @@ from statistics import median
 from docpipe.layout import Line, Paragraph
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
-#: A contents entry ends in a page number after dot leaders, an ellipsis or a wide gap.
+#: A contents entry ends in a page number after dot leaders, an ellipsis or a wide gap;
+#: the last field of a line divided by a wide gap (a tab) is a page number or a table
+#: cell even when it is one or two characters OCR misread (1 as 世), and ends the line.
 _CONTENTS_ENTRY_END = re.compile(
     # leaders, a tab, or leaders that OCR read as letters (ppp) after the title
     r"(?:[.．·…⋯]{2,}|\t|(?<=[\u4e00-\u9fff）》”])\s*[a-z]{2,})\s*[\divxlcIVXLC]+\s*$"
+    r"|\t\s*\S{1,2}\s*$"
 )
 #: Characters that join to the next line with a space: Latin letters and digits.
 _LATIN_END = re.compile(r"[A-Za-z0-9%]$")

@@ -64,9 +64,12 @@ class Settings:
     #: A line ending this much (in em) short of the text column's right edge
     #: ends its paragraph.
     short_line_em: float = 1.5
-    #: A vertical gap between two lines larger than this many line heights
-    #: separates paragraphs.
-    paragraph_gap_lines: float = 1.8
+    #: A vertical gap between two lines larger than this many line pitches
+    #: separates paragraphs.  1.5: on a scan, where OCR gives no font and a
+    #: title's size is measured no larger than the body's, the space above a
+    #: digest title (1.7 pitches) is what sets it apart; at 1.8 two titles ran
+    #: into the paragraph above them.
+    paragraph_gap_lines: float = 1.5
 
     # --- OCR ------------------------------------------------------------
     ocr: OcrMode = "auto"

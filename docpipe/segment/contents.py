@@ -25,6 +25,11 @@ _ENTRY = re.compile(
         (?P<page>\d{1,4}|[ivxlcIVXLC]{1,6})\s*$""",  # or leaders OCR read as letters
     re.VERBOSE,
 )
+#: A numbered entry whose page number OCR read as something else (1 as 世, 2 as 和): the
+#: title, a column gap (a tab) and one or two characters that are not a number.
+_ENTRY_WITH_GARBLED_PAGE = re.compile(
+    r"^\s*[-•·]?\s*(?P<number>\d{1,3})\s*[、.．]\s*(?P<title>[^\t]*?\S)\s*\t\s*\S{1,2}\s*$"
+)
 #: A contents has at least this many entries; fewer are body lines that happen to end in a number.
 MIN_ENTRIES = 3
 #: Unreadable lines (OCR noise) tolerated between two entries of one contents.
@@ -61,6 +66,9 @@ def section_name(text: str) -> str | None:
 def parse_contents_entry(text: str) -> ContentsEntry | None:
     """Parse one contents line into an entry, or None when it has no page number.
 
+    A numbered line that ends, after a column gap, in one or two characters that are not
+    a page number is an entry whose page number OCR garbled: its page is None.
+
     >>> parse_contents_entry("1. 印度电子政府发展：以民众为中心公开透明..... 1")
     ContentsEntry(title='印度电子政府发展：以民众为中心公开透明', number='1', page='1', section=None, level=0)
     >>> parse_contents_entry("- 12、纽约计划淘汰付费公用电话亭改建免费wifi信息亭.....11").number
@@ -69,10 +77,15 @@ def parse_contents_entry(text: str) -> ContentsEntry | None:
     '9'
     >>> parse_contents_entry("【国外电子政务】") is None
     True
+    >>> parse_contents_entry("1、广东省首部云计算发展规划出台\\t世")
+    ContentsEntry(title='广东省首部云计算发展规划出台', number='1', page=None, section=None, level=0)
     """
     match = _ENTRY.match(text)
     if not match:
-        return None
+        garbled = _ENTRY_WITH_GARBLED_PAGE.match(text)
+        if garbled is None:
+            return None
+        return ContentsEntry(title=garbled.group("title"), number=garbled.group("number"))
     title = _TRAILING_LEADERS.sub("", match.group("title"))
     return ContentsEntry(title=title, number=match.group("number"), page=match.group("page"))
 

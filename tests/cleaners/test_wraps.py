@@ -117,8 +117,11 @@ def test_contents_entries_stay_apart(layout: Layout) -> None:
         layout.line("1. 印度电子政府发展：以民众为中心 公开透明................ 1", 0),
         layout.line("2. 尼泊尔政府利用云存储简化办公流程....................... 1", 1),
         layout.line("16. 天津和平区计划一年搭建电子政务平台\t9", 2),
+        # Scanned: OCR read the page numbers 1 and 2 as Chinese characters.
+        layout.line("1、广东省首部云计算发展规划出台\t世", 3),
+        layout.line("2、海南构建国内首个省级政务云计算中心\t和", 4),
     ]
-    assert len(texts(lines)) == 3
+    assert len(texts(lines)) == 5
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)

@@ -191,16 +191,27 @@ def test_split_source(text: str, expected: tuple[str, str | None]) -> None:
         ),
         ("第一章\t地方政府大数据发展政策概况 .....\t1", None, "第一章\t地方政府大数据发展政策概况", "1"),
         ("序言……………………i", None, "序言", "i"),
+        # OCR read the page number as a character (1 as 世, 2 as 和): an entry without a page.
+        ("1、广东省首部云计算发展规划出台\t世", "1", "广东省首部云计算发展规划出台", None),
+        ("12. 纽约计划淘汰付费公用电话亭\t和", "12", "纽约计划淘汰付费公用电话亭", None),
     ],
 )
-def test_parse_contents_entry(text: str, number: str | None, title: str, page: str) -> None:
+def test_parse_contents_entry(text: str, number: str | None, title: str, page: str | None) -> None:
     entry = parse_contents_entry(text)
     assert entry is not None
     assert (entry.number, entry.title, entry.page) == (number, title, page)
 
 
 @pytest.mark.parametrize(
-    "text", ["【国外电子政务】", "目录", "在印度，电子政府已逐步从政府部门的办公电脑化。", "2014年7月28日"]
+    "text",
+    [
+        "【国外电子政务】",
+        "目录",
+        "在印度，电子政府已逐步从政府部门的办公电脑化。",
+        "2014年7月28日",
+        "广东省首部云计算发展规划出台\t世",  # not numbered: nothing says it is an entry
+        "1、这是文中的列表项，不是文章标题。",
+    ],
 )
 def test_not_a_contents_entry(text: str) -> None:
     assert parse_contents_entry(text) is None

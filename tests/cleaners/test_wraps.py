@@ -26,7 +26,7 @@ class Layout:
     def line(
         self,
         text: str,
-        row: int,
+        row: float,
         page: int = 1,
         *,
         indent: bool = False,
@@ -122,6 +122,22 @@ def test_contents_entries_stay_apart(layout: Layout) -> None:
         layout.line("2、海南构建国内首个省级政务云计算中心\t和", 4),
     ]
     assert len(texts(lines)) == 5
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_space_above_a_title_read_by_ocr_ends_the_paragraph_above(layout: Layout) -> None:
+    # OCR gives no font and measured the title no larger than the body: the 1.7 line
+    # pitches above it are all that set it apart from the full line before it.
+    lines = [
+        layout.line("效益，还将拉动当地信息产业链的发展。未来，该中心扩建完成", 0, font=""),
+        layout.line("后，可直接面向华南地区提供云服务，使得海南省成为中国南部", 1, font=""),
+        layout.line("重要的云服务基地，带动整个区域信息产业链的发展。(美通社)", 2, font=""),
+        layout.line("3、黑龙江省工业云信息化服务平台启动", 3.7, short=True, font=""),
+        layout.line("近日，黑龙江省工业云信息化服务平台正式启动。该平台建", 4.8, indent=True, font=""),
+        layout.line("设旨在解决工业企业资源匮乏、信息不对称等问题。", 5.8, short=True, font=""),
+    ]
+    assert texts(lines)[1] == "3、黑龙江省工业云信息化服务平台启动"
+    assert len(texts(lines)) == 3
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from cleaners import CleaningConfig, clean_text
 from cleaners.ocr import (
     OCR_CLEANERS,
+    pair_double_quotes,
     remove_stray_bars,
     repair_misread_opening_brackets,
     replace_empty_quotes_with_space,
@@ -99,6 +100,26 @@ REPAIRED = [
         "第一章“”地方政府大数据发展政策概况",
         "第一章 地方政府大数据发展政策概况",
     ),
+    (
+        pair_double_quotes,
+        '近日，济南市局食品流通许可业务系统成功“落户"济南政务',
+        "近日，济南市局食品流通许可业务系统成功“落户”济南政务",
+    ),
+    (
+        pair_double_quotes,
+        '4、山东济南市食品药品监管系统“落户"政务云中心\t包',
+        "4、山东济南市食品药品监管系统“落户”政务云中心\t包",
+    ),
+    (
+        pair_double_quotes,
+        '致(例如"取消未读电子邮件与陈旧电子邮件之间的差别") ;二',
+        "致(例如“取消未读电子邮件与陈旧电子邮件之间的差别”) ;二",
+    ),
+    (
+        pair_double_quotes,
+        '(Technology)、“管理运营” (Management)三大核心维度，与“满意度"与-',
+        "(Technology)、“管理运营” (Management)三大核心维度，与“满意度”与-",
+    ),
 ]
 
 RECORDED = True
@@ -134,6 +155,11 @@ UNCHANGED = [
     (repair_misread_opening_brackets, "出台《广东省实施大数据战略工", MADE_UP),
     (replace_empty_quotes_with_space, "“ATM模型”。该套指标从“应用功能” (Application)、“关键技术”", RECORDED),
     (replace_empty_quotes_with_space, "第一章“地方政府大数据发展政策概况", MADE_UP),
+    (pair_double_quotes, "电子政务信息汇编”五月第一期", RECORDED),  # one quote: a speck, not a quotation
+    (pair_double_quotes, '甚至侵犯公民隐私等"。因此该份报告总结出了6项可操作的政', RECORDED),
+    (pair_double_quotes, "“ATM模型”。该套指标从“应用功能” (Application)、“关键技术”", RECORDED),
+    (pair_double_quotes, 'John Podesta said "big data" and "privacy"', MADE_UP),
+    (pair_double_quotes, "他说：“数据是资源。\n“开放是方向。”", MADE_UP),  # one per line: quotation runs on
 ]
 
 
@@ -193,6 +219,7 @@ def test_registry_lists_every_cleaner_in_order() -> None:
         "restore_middle_dots",
         "repair_misread_opening_brackets",
         "replace_empty_quotes_with_space",
+        "pair_double_quotes",
     ]
     assert all(cleaner.__name__ == name for name, cleaner in OCR_CLEANERS.items())
 

@@ -60,6 +60,8 @@ _PADDLE_CONFUSIONS = str.maketrans({"丶": "、"})
 _CHINESE_READING = re.compile(f"[{HAN_CLASS}{FULLWIDTH_PUNCTUATION_CHARS}{CURLY_QUOTE_CHARS}\t]+")
 #: Two readings of a line at least this alike (:func:`agreement`) are of the same text.
 AGREEMENT = 0.5
+_LATIN_END = re.compile("[A-Za-z0-9]$")
+_LATIN_START = re.compile("[A-Za-z0-9]")
 #: Marks Tesseract reads reliably and PP-OCRv4 drops or misshapes (restore_punctuation).
 TESSERACT_PUNCTUATION = frozenset("、。")
 PADDLE_MISREAD_PUNCTUATION = frozenset("·°.")
@@ -184,7 +186,9 @@ def restore_punctuation(paddle: str, tesseract: str) -> str:
     stop 。 as · or °, where Tesseract reads both marks right; everywhere else its
     characters are the better ones.  So where the two readings differ only in that
     Tesseract has one of :data:`TESSERACT_PUNCTUATION` and PP-OCR nothing or one of
-    :data:`PADDLE_MISREAD_PUNCTUATION`, Tesseract's mark is kept.
+    :data:`PADDLE_MISREAD_PUNCTUATION`, Tesseract's mark is kept.  PP-OCRv4 also runs
+    Latin words together (John Podesta -> JohnPodesta): a space Tesseract has between
+    two Latin letters or digits is kept too.
 
     >>> restore_punctuation("数据挖掘比对与分析的关联应用·推动", "数据挖掘、比对与分析的关联应用。推动")
     '数据挖掘、比对与分析的关联应用。推动'
@@ -192,6 +196,8 @@ def restore_punctuation(paddle: str, tesseract: str) -> str:
     '提升公共管理。'
     >>> restore_punctuation("2013－2015年", "2013一2015年")  # not punctuation: PP-OCR's
     '2013－2015年'
+    >>> restore_punctuation("总统顾问JohnPodesta在", "总统顾问John Podest在")
+    '总统顾问John Podesta在'
     """
     matcher = difflib.SequenceMatcher(None, paddle, tesseract, autojunk=False)
     merged = []
@@ -202,6 +208,13 @@ def restore_punctuation(paddle: str, tesseract: str) -> str:
             and set(theirs) <= TESSERACT_PUNCTUATION
             and set(ours) <= PADDLE_MISREAD_PUNCTUATION
             and len(ours) <= len(theirs)
+        ):
+            merged.append(theirs)
+        elif (
+            tag == "insert"
+            and theirs == " "
+            and _LATIN_END.search(paddle[:p_start])
+            and _LATIN_START.match(paddle[p_end:])
         ):
             merged.append(theirs)
         else:

@@ -176,6 +176,10 @@ def test_a_cell_wrapped_onto_two_lines_is_cut_into_its_lines() -> None:
         ("但囿于既有的数", "但辕于既有的数", "但囿于既有的数"),
         ("划（2013－2015年）", "划(2013一2015年)", "划（2013－2015年）"),
         ("微博、微信运用", "微博、征信运用", "微博、微信运用"),
+        # PP-OCR runs Latin words together; Tesseract's space between them is kept.
+        ("据”（bigdata）引发", "据”（big data）引发", "据”（big data）引发"),
+        ("顾问JohnPodesta在白宫", "顾问John Podest在白宫", "顾问John Podesta在白宫"),
+        ("大数据运用", "大 数据运用", "大数据运用"),  # a space in Chinese is not
         # Readings that agree stay as they are, cell tabs included.
         ("1\t重庆市\t2013.08.05", "1\t重庆市\t2013.08.05", "1\t重庆市\t2013.08.05"),
     ],

@@ -17,8 +17,10 @@ downloaded at run time.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import reduce
@@ -29,6 +31,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from cleaners.normalize import convert_traditional_to_simplified
 from cleaners.patterns import CURLY_QUOTE_CHARS, FULLWIDTH_PUNCTUATION_CHARS, HAN_CLASS
 from cleaners.wraps import join_line_texts
 from docpipe.extract.ocr import RULE_MIN_LENGTH_PT, TesseractEngine, remove_rules
@@ -62,6 +65,20 @@ _CHINESE_READING = re.compile(f"[{HAN_CLASS}{FULLWIDTH_PUNCTUATION_CHARS}{CURLY_
 AGREEMENT = 0.5
 _LATIN_END = re.compile("[A-Za-z0-9]$")
 _LATIN_START = re.compile("[A-Za-z0-9]")
+#: A line at least this share of the page's widest line is full (justified to the measure).
+FULL_LINE = 0.95
+#: Ems a line's ink may fall short of its characters' boxes: side bearings, and a last
+#: ，or 。 whose ink fills the left third of its em.
+EM_SLACK = 0.25
+#: Full lines that must agree on their character count before it is taken as the grid.
+MIN_GRID_LINES = 3
+#: A reading made only of full-width characters: ideographs, CJK punctuation, full-width forms.
+_FULL_WIDTH_READING = re.compile(
+    f"[{HAN_CLASS}{FULLWIDTH_PUNCTUATION_CHARS}{CURLY_QUOTE_CHARS}\u2014\u2026\u3000-\u303f\uff01-\uff5e]+"
+)
+_HAN_RUN = re.compile(f"[{HAN_CLASS}]+")
+#: Closing punctuation a justified line may set half-width to fit one more character.
+_SQUEEZABLE = re.compile("[，。、；：？！）》」』”]")
 #: Marks Tesseract reads reliably and PP-OCRv4 drops or misshapes (restore_punctuation).
 TESSERACT_PUNCTUATION = frozenset("、。")
 PADDLE_MISREAD_PUNCTUATION = frozenset("·°.")
@@ -117,7 +134,9 @@ class HybridEngine:
         # The same rule-free image Tesseract read: a rule left in a crop reads as 一 or —.
         gray = np.asarray(remove_rules(image, min_length=round(RULE_MIN_LENGTH_PT / scale)).convert("L"))
         ink = gray < (int(np.median(gray)) + int(np.percentile(gray, 1))) / 2
-        reread = [self._reread(line, gray, ink, scale=scale) for line in lines]
+        reread = restore_dropped_characters(
+            lines, [self._reread(line, gray, ink, scale=scale) for line in lines]
+        )
         weighted = [(line.confidence, len(line.text)) for line in reread if line.confidence is not None]
         characters = sum(count for _, count in weighted)
         return reread, (sum(c * n for c, n in weighted) / characters if characters else None)
@@ -165,6 +184,90 @@ class HybridEngine:
         else:
             text = restore_punctuation(text, line.text)
         return replace(line, text=text, confidence=confidence)
+
+
+def restore_dropped_characters(tesseract: Sequence[Line], paddle: Sequence[Line]) -> list[Line]:
+    """``paddle``'s lines, with the characters PP-OCR dropped put back from Tesseract's
+    reading of the same line (``tesseract[i]`` is the line ``paddle[i]`` re-read).
+
+    PP-OCRv4 reads only the characters of its dictionary and silently drops the others,
+    among them most traditional characters (啟動 -> 動, 檢察機關 -> 察機), which
+    Tesseract reads, often right.  A drop shows in the typesetting grid: a Chinese body
+    is set in full-width characters, one em apart, so the full lines of a page hold the
+    same number of them (:func:`characters_per_line`), and a line that reaches the right
+    edge of the column holds as many as its width in those ems (rounded up, as the
+    ink of a last 。 ends early), an indented first line two fewer; squeezed closing
+    punctuation (，。 set half-width) makes room for one more per pair.  A line whose
+    PP-OCR reading falls short of its count gets the Chinese
+    characters Tesseract read where PP-OCR read nothing (:func:`insert_dropped_characters`),
+    provided that does not take it past the count.  Left alone: lines with Latin letters
+    or digits (their widths vary), lines that end short of the column (the last of a
+    paragraph), table rows, and every line of a page without a grid.
+    """
+    grid = characters_per_line(paddle)
+    if grid is None:
+        return list(paddle)
+    widest = max(line.x1 - line.x0 for line in paddle)
+    right = max(line.x1 for line in paddle)
+    advance = widest / grid
+    restored = []
+    for theirs, ours in zip(tesseract, paddle, strict=True):
+        # The ink of a last ，or 。 ends early in its em: up to an em short of the edge.
+        reaches_the_edge = ours.x1 >= right - advance
+        if reaches_the_edge and not ours.cells and _FULL_WIDTH_READING.fullmatch(ours.text):
+            expected = math.ceil((ours.x1 - ours.x0) / advance - EM_SLACK)
+            if len(ours.text) < expected:
+                merged = insert_dropped_characters(ours.text, theirs.text)
+                if len(merged) <= expected + len(_SQUEEZABLE.findall(merged)) // 2:
+                    ours = replace(ours, text=merged)
+        restored.append(ours)
+    return restored
+
+
+def characters_per_line(lines: Sequence[Line]) -> int | None:
+    """The number of characters in a full line of the page's grid, or None when fewer than
+    :data:`MIN_GRID_LINES` full lines (not table rows) read as full-width characters only
+    agree on it."""
+    if not lines:
+        return None
+    widest = max(line.x1 - line.x0 for line in lines)
+    counts = Counter(
+        len(line.text)
+        for line in lines
+        if line.x1 - line.x0 >= FULL_LINE * widest
+        and not line.cells
+        and _FULL_WIDTH_READING.fullmatch(line.text)
+    )
+    if not counts:
+        return None
+    count, lines_agreeing = counts.most_common(1)[0]
+    return count if lines_agreeing >= MIN_GRID_LINES else None
+
+
+def insert_dropped_characters(paddle: str, tesseract: str) -> str:
+    """``paddle`` with the Chinese characters that only ``tesseract`` has, where ``paddle``
+    has nothing between the same neighbours, inserted.
+
+    >>> insert_dropped_characters("全省各級察機、紀察機關、公安", "全省各级检察机关、纪检鉴察机关、公安")
+    '全省各級检察機关、紀检鉴察機關、公安'
+    """
+    # Aligned in simplified characters, one by one (Tesseract's chi_sim reads 檢 as 检),
+    # so that a traditional reading keeps its length and positions.
+    simplified = "".join(_simplified_character(character) for character in paddle)
+    matcher = difflib.SequenceMatcher(None, simplified, tesseract, autojunk=False)
+    merged = []
+    for tag, p_start, p_end, t_start, t_end in matcher.get_opcodes():
+        theirs = tesseract[t_start:t_end]
+        if tag == "insert" and _HAN_RUN.fullmatch(theirs):
+            merged.append(theirs)
+        else:
+            merged.append(paddle[p_start:p_end])
+    return "".join(merged)
+
+
+def _simplified_character(character: str) -> str:
+    converted = convert_traditional_to_simplified(character)
+    return converted if len(converted) == 1 else character
 
 
 def agreement(first: str, second: str) -> float:

@@ -22,11 +22,12 @@ from docpipe.extract.hybrid import (
     recognize,
     recognizer,
     recognizer_model_path,
+    restore_dropped_characters,
     restore_punctuation,
     text_bands,
 )
 from docpipe.extract.ocr import TesseractEngine, engine_for, ocr_page
-from docpipe.layout import Page
+from docpipe.layout import Line, Page
 from docpipe.settings import DEFAULT_SETTINGS
 from tests.docpipe.test_ocr import (
     DRAWN_TEXT,
@@ -240,3 +241,91 @@ def test_a_blank_scan_is_blank_for_the_hybrid_engine(tmp_path: Path) -> None:
     white = Image.new("1", (400, 300), 1)
     page = ocr_page(image_only_pdf(white, tmp_path / "blank.pdf", dpi=SCAN_DPI), 1, settings=HYBRID)
     assert (page.status, page.lines, page.confidence, page.engine) == ("blank", (), None, "hybrid")
+
+
+# --- characters PP-OCR dropped, put back from Tesseract's reading -----------------------------
+
+ADVANCE = 11.0  # points per character: the em of the grid
+LEFT = 100.0
+
+
+def grid_line(text: str, *, chars: float, indent: int = 0, top: float = 0.0) -> Line:
+    """A line of the page whose ink runs ``chars`` ems from its start (2 ems in if indented)."""
+    x0 = LEFT + indent * ADVANCE
+    return Line(text, 7, x0, top, x0 + chars * ADVANCE - 0.3, top + 10.0, 10.0, confidence=90.0)
+
+
+# A page of a traditional-character article set 28 characters to the line.
+FULL_LINES = [
+    "事司法的互補優勢和資源共享，整合執法資源，強化法律監督，",
+    "形成打擊合力，實現依法行政、公正執法，保障社會主義建設事",
+    "覆蓋省、市、縣三級。全省各級檢察機關、紀檢監察機關、公安",
+]
+
+
+@pytest.mark.parametrize(
+    ("paddle", "tesseract", "chars", "indent", "restored"),
+    [
+        # Recorded: PP-OCR dropped 檢 關 檢 監 from a full line; Tesseract read 检 关 检 鉴.
+        (
+            "覆蓋省、市、縣三級。全省各級察機、紀察機關、公安",
+            "徐蕾省、市、县三级。全省各级检察机关、纪检鉴察机关、公安",
+            28,
+            0,
+            "覆蓋省、市、縣三級。全省各級检察機关、紀检鉴察機關、公安",
+        ),
+        # An indented first line holds two characters fewer: 設 and 揮 were dropped.
+        (
+            "“兩法銜接”工作機制的建，有利於充分發行政執法與刑",
+            '“两法衔接"工作机制的建设，有利讼充分发挥行政执法与刑',
+            26,
+            2,
+            "“兩法銜接”工作機制的建设，有利於充分發挥行政執法與刑",
+        ),
+        # A last 。 ends its ink early, and two squeezed marks make room for a 29th character.
+        (
+            "會，宣布該省行政執法和刑事司法銜接信息共享平臺正式動。",
+            "会议，宣伤该省行政执法和刑事司法衔接信息共享平台正式交动。",
+            27.4,
+            0,
+            "會议，宣布該省行政執法和刑事司法銜接信息共享平臺正式交動。",
+        ),
+        # Left alone: PP-OCR read the whole line, Tesseract added a character (和) of noise.
+        (
+            "歧视性结果，并在住房、就业、信贷和消费者市场损害公民",
+            "歧视性结果，并在住房、就业、信和贷和消费者市场损害公民",
+            26,
+            0,
+            "歧视性结果，并在住房、就业、信贷和消费者市场损害公民",
+        ),
+        # Left alone: a line that ends short of the column (the last of a paragraph).
+        ("聯通。", "联互通。", 4, 0, "聯通。"),
+        # Left alone: digits, whose widths do not follow the grid.
+        (
+            "據悉，該平毫於2013年12月底建成，依政府電子政務，",
+            "据悉，该平台讼2013年12月底建成，依旗政府电子政务网，",
+            27.6,
+            0,
+            "據悉，該平毫於2013年12月底建成，依政府電子政務，",
+        ),
+    ],
+)
+def test_restore_dropped_characters(
+    paddle: str, tesseract: str, chars: float, indent: int, restored: str
+) -> None:
+    page = [grid_line(text, chars=28, top=20.0 * n) for n, text in enumerate(FULL_LINES)]
+    ours, theirs = (
+        grid_line(paddle, chars=chars, indent=indent, top=100.0),
+        grid_line(tesseract, chars=chars, indent=indent, top=100.0),
+    )
+    assert restore_dropped_characters([*page, theirs], [*page, ours])[-1].text == restored
+
+
+def test_no_grid_no_restoring() -> None:
+    # Two full lines agree on nothing: fewer than MIN_GRID_LINES.
+    page = [
+        grid_line(FULL_LINES[0], chars=28),
+        grid_line("覆蓋省、市、縣三級。全省各級察機", chars=28, top=20.0),
+    ]
+    tesseract = [page[0], grid_line("覆盖省、市、县三级。全省各级检察机关", chars=28, top=20.0)]
+    assert restore_dropped_characters(tesseract, page) == page

@@ -12,7 +12,11 @@ articles cut at numbered lines):
 * furniture leaks — running headers and page numbers inside bodies;
 * half-width punctuation next to Chinese, traditional characters left.
 
-Usage: ``python benchmarks/quality.py [--raw raw] [--only NAME]``.
+For the scanned samples (a golden with ``scan_dpi``) it also prints raw Tesseract's
+CER (``image_to_string`` on the same page images, no cleanup) and the body CER,
+paragraph and article counts of each OCR engine, all measured in the same run.
+
+Usage: ``python benchmarks/quality.py [--raw raw] [--only NAME] [--default-engine-only]``.
 """
 
 from __future__ import annotations
@@ -181,15 +185,17 @@ def _map_offsets(source: str, target: str, offsets: Sequence[int]) -> list[int]:
 # --- the two systems ---------------------------------------------------------------------
 
 
-def docpipe_articles(raw_dir: Path) -> dict[str, list[Article]]:
-    """Run the ingest flow on ``raw_dir`` and read the articles back from Parquet."""
+def docpipe_articles(raw_dir: Path, *, engine: str | None = None) -> dict[str, list[Article]]:
+    """Run the ingest flow on ``raw_dir`` (with OCR ``engine``, or the default one) and
+    read the articles back from Parquet."""
     import pyarrow.dataset as ds
 
     from docpipe.settings import DEFAULT_SETTINGS
     from flows.ingest import ingest, run_with_workers
 
+    settings = DEFAULT_SETTINGS if engine is None else DEFAULT_SETTINGS.with_overrides(ocr_engine=engine)
     with tempfile.TemporaryDirectory() as out:
-        run_with_workers(ingest, DEFAULT_SETTINGS, raw_dir=raw_dir, out_dir=Path(out))
+        run_with_workers(ingest, settings, raw_dir=raw_dir, out_dir=Path(out))
         table = ds.dataset(Path(out) / "articles", format="parquet", partitioning="hive").to_table()
     result: dict[str, list[Article]] = {}
     for row in sorted(table.to_pylist(), key=lambda r: (r["source_file"], r["seq"])):
@@ -229,6 +235,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--raw", type=Path, default=ROOT / "raw")
     parser.add_argument("--only", default="*", help="glob of the samples to measure, e.g. 'digest-*'")
     parser.add_argument("--verbose", action="store_true", help="say where furniture leaked")
+    parser.add_argument(
+        "--default-engine-only", action="store_true", help="skip re-reading the scans with every OCR engine"
+    )
     args = parser.parse_args(argv)
     golds = sorted(args.raw.glob(f"{args.only}.golden.json"))
     with tempfile.TemporaryDirectory() as selected:
@@ -251,7 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _LAST_SCORES[pdf.name] = _ratio(scores.edit_distance, scores.gold_chars)
             totals[system].add(scores)
             rows.append((pdf.name, system, scores.row()))
-        if json.loads(gold_path.read_text(encoding="utf-8"))["doc_kind"] == "book":
+        if is_scan(gold_path):
             raw_ocr.append((pdf.name, raw_tesseract_cer(pdf, gold_path)))
     rows += [("TOTAL", system, scores.row()) for system, scores in totals.items()]
     print_table(rows)
@@ -261,7 +270,43 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"on the articles' pages; docpipe body CER {100 * ours:.2f}% "
             f"({'<=' if ours <= raw_cer / 2 else '>'} half of raw)"
         )
+    scanned = [gold for gold in golds if is_scan(gold)]
+    if scanned and not args.default_engine_only:
+        print_engines(scanned, {pdf: cer for pdf, (cer, _) in raw_ocr})
     return 0
+
+
+def is_scan(gold_path: Path) -> bool:
+    """Whether the sample is a scan (its golden records the resolution of each page)."""
+    return "scan_dpi" in json.loads(gold_path.read_text(encoding="utf-8"))
+
+
+def print_engines(scanned: Sequence[Path], raw_cers: dict[str, float]) -> None:
+    """Body CER, paragraphs and articles of each OCR engine on the scanned samples, in this run."""
+    from docpipe.extract.ocr import ENGINES
+
+    with tempfile.TemporaryDirectory() as selected:
+        for gold in scanned:
+            pdf = gold.with_name(gold.name.replace(".golden.json", ".pdf"))
+            shutil.copy(pdf, Path(selected) / pdf.name)
+        produced = {engine: docpipe_articles(Path(selected), engine=engine) for engine in ENGINES}
+    print("\nscanned samples, by OCR engine (body CER; paragraphs; articles):")
+    for gold in scanned:
+        pdf_name = gold.name.replace(".golden.json", ".pdf")
+        articles, furniture = load_gold(gold)
+        figures = []
+        for engine, by_file in produced.items():
+            ours = by_file.get(pdf_name, [])
+            scores = score(articles, ours, furniture)
+            paragraphs = sum(len(article.paragraphs) for article in ours)
+            figures.append(
+                f"{engine} {100 * _ratio(scores.edit_distance, scores.gold_chars):.2f}% "
+                f"({paragraphs} paragraphs, {len(ours)} articles)"
+            )
+        raw = raw_cers.get(pdf_name)
+        if raw is not None:
+            figures.append(f"raw Tesseract {100 * raw:.2f}%")
+        print(f"  {pdf_name}: " + "; ".join(figures))
 
 
 def raw_tesseract_cer(pdf: Path, gold_path: Path) -> tuple[float, float]:

@@ -112,13 +112,20 @@ def _add_common_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_settings_options(parser: argparse.ArgumentParser) -> None:
+    from docpipe.extract.ocr import ENGINES  # no Prefect, no ONNX: the hybrid engine loads lazily
+
     parser.add_argument(
         "--ocr", choices=["auto", "always", "never"], help="when to OCR a page (default: auto)"
     )
     parser.add_argument(
         "--dpi", type=int, dest="render_dpi", help="DPI to render pages that are not one image"
     )
-    parser.add_argument("--ocr-engine", dest="ocr_engine", help="OCR engine: tesseract (default) or hybrid")
+    parser.add_argument(
+        "--ocr-engine",
+        dest="ocr_engine",
+        choices=sorted(ENGINES),
+        help=f"OCR engine (default: {DEFAULT_SETTINGS.ocr_engine}); hybrid: Tesseract lines read by PP-OCR",
+    )
     parser.add_argument(
         "--ocr-languages", dest="ocr_languages", help="Tesseract languages (default: chi_sim)"
     )

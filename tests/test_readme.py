@@ -1,8 +1,9 @@
 """The README's examples, run as written against datasets ingested from raw/ (book OCR included).
 
-This is also the end-to-end check of the scanned-book path on the real sample:
-its articles come out with extraction 'ocr', and every page has a method,
-a confidence and a status.
+This is also the end-to-end check of the scanned paths on the real samples (one
+ingest of raw/ serves both, OCR being the slow part): the book's articles come out
+with extraction 'ocr', and every page has a method, a confidence and a status; the
+scanned copy of a digest comes out as the same articles as the digest's text layer.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from rapidfuzz.distance import Levenshtein
 
+from docpipe.samples.scan import SCAN_SUFFIX
 from docpipe.writer import read_dataset
 from flows.ingest import ingest
 from tests.conftest import RAW, ROOT
@@ -66,6 +69,35 @@ def test_scanned_book_articles_come_from_ocr(workdir: Path) -> None:
     assert len(pages) == 21
     assert all(p["method"] == "ocr" and p["status"] and p["engine"] for p in pages)
     assert all(p["confidence"] is not None for p in pages if p["status"] != "blank")
+
+
+#: The scanned digest's articles against its text layer's: at most this share of the
+#: characters of a body may differ (OCR errors; the article printed in traditional
+#: characters reads worst, as neither engine's model knows all of them).
+MAX_ARTICLE_CER = 0.1
+MAX_DOCUMENT_CER = 0.02
+
+
+@pytest.mark.slow
+def test_scanned_digest_comes_out_as_the_text_layer_digest(workdir: Path) -> None:
+    articles = read_dataset(workdir / "parquet", "articles").to_pylist()
+    by_file: dict[str, list[dict[str, object]]] = {}
+    for article in sorted(articles, key=lambda a: (a["source_file"], a["seq"])):
+        by_file.setdefault(article["source_file"], []).append(article)
+    scans = [name for name in by_file if name.removesuffix(".pdf").endswith(SCAN_SUFFIX)]
+    assert scans
+    for scan in scans:
+        text = by_file[scan.replace(SCAN_SUFFIX, "")]
+        read = by_file[scan]
+        assert {a["extraction"] for a in read} == {"ocr"}
+        fields = ("number", "section", "title", "source", "page_start", "page_end")
+        assert [[a[f] for f in fields] for a in read] == [[a[f] for f in fields] for a in text]
+        distances = [
+            Levenshtein.distance(str(r["body"]), str(t["body"])) for r, t in zip(read, text, strict=True)
+        ]
+        lengths = [len(str(t["body"])) for t in text]
+        assert all(d <= MAX_ARTICLE_CER * n for d, n in zip(distances, lengths, strict=True))
+        assert sum(distances) <= MAX_DOCUMENT_CER * sum(lengths)
 
 
 @pytest.mark.slow

@@ -1,4 +1,4 @@
-"""OCR engines compared on the scanned book: body CER, paragraphs, articles, seconds per page.
+"""OCR engines compared on a scanned sample (the book unless --pdf): body CER, paragraphs, articles, s/page.
 
 Every page of the scanned sample is read by ``docpipe.extract.ocr.ocr_page`` with each
 engine (``Settings.ocr_engine``), the pages are assembled by

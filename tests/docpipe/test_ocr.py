@@ -20,11 +20,14 @@ from PIL import Image, ImageFont
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from docpipe.extract.hybrid import HybridEngine
 from docpipe.extract.ocr import (
     TesseractEngine,
     TesseractMissing,
+    _Word,
     check_tesseract,
     engine_for,
+    glyph_height,
     join_words,
     lines_from_tesseract_data,
     ocr_page,
@@ -41,6 +44,8 @@ from tests.fixtures.ocr.render_fixtures import (
     placed_line,
 )
 
+#: This module tests the tesseract engine; the default (hybrid) has tests/docpipe/test_hybrid.py.
+TESSERACT = DEFAULT_SETTINGS.with_overrides(ocr_engine="tesseract")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ocr"
 SCAN_DPI = 200
 PAGE_SIZE = (300.0, 240.0)  # points
@@ -122,7 +127,7 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> ScannedPage:
     pdf_path = image_only_pdf(image, tmp_path_factory.mktemp("ocr") / "scan.pdf", dpi=SCAN_DPI)
     # This page mixes Latin words into Chinese (IBM SM2): read it with eng as well,
     # as a corpus with much Latin text would be configured; chi_sim alone reads IBNM SNM2.
-    page = ocr_page(pdf_path, 1, settings=DEFAULT_SETTINGS.with_overrides(ocr_languages="chi_sim+eng"))
+    page = ocr_page(pdf_path, 1, settings=TESSERACT.with_overrides(ocr_languages="chi_sim+eng"))
     return ScannedPage(page, lines, ink_boxes(image, lines, dpi=SCAN_DPI))
 
 
@@ -180,7 +185,7 @@ def test_page_record_says_how_it_was_read(scanned: ScannedPage) -> None:
 def test_a_page_under_the_confidence_floor_is_flagged(tmp_path: Path) -> None:
     image = bilevel(draw_lines(drawn_lines()[1:2], dpi=SCAN_DPI, page_size=PAGE_SIZE))
     pdf_path = image_only_pdf(image, tmp_path / "scan.pdf", dpi=SCAN_DPI)
-    strict = DEFAULT_SETTINGS.with_overrides(confidence_floor=100.0)
+    strict = TESSERACT.with_overrides(confidence_floor=100.0)
     page = ocr_page(pdf_path, 1, settings=strict)
     assert page.status == "low_confidence"
     assert page.lines
@@ -188,7 +193,7 @@ def test_a_page_under_the_confidence_floor_is_flagged(tmp_path: Path) -> None:
 
 def test_a_blank_scan_is_blank(tmp_path: Path) -> None:
     white = Image.new("1", (400, 300), 1)
-    page = ocr_page(image_only_pdf(white, tmp_path / "blank.pdf", dpi=SCAN_DPI), 1, settings=DEFAULT_SETTINGS)
+    page = ocr_page(image_only_pdf(white, tmp_path / "blank.pdf", dpi=SCAN_DPI), 1, settings=TESSERACT)
     assert (page.status, page.lines, page.confidence, page.raw_text) == ("blank", (), None, "")
 
 
@@ -199,12 +204,15 @@ def test_a_page_that_runs_out_of_time_raises_timeout_error() -> None:
 
 
 def test_the_engine_is_chosen_by_name() -> None:
-    engine = engine_for(DEFAULT_SETTINGS)
-    assert engine == TesseractEngine(
+    tesseract = TesseractEngine(
         languages=DEFAULT_SETTINGS.ocr_languages,
         margin_band=DEFAULT_SETTINGS.furniture_band,
         timeout=DEFAULT_SETTINGS.page_timeout,
     )
+    assert engine_for(TESSERACT) == tesseract
+    hybrid = DEFAULT_SETTINGS.with_overrides(ocr_engine="hybrid")
+    assert engine_for(hybrid) == HybridEngine(tesseract=tesseract)
+    assert engine_for(DEFAULT_SETTINGS).name == "hybrid"  # the default: benchmarks/ocr_engines.py
     with pytest.raises(ValueError, match="unknown OCR engine 'paddle'"):
         engine_for(DEFAULT_SETTINGS.with_overrides(ocr_engine="paddle"))
 
@@ -324,3 +332,40 @@ def test_recorded_words_are_grouped_by_block_paragraph_and_line() -> None:
     recorded = (FIXTURES / "book-chapter1-200dpi-noisy.lines.txt").read_text(encoding="utf-8").splitlines()
     assert [join_words([word.text for word in line.words]) for line in lines] == recorded
     assert recorded[0] == "1第二章多方政府大数据发展政策骨况"  # chi_sim on a noisy 9-pt running head
+
+
+@pytest.mark.parametrize(
+    ("words", "line_height", "height"),
+    [
+        # Recorded on the scanned digest (200 dpi): chi_sim stretched most word boxes past the
+        # 38-px line box; the glyphs are 29 px.  A word without Chinese (，) is not the measure.
+        (
+            [
+                ("日", 29),
+                ("前", 48),
+                ("，", 8),
+                ("广", 29),
+                ("东", 29),
+                ("省", 48),
+                ("人", 29),
+                ("民政", 28),
+                ("府", 30),
+                ("正式", 29),
+                ("印发", 48),
+                ("《广东", 32),
+                ("省", 48),
+            ],
+            38,
+            29.0,
+        ),
+        ([("10", 22), ("月", 27), ("开始", 28), ("实施", 29), ("。", 44), ("(中", 31), ("国", 44)], 32, 28.5),
+        # Nothing stretched: the median of the Chinese words.
+        ([("大", 30), ("数据", 31), ("运用", 29)], 40, 30.0),
+        # Everything stretched: the median still, rather than nothing.
+        ([("大", 45), ("数据", 46), ("运用", 47)], 40, 46.0),
+        # No Chinese at all: the median of every word.
+        ([("IBM", 20), ("SM2", 22), ("2014", 21)], 30, 21.0),
+    ],
+)
+def test_glyph_height(words: list[tuple[str, int]], line_height: int, height: float) -> None:
+    assert glyph_height([_Word(text, 90.0, h) for text, h in words], line_height=line_height) == height

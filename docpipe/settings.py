@@ -76,7 +76,7 @@ class Settings:
     #: "hybrid": Tesseract finds the lines, PP-OCRv4 reads them (docpipe/extract/hybrid.py);
     #: "tesseract": Tesseract alone.  Hybrid is the default because the quality benchmark
     #: measured under half of Tesseract's body CER on both scanned samples (book 0.03 %
-    #: vs 0.30 %, digest scan 0.28 % vs 0.73 %), for 1.4-1.5x the time per page.
+    #: vs 0.30 %, digest scan 0.28 % vs 0.73 %), for 1.4-1.6x the time per page.
     ocr_engine: str = "hybrid"
     #: chi_sim alone: adding eng read noisy lines as Latin gibberish and lost on
     #: 15 of 16 measured pages (a noisy digest page: 16.7 % -> 6.2 % CER without

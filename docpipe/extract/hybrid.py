@@ -35,7 +35,7 @@ from cleaners.normalize import convert_traditional_to_simplified
 from cleaners.patterns import CURLY_QUOTE_CHARS, FULLWIDTH_PUNCTUATION_CHARS, HAN_CLASS
 from cleaners.wraps import join_line_texts
 from docpipe.extract.ocr import RULE_MIN_LENGTH_PT, TesseractEngine, remove_rules
-from docpipe.extract.tables import text_bands
+from docpipe.extract.tables import inked_columns, text_bands
 from docpipe.layout import Line
 from docpipe.settings import Settings
 
@@ -369,21 +369,6 @@ def cell_windows(ink: np.ndarray, boundaries: Sequence[int], *, pad: int) -> lis
         window = inked_columns(ink, slice(start, end), pad=pad)
         windows.append(window if ink[:, start:end].any() else slice(end, end))
     return windows
-
-
-def inked_columns(ink: np.ndarray, columns: slice, *, pad: int) -> slice:
-    """``columns`` narrowed to those that hold ink in ``ink``, with ``pad`` more each side
-    (within ``columns``); unchanged when they hold none.
-
-    >>> ink = np.zeros((3, 20), dtype=bool); ink[1, [6, 9]] = True
-    >>> inked_columns(ink, slice(2, 18), pad=2)
-    slice(4, 12, None)
-    """
-    inked = np.flatnonzero(ink[:, columns].any(axis=0))
-    if inked.size == 0:
-        return columns
-    start, stop = columns.start or 0, columns.stop
-    return slice(max(start + int(inked[0]) - pad, start), min(start + int(inked[-1]) + 1 + pad, stop))
 
 
 def hybrid_engine(settings: Settings) -> HybridEngine:

@@ -31,7 +31,15 @@ from PIL import Image
 from pytesseract import Output
 
 from cleaners.ocr import drop_speck_lines
-from docpipe.extract.tables import REACH_PX, Box, TableRow, table_rows, text_bands, true_runs
+from docpipe.extract.tables import (
+    REACH_PX,
+    Box,
+    TableRow,
+    inked_columns,
+    table_rows,
+    text_bands,
+    true_runs,
+)
 from docpipe.layout import Line, Page, PageStatus
 from docpipe.settings import Settings
 
@@ -437,13 +445,13 @@ def _ink_bands(ink: np.ndarray, cell: Box, line_height: float) -> list[Box]:
     inside = ink[cell.top : cell.bottom, cell.left : cell.right]
     boxes = []
     for band in text_bands(inside, em=line_height, pad=0):
-        columns = np.flatnonzero(inside[band].any(axis=0))
+        columns = inked_columns(inside[band], slice(0, inside.shape[1]), pad=0)
         boxes.append(
             Box(
-                cell.left + int(columns[0]),
-                cell.top + int(band.start),
-                cell.left + int(columns[-1]) + 1,
-                cell.top + int(band.stop),
+                cell.left + columns.start,
+                cell.top + band.start,
+                cell.left + columns.stop,
+                cell.top + band.stop,
             )
         )
     return boxes

@@ -192,6 +192,21 @@ def text_bands(ink: np.ndarray, *, em: float, pad: int) -> list[slice]:
     return [slice(max(start - pad, 0), min(end + pad, ink.shape[0])) for start, end in kept]
 
 
+def inked_columns(ink: np.ndarray, columns: slice, *, pad: int) -> slice:
+    """``columns`` narrowed to those that hold ink in ``ink``, with ``pad`` more each side
+    (within ``columns``); unchanged when they hold none.
+
+    >>> ink = np.zeros((3, 20), dtype=bool); ink[1, [6, 9]] = True
+    >>> inked_columns(ink, slice(2, 18), pad=2)
+    slice(4, 12, None)
+    """
+    inked = np.flatnonzero(ink[:, columns].any(axis=0))
+    if inked.size == 0:
+        return columns
+    start, stop = columns.start or 0, columns.stop
+    return slice(max(start + int(inked[0]) - pad, start), min(start + int(inked[-1]) + 1 + pad, stop))
+
+
 def true_runs(flags: np.ndarray) -> list[tuple[int, int]]:
     """(start, end) of each run of True in a 1-D array, end exclusive.
 

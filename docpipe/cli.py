@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Sequence
@@ -14,6 +15,9 @@ from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 DEFAULT_CRON = "0 2 * * *"
 DEPLOYMENT_NAME = "docpipe-ingest"
+#: An OSError with one of these, escaping a run, is the output volume's fault (full, quota,
+#: read-only, failing), which the operator can fix: one line and exit 2, not a traceback.
+OUTPUT_VOLUME_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EACCES})
 
 
 class UserError(Exception):
@@ -228,6 +232,7 @@ def _run_flow(args: argparse.Namespace, flow_fn: Any, **parameters: object) -> A
     settings = settings_from(args)
     _check_ocr_available(args.raw, settings)
     from docpipe.lock import OutputLocked
+    from docpipe.writer import OutputUnwritable
     from flows.ingest import run_with_workers
 
     try:
@@ -242,6 +247,12 @@ def _run_flow(args: argparse.Namespace, flow_fn: Any, **parameters: object) -> A
             )
     except OutputLocked as error:
         raise UserError(str(error)) from None
+    except OutputUnwritable as error:
+        raise UserError(str(error)) from None
+    except OSError as error:
+        if error.errno in OUTPUT_VOLUME_ERRNOS:
+            raise UserError(str(OutputUnwritable.from_os_error(args.out, error))) from None
+        raise
 
 
 def _progress_display() -> AbstractContextManager[object]:

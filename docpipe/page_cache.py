@@ -8,12 +8,18 @@ and a fingerprint of everything that decides how it was extracted (method
 choice, OCR engine, languages, DPI, pipeline version), so changed settings never
 reuse a stale page.  Failed pages are never cached.  The ``_`` prefix keeps
 Parquet readers out of the folder.
+
+The cache is only an optimisation: a write that fails (a full or read-only
+volume, no permission) is logged once per cache directory and otherwise
+ignored, leaving no temporary file, and the page goes on to be written to the
+datasets as extracted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 from dataclasses import asdict, fields, replace
@@ -26,6 +32,8 @@ from docpipe.settings import Settings
 
 CACHE_DIR = Path("_cache") / "pages"
 _LINE_FIELDS = tuple(f.name for f in fields(Line))
+_logger = logging.getLogger(__name__)
+_unwritable: set[Path] = set()  # cache directories already reported as unwritable
 
 
 def extraction_fingerprint(settings: Settings) -> str:
@@ -75,17 +83,47 @@ def load_any_page(out_dir: Path, doc_id: str, page_number: int) -> Page | None:
     return None
 
 
-def save_page(out_dir: Path, doc_id: str, page: Page, settings: Settings) -> None:
-    """Cache a page (atomically); failed pages are not cached."""
+def save_page(out_dir: Path, doc_id: str, page: Page, settings: Settings) -> bool:
+    """Cache a page (atomically) and say whether it was; failed pages are not cached.
+
+    Never raises for the cache's own sake (see the module's docstring).
+    """
     if page.status == "failed":
-        return
+        return False
     path = cached_page_path(out_dir, doc_id, page.number, settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, prefix=".", suffix=".tmp", delete=False
-    ) as stream:
-        json.dump(page_to_dict(page), stream, ensure_ascii=False)
-    os.replace(stream.name, path)
+    temp_name: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, prefix=".", suffix=".tmp", delete=False
+        ) as stream:
+            temp_name = stream.name
+            json.dump(page_to_dict(page), stream, ensure_ascii=False)
+        os.replace(temp_name, path)
+    except OSError as error:
+        if temp_name is not None:
+            _remove_quietly(Path(temp_name))
+        _report_unwritable(out_dir / CACHE_DIR, error)
+        return False
+    return True
+
+
+def _remove_quietly(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only volume: nothing was written there either
+
+
+def _report_unwritable(cache_dir: Path, error: OSError) -> None:
+    if cache_dir in _unwritable:
+        return
+    _unwritable.add(cache_dir)
+    _logger.warning(
+        "page cache %s cannot be written (%s): pages are not cached, a killed run will redo them",
+        cache_dir,
+        error.strerror or error,
+    )
 
 
 def page_to_dict(page: Page) -> dict[str, Any]:

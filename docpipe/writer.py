@@ -61,7 +61,21 @@ SLUG_MAX_CHARS = 60
 KEY_HASH_DIGITS = 10
 
 _NOT_SLUG = re.compile(r"[^\w-]+")
+#: A backslash not starting one of the escapes docpipe.inventory.source_file_for writes.
+_STRAY_BACKSLASH = re.compile(r"\\(?!x[0-9a-f]{2}|u[0-9a-f]{4})")
 _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+class OutputUnwritable(Exception):
+    """The datasets cannot be written (a full, read-only or failing volume): nothing was replaced."""
+
+    @classmethod
+    def from_os_error(cls, out_dir: Path, error: OSError) -> OutputUnwritable:
+        reason = error.strerror or type(error).__name__
+        return cls(
+            f"cannot write to {out_dir}: {reason}; nothing already written was replaced, "
+            "free the volume and run again"
+        )
 
 
 # --- names --------------------------------------------------------------------------
@@ -90,12 +104,15 @@ def check_source_file(source_file: str) -> None:
     """Raise ValueError unless ``source_file`` is what :func:`source_file_of` produces.
 
     The file name is derived from it, so two spellings of one path would give
-    one document two files and duplicate its rows.
+    one document two files and duplicate its rows.  A backslash may only start
+    an escape of a byte or character (``\\xff``, ``\\u0301``) as
+    :func:`docpipe.inventory.source_file_for` writes for names that are not
+    valid UTF-8 or that lose to their NFC twin; anything else is a Windows separator.
     """
     path = PurePosixPath(source_file)
     if (
         not source_file
-        or "\\" in source_file
+        or _STRAY_BACKSLASH.search(source_file)
         or path.is_absolute()
         or any(part in ("", ".", "..") for part in source_file.split("/"))
         or unicodedata.normalize("NFC", source_file) != source_file
@@ -297,6 +314,17 @@ def dataset_files(out_dir: Path, dataset: str) -> list[Path]:
         f"{PARTITION_COLUMN}=*/*{PARQUET_SUFFIX}" if dataset in PARTITIONED_DATASETS else f"*{PARQUET_SUFFIX}"
     )
     return sorted((out_dir / dataset).glob(pattern))
+
+
+def read_document_rows(out_dir: Path, dataset: str, source_file: str) -> list[dict[str, Any]]:
+    """One document's rows of a partitioned dataset, ``doc_kind`` included, read from its own files only."""
+    _check_partitioned(dataset)
+    key_file = f"{document_key(source_file)}{PARQUET_SUFFIX}"
+    rows: list[dict[str, Any]] = []
+    for path in sorted((out_dir / dataset).glob(f"{PARTITION_COLUMN}=*/{key_file}")):
+        doc_kind = path.parent.name.partition("=")[2]
+        rows.extend({**row, PARTITION_COLUMN: doc_kind} for row in pq.read_table(path).to_pylist())
+    return rows
 
 
 def read_dataset(out_dir: Path, dataset: str) -> pa.Table:

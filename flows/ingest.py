@@ -19,18 +19,27 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import PrefectFuture
+from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from docpipe import PIPELINE_VERSION
 from docpipe.assemble import DocumentRows, assemble_document, failed_document_rows
 from docpipe.extract.pdf import DocumentFile, UnreadableDocument, extract_page, open_document, sha256_of
-from docpipe.inventory import InventoryItem, count_changes, take_inventory
+from docpipe.inventory import InventoryItem, count_changes, removed_with_rows, take_inventory
+from docpipe.keep_or_replace import keeps_previous, kept_document_row
 from docpipe.layout import Page
 from docpipe.lock import output_lock
 from docpipe.page_cache import load_any_page, load_page, save_page
 from docpipe.progress import reporter
 from docpipe.settings import DEFAULT_SETTINGS, Settings
-from docpipe.writer import read_dataset, remove_document, write_dataset_rows, write_run
+from docpipe.writer import (
+    OutputUnwritable,
+    read_dataset,
+    read_document_rows,
+    remove_document,
+    write_dataset_rows,
+    write_run,
+)
 
 PROBLEM_STATUSES = ("failed", "low_confidence")
 
@@ -70,9 +79,14 @@ def take_inventory_task(raw_dir: Path, out_dir: Path, force: bool) -> list[Inven
     return take_inventory(raw_dir, out_dir, force=force)
 
 
-@task(name="open-document", retries=1, retry_delay_seconds=1)
-def open_pdf(path: Path) -> DocumentFile:
-    return open_document(path)
+@task(name="open-document")
+def open_pdf(path: Path) -> DocumentFile | str:
+    """The opened document, or why it cannot be: an expected failure is a value, not a traceback."""
+    try:
+        return open_document(path)
+    except (UnreadableDocument, OSError) as error:
+        get_run_logger().debug("opening %s failed", path, exc_info=True)
+        return describe(error)
 
 
 @task(name="extract-page", retries=2, retry_delay_seconds=[2, 10])
@@ -100,31 +114,63 @@ def assemble_document_task(
     )
 
 
-@task(name="write-document", retries=2, retry_delay_seconds=1)
-def write_document_task(out_dir: Path, source_file: str, rows: DocumentRows) -> None:
-    """Replace the document's rows; the documents row goes last, so a crash before it re-runs the document."""
-    if rows.doc_kind == "unknown":
-        remove_document(out_dir, source_file, datasets=["articles", "pages"])
-    else:
-        write_dataset_rows(out_dir, "articles", rows.doc_kind, source_file, rows.articles)
-        write_dataset_rows(out_dir, "pages", rows.doc_kind, source_file, rows.pages)
-    write_dataset_rows(out_dir, "documents", rows.doc_kind, source_file, [rows.document])
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What a writing task did: ``kept`` the previous rows over a worse result, or could not write at all."""
+
+    kept: bool = False
+    unwritable: str | None = None  # OutputUnwritable's message
+
+
+@task(name="write-document")
+def write_document_task(out_dir: Path, source_file: str, rows: DocumentRows, force: bool = False) -> Written:
+    """Replace the document's rows, unless this result is worse than the rows it would replace.
+
+    The documents row goes last, so a crash before it re-runs the document.
+    See :mod:`docpipe.keep_or_replace` for "worse" and for what ``force`` allows.
+    """
+    try:
+        documents = read_document_rows(out_dir, "documents", source_file)
+        previous = documents[0] if documents else None
+        previous_pages = read_document_rows(out_dir, "pages", source_file) if previous else []
+        if keeps_previous(previous, previous_pages, rows.document, rows.pages, force=force):
+            assert previous is not None  # keeps_previous is False without one
+            row = kept_document_row(
+                previous, previous_pages, rows.document, rows.pages, ingested_at=datetime.now(UTC)
+            )
+            write_dataset_rows(out_dir, "documents", previous["doc_kind"], source_file, [row])
+            return Written(kept=True)
+        if rows.doc_kind == "unknown":
+            remove_document(out_dir, source_file, datasets=["articles", "pages"])
+        else:
+            write_dataset_rows(out_dir, "articles", rows.doc_kind, source_file, rows.articles)
+            write_dataset_rows(out_dir, "pages", rows.doc_kind, source_file, rows.pages)
+        write_dataset_rows(out_dir, "documents", rows.doc_kind, source_file, [rows.document])
+    except OSError as error:
+        return Written(unwritable=str(OutputUnwritable.from_os_error(out_dir, error)))
+    return Written()
 
 
 @task(name="record-removed")
-def record_removed_task(out_dir: Path, item: InventoryItem, prune: bool) -> None:
-    """Mark a document whose file has gone as ``removed``; with ``prune`` also drop its articles and pages."""
-    documents = read_dataset(out_dir, "documents").to_pylist()
-    previous = next(row for row in documents if row["source_file"] == item.source_file)
-    if prune:
-        remove_document(out_dir, item.source_file, datasets=["articles", "pages"])
-    row = {
-        **previous,
-        "status": "removed",
-        "ingested_at": datetime.now(UTC),
-        "pipeline_version": PIPELINE_VERSION,
-    }
-    write_dataset_rows(out_dir, "documents", row.pop("doc_kind"), item.source_file, [row])
+def record_removed_task(out_dir: Path, source_file: str, prune: bool) -> Written:
+    """Mark a document whose file has gone as ``removed``; with ``prune`` also drop its articles and pages.
+
+    Pruning applies to a document removed in any earlier run too, and leaves its
+    documents row saying ``articles: 0``, which is then true.
+    """
+    try:
+        [previous, *_] = read_document_rows(out_dir, "documents", source_file)
+        row = {**previous, "status": "removed"}
+        if prune:
+            remove_document(out_dir, source_file, datasets=["articles", "pages"])
+            row["articles"] = 0
+        elif previous["status"] == "removed":
+            return Written()
+        row.update(ingested_at=datetime.now(UTC), pipeline_version=PIPELINE_VERSION)
+        write_dataset_rows(out_dir, "documents", row.pop("doc_kind"), source_file, [row])
+    except OSError as error:
+        return Written(unwritable=str(OutputUnwritable.from_os_error(out_dir, error)))
+    return Written()
 
 
 # --- flows ---------------------------------------------------------------------------
@@ -142,21 +188,32 @@ def ingest(
     """Ingest new and changed PDFs under ``raw_dir`` into the datasets under ``out_dir``.
 
     ``settings`` overrides fields of :class:`~docpipe.settings.Settings` by name
-    (plain JSON, so a deployment or the UI can set them).
+    (plain JSON, so a deployment or the UI can set them).  ``force`` re-processes
+    every document; see :mod:`docpipe.keep_or_replace` for when its result may
+    be worse than the rows it replaces.  When the datasets cannot be written
+    (a full volume), the run stops and fails with :class:`OutputUnwritable`.
     """
     resolved = resolve_settings(settings)
     summary = RunSummary(run_id=new_run_id(), started=datetime.now(UTC), raw_dir=str(raw_dir))
-    with output_lock(out_dir, wait=wait_for_lock):
-        inventory = take_inventory_task(raw_dir, out_dir, force)
-        summary.changes.update(count_changes(inventory))
-        for item in inventory:
-            if item.change in ("new", "changed"):
-                assert item.path is not None
-                rows = ingest_document(item.path, item.source_file, out_dir=out_dir, settings=resolved)
-                record_document(summary, rows)
-            elif item.change == "removed":
-                record_removed_task(out_dir, item, prune)
-        finish_run(summary, out_dir)
+    try:
+        with output_lock(out_dir, wait=wait_for_lock):
+            inventory = take_inventory_task(raw_dir, out_dir, force)
+            summary.changes.update(count_changes(inventory))
+            for item in inventory:
+                if item.change in ("new", "changed"):
+                    assert item.path is not None
+                    rows = ingest_item(item, out_dir=out_dir, settings=resolved, force=force)
+                    record_document(summary, rows)
+                elif item.change == "removed":
+                    _check_written(record_removed_task(out_dir, item.source_file, prune))
+            if prune:
+                for source_file in removed_with_rows(out_dir):
+                    _check_written(record_removed_task(out_dir, source_file, prune))
+            finish_run(summary, out_dir)
+    except OutputUnwritable as error:
+        return _unwritable_run(error)
+    except OSError as error:  # the lock file or the runs row, on the same volume
+        return _unwritable_run(OutputUnwritable.from_os_error(out_dir, error))
     return summary
 
 
@@ -171,14 +228,62 @@ def retry_pages(
     """Re-extract only the failed and low-confidence pages, and rebuild their documents."""
     resolved = resolve_settings(settings)
     summary = RunSummary(run_id=new_run_id(), started=datetime.now(UTC), raw_dir=str(raw_dir))
-    with output_lock(out_dir, wait=wait_for_lock):
-        for document_file, pages in problem_pages_by_document(out_dir, source_file).items():
-            rows = ingest_document(
-                raw_dir / document_file, document_file, out_dir=out_dir, settings=resolved, redo_pages=pages
-            )
-            record_document(summary, rows)
-        finish_run(summary, out_dir)
+    try:
+        with output_lock(out_dir, wait=wait_for_lock):
+            for document_file, pages in problem_pages_by_document(out_dir, source_file).items():
+                rows = ingest_document(
+                    raw_dir / document_file,
+                    document_file,
+                    out_dir=out_dir,
+                    settings=resolved,
+                    redo_pages=pages,
+                )
+                record_document(summary, rows)
+            finish_run(summary, out_dir)
+    except OutputUnwritable as error:
+        return _unwritable_run(error)
+    except OSError as error:
+        return _unwritable_run(OutputUnwritable.from_os_error(out_dir, error))
     return summary
+
+
+def ingest_item(item: InventoryItem, *, out_dir: Path, settings: Settings, force: bool) -> DocumentRows:
+    """Ingest one new or changed entry of the raw directory; one that cannot be read is one failed row."""
+    assert item.path is not None
+    if item.problem is None:
+        return ingest_document(item.path, item.source_file, out_dir=out_dir, settings=settings, force=force)
+    get_run_logger().warning("%s: failed: %s", item.source_file, item.problem)
+    rows = failed_document_rows(
+        source_file=item.source_file, doc_id=item.doc_id, error=item.problem, ingested_at=datetime.now(UTC)
+    )
+    return _write_and_report(out_dir, item.source_file, rows, force=force)
+
+
+def _write_and_report(out_dir: Path, source_file: str, rows: DocumentRows, *, force: bool) -> DocumentRows:
+    """Write a document's rows; rows that stay unwritten because the previous ones were kept say so."""
+    written = _check_written(write_document_task(out_dir, source_file, rows, force))
+    if not written.kept:
+        return rows
+    get_run_logger().warning(
+        "%s: %s; kept its previous rows, to be retried by the next run",
+        source_file,
+        rows.document["error"] or f"{rows.document['status']} with more failed pages than before",
+    )
+    note = "previous rows kept, retried next run"
+    error = f"{rows.document['error']} ({note})" if rows.document["error"] else note
+    return DocumentRows(rows.doc_kind, [], rows.pages, {**rows.document, "error": error, "articles": 0})
+
+
+def _check_written(written: Written) -> Written:
+    if written.unwritable is not None:
+        raise OutputUnwritable(written.unwritable)
+    return written
+
+
+def _unwritable_run(error: OutputUnwritable) -> RunSummary:
+    """End the run Failed with one line (the state's message) and no traceback in the log."""
+    state: State[Any] = Failed(message=str(error), data=error)
+    return state  # type: ignore[return-value]  # Prefect raises ``error`` to the caller
 
 
 def ingest_document(
@@ -188,6 +293,7 @@ def ingest_document(
     out_dir: Path,
     settings: Settings,
     redo_pages: Sequence[int] | None = None,
+    force: bool = False,
 ) -> DocumentRows:
     """Open, extract page by page, assemble and write one document.
 
@@ -195,13 +301,13 @@ def ingest_document(
     the cache of any earlier extraction when there is one.
     """
     logger = get_run_logger()
-    opened = open_pdf.submit(path).result(raise_on_failure=False)
-    if isinstance(opened, BaseException):
-        logger.warning("%s: failed: %s", source_file, describe(opened))
+    opened = open_pdf(path)
+    if isinstance(opened, str):
+        logger.warning("%s: failed: %s", source_file, opened)
         rows = failed_document_rows(
             source_file=source_file,
             doc_id=_hash_or_none(path),
-            error=describe(opened),
+            error=opened,
             ingested_at=datetime.now(UTC),
         )
     else:
@@ -232,8 +338,7 @@ def ingest_document(
             len(rows.articles),
             rows.document["status"],
         )
-    write_document_task(out_dir, source_file, rows)
-    return rows
+    return _write_and_report(out_dir, source_file, rows, force=force)
 
 
 def _submit_page(

@@ -79,16 +79,20 @@ def test_removed_file_is_recorded_and_pruned_on_request(
     assert document["status"] == "removed"
     assert read_dataset(out, "articles").num_rows == SAMPLE_ARTICLES
 
-    ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY, prune=True)  # already removed: nothing more
-    assert read_dataset(out, "articles").num_rows == SAMPLE_ARTICLES
-    shutil.copy(SAMPLE, raw / SAMPLE.name)
-    (raw / SAMPLE.name).unlink()
+    # Prune applies to a document removed in an earlier run, and its row then says so.
+    ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY, prune=True)
+    assert read_dataset(out, "articles").num_rows == 0
+    assert read_dataset(out, "pages").num_rows == 0
+    [document] = read_dataset(out, "documents").to_pylist()
+    assert (document["status"], document["articles"]) == ("removed", 0)
     # Prune applies to a file removed in the same run.
     shutil.copy(SAMPLE, raw / "again.pdf")
     ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY)
     (raw / "again.pdf").unlink()
     ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY, prune=True)
     assert "again.pdf" not in read_dataset(out, "articles")["source_file"].to_pylist()
+    again = [row for row in read_dataset(out, "documents").to_pylist() if row["source_file"] == "again.pdf"]
+    assert [(row["status"], row["articles"]) for row in again] == [("removed", 0)]
 
 
 def test_second_writer_waits_or_is_refused(tmp_path: Path) -> None:

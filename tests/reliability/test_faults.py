@@ -1,0 +1,344 @@
+"""Faults an operator's worst week brings: an unwritable cache, a full output volume, a file that turns
+bad, SIGKILL at random moments.  After each: the datasets are readable, no article_id is duplicated, no
+good row was replaced by a failure, and the next run converges to a clean run's rows."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from docpipe import page_cache, writer
+from docpipe.keep_or_replace import RETRY_PENDING
+from docpipe.writer import OutputUnwritable, read_dataset
+from flows.ingest import ingest
+from tests.builders import write_truncated_pdf
+from tests.conftest import ROOT
+from tests.reliability.inputs import (
+    GOOD_ARTICLES,
+    OTHER_ARTICLES,
+    OTHER_SAMPLE,
+    article_state,
+    check_invariants,
+    copy_good,
+    good_rows_kept,
+    temp_files,
+)
+
+TEXT_ONLY = {"ocr": "never"}
+TMPFS_BYTES = 16 << 20  # room for two digests' datasets and page cache, several times over
+
+
+@pytest.fixture()
+def raw(tmp_path: Path) -> Path:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    copy_good(raw)
+    shutil.copy(OTHER_SAMPLE, raw / "other.pdf")
+    return raw
+
+
+def no_space(*args: object, **kwargs: object) -> None:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+@contextmanager
+def small_tmpfs(mount_point: Path) -> Iterator[bool]:
+    """Mount a small tmpfs at ``mount_point`` if this process may (root in CI); yield whether it did."""
+    mount_point.mkdir(parents=True, exist_ok=True)
+    mounted = (
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={TMPFS_BYTES}", "tmpfs", str(mount_point)],
+            capture_output=True,
+        ).returncode
+        == 0
+    )
+    try:
+        yield mounted
+    finally:
+        if mounted:
+            subprocess.run(["umount", "-l", str(mount_point)], check=True)
+
+
+def fill(volume: Path) -> Path:
+    """Fill a volume to its last byte; return the filler to delete."""
+    filler = volume / "filler"
+    with filler.open("wb") as stream:
+        try:
+            while True:
+                stream.write(bytes(1 << 20))
+                stream.flush()
+        except OSError as error:
+            assert error.errno == errno.ENOSPC
+    for size in (4096, 1):  # the last partial block
+        try:
+            with filler.open("ab") as stream:
+                while True:
+                    stream.write(bytes(size))
+                    stream.flush()
+        except OSError:
+            pass
+    return filler
+
+
+# --- the page cache is only an optimisation ---------------------------------------------
+
+
+def cache_is_a_file(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.rmtree(out / "_cache", ignore_errors=True)
+    (out / "_cache").write_text("not a directory")
+
+
+def cache_write_runs_out_of_space(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_dump = json.dump
+
+    def dump_half(value: object, stream: object, **kwargs: object) -> None:
+        real_dump({"half": "written"}, stream)  # type: ignore[arg-type]
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(page_cache.json, "dump", dump_half)
+
+
+CACHE_FAULTS: dict[str, Callable[[Path, pytest.MonkeyPatch], None]] = {
+    "cache path is a file": cache_is_a_file,
+    "cache write hits ENOSPC": cache_write_runs_out_of_space,
+}
+
+
+@pytest.mark.parametrize("fault", sorted(CACHE_FAULTS))
+def test_unwritable_cache_changes_nothing(
+    prefect_harness: None, raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str
+) -> None:
+    out = tmp_path / "out"
+    ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY)
+    before = article_state(out)
+    assert len(before) == GOOD_ARTICLES + OTHER_ARTICLES
+    shutil.rmtree(out / "_cache")
+    CACHE_FAULTS[fault](out, monkeypatch)
+    page_cache._unwritable.clear()
+
+    forced = ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY, force=True)
+
+    assert forced.pages_by_status["failed"] == 0
+    assert article_state(out) == before
+    assert {row["status"] for row in read_dataset(out, "pages").to_pylist()} == {"ok"}
+    check_invariants(out)
+
+
+def test_cache_on_a_full_volume_changes_nothing(prefect_harness: None, raw: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY)
+    before = article_state(out)
+    shutil.rmtree(out / "_cache")
+    with small_tmpfs(out / "_cache") as mounted, pytest.MonkeyPatch.context() as patch:
+        if mounted:
+            fill(out / "_cache")
+        else:  # not allowed to mount here: the writes fail as they would
+            patch.setattr(page_cache.tempfile, "NamedTemporaryFile", no_space)
+        page_cache._unwritable.clear()
+        forced = ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY, force=True)
+        assert forced.pages_by_status["failed"] == 0
+        assert article_state(out) == before
+        check_invariants(out)
+
+
+# --- a full output volume ------------------------------------------------------------------
+
+
+def test_full_output_volume_fails_the_run_and_replaces_nothing(
+    prefect_harness: None, raw: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    with small_tmpfs(out) as mounted, pytest.MonkeyPatch.context() as patch:
+        ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY)
+        before = article_state(out)
+        documents = read_dataset(out, "documents").to_pylist()
+        filler = fill(out) if mounted else None
+        if not mounted:
+            patch.setattr(writer.pq, "write_table", no_space)
+
+        with pytest.raises(OutputUnwritable, match="cannot write to"):
+            ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY, force=True)
+
+        check_invariants(out)
+        assert article_state(out) == before
+        assert read_dataset(out, "documents").to_pylist() == documents
+        if filler is not None:
+            filler.unlink()
+        patch.undo()
+        ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY, force=True)
+        assert article_state(out) == before
+        check_invariants(out)
+
+
+@pytest.mark.slow
+def test_cli_full_output_volume_is_one_line_and_exit_2(raw: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PYTHONPATH": str(ROOT)}
+    with small_tmpfs(out) as mounted:
+        if mounted:
+            fill(out)
+            command = [sys.executable, "-m", "docpipe.cli"]
+        else:  # the writer patched in the child, as the kernel would answer
+            command = [
+                sys.executable,
+                "-c",
+                "import errno, os, sys\nimport docpipe.writer as w\n"
+                "def full(*a, **k): raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))\n"
+                "w.pq.write_table = full\nfrom docpipe.cli import main\nsys.exit(main())",
+            ]
+        result = subprocess.run(
+            [*command, "run", "--raw", str(raw), "--out", str(out), "--ocr", "never"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=env,
+        )
+        leftovers = temp_files(out)
+    assert result.returncode == 2, result.stderr[-3000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("docpipe: cannot write to") and "No space left on device" in last
+    assert not any("/docpipe/" in line or "/flows/" in line for line in result.stderr.splitlines())
+    assert leftovers == []
+
+
+# --- a file that turns bad keeps its good rows until a run does as well ---------------------
+
+
+def test_failed_reextraction_keeps_the_previous_rows(
+    prefect_harness: None, raw: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY)
+    before = article_state(out)
+    good = raw / "good.pdf"
+    original = good.read_bytes()
+    [ingested] = [r for r in read_dataset(out, "documents").to_pylist() if r["source_file"] == "good.pdf"]
+
+    write_truncated_pdf(good)  # e.g. a copy still in progress
+    for _ in range(2):  # tried again by every run, and still kept
+        summary = ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY)
+        assert [d["status"] for d in summary.documents] == ["failed"]
+        assert article_state(out) == before
+        [row] = [r for r in read_dataset(out, "documents").to_pylist() if r["source_file"] == "good.pdf"]
+        assert (row["status"], row["doc_id"], row["articles"]) == ("ok", ingested["doc_id"], GOOD_ARTICLES)
+        [pending] = [w for w in row["warnings"] if w.startswith(RETRY_PENDING)]
+        assert "this run failed: damaged or truncated PDF" in pending
+        check_invariants(out)
+
+    good.write_bytes(original)  # the copy completes: the same bytes as the kept rows
+    healed = ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY)
+    assert [d["status"] for d in healed.documents] == ["ok"]
+    [row] = [r for r in read_dataset(out, "documents").to_pylist() if r["source_file"] == "good.pdf"]
+    assert not [w for w in row["warnings"] if w.startswith(RETRY_PENDING)]
+    assert article_state(out) == before
+    assert ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY).wrote_nothing
+
+
+def test_force_accepts_a_changed_file_that_fails(prefect_harness: None, raw: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY)
+    write_truncated_pdf(raw / "good.pdf")
+    ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY, force=True)
+    [row] = [r for r in read_dataset(out, "documents").to_pylist() if r["source_file"] == "good.pdf"]
+    assert (row["status"], row["articles"]) == ("failed", 0)
+    assert "good.pdf" not in {source for source, *_ in article_state(out)}
+    assert len(article_state(out)) == OTHER_ARTICLES
+
+
+# --- SIGKILL at random moments -------------------------------------------------------------
+
+KILLS = 3
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_moments_then_the_next_run_converges(
+    prefect_harness: None, raw: Path, tmp_path: Path
+) -> None:
+    reference = tmp_path / "reference"
+    ingest(raw_dir=raw, out_dir=reference, settings=TEXT_ONLY)
+    clean = article_state(reference)
+    out = tmp_path / "out"
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PYTHONPATH": str(ROOT)}
+    command = [
+        sys.executable,
+        "-m",
+        "docpipe.cli",
+        "run",
+        "--raw",
+        str(raw),
+        "--out",
+        str(out),
+        "--ocr",
+        "never",
+    ]
+    moments = random.Random(20260512)
+    kept: set[tuple[str, str, str]] = set()
+    for attempt in range(KILLS):
+        started = time.time_ns()
+        victim = subprocess.Popen(
+            [*command, *(["--force"] if attempt else [])],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its Prefect server too, so that nothing outlives the test
+        )
+        try:
+            wait_for_first_write(out, since_ns=started, victim=victim)
+            time.sleep(moments.uniform(0.0, 0.8))
+            victim.send_signal(signal.SIGKILL)
+            victim.wait(timeout=30)
+        finally:
+            kill_group(victim.pid)
+        check_invariants_after_kill(out)
+        now = article_state(out)
+        assert good_rows_kept(kept, now) == set(), "a kill lost articles written before it"
+        kept = now
+
+    finished = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    check_invariants(out)
+    assert article_state(out) == clean
+    assert {row["status"] for row in read_dataset(out, "documents").to_pylist()} == {"ok"}
+
+
+def wait_for_first_write(out: Path, *, since_ns: int, victim: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 240
+    while True:
+        assert time.monotonic() < deadline, "the run never started writing"
+        assert victim.poll() is None, "the run finished before it could be killed"
+        if out.exists() and any(
+            path.is_file() and path.stat().st_mtime_ns >= since_ns
+            for path in out.rglob("*")
+            if path.suffix in (".parquet", ".json")
+        ):
+            return
+        time.sleep(0.02)
+
+
+def check_invariants_after_kill(out: Path) -> None:
+    """As :func:`check_invariants`, except that a killed write may leave its own temporary file."""
+    for dataset in ("articles", "pages", "documents", "runs"):
+        read_dataset(out, dataset)
+    ids = read_dataset(out, "articles")["article_id"].to_pylist()
+    assert len(ids) == len(set(ids))
+
+
+def kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass

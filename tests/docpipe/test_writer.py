@@ -481,3 +481,28 @@ def test_bad_arguments_are_refused(
 def test_run_id_must_be_a_safe_file_name(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="run_id"):
         write_run(tmp_path, run_row("2024-05-01T12:00:00Z"))
+
+
+@pytest.mark.parametrize(
+    ("source_file", "accepted"),
+    [
+        ("r\\xe9sum\\xe9.pdf", True),  # undecodable bytes, escaped by the inventory
+        ("cafe\\u0301.pdf", True),  # the losing NFC twin
+        ("a\\x5cb.pdf", True),  # a literal backslash, escaped
+        ("books\\digest.pdf", False),  # a Windows separator
+        ("a\\xZZ.pdf", False),
+        ("trailing\\", False),
+    ],
+)
+def test_backslash_only_as_an_escape(source_file: str, accepted: bool) -> None:
+    if accepted:
+        writer.check_source_file(source_file)
+    else:
+        with pytest.raises(ValueError, match="relative"):
+            writer.check_source_file(source_file)
+
+
+def test_read_document_rows_reads_one_document_with_its_kind(out_dir: Path) -> None:
+    rows = writer.read_document_rows(out_dir, "articles", DIGEST)
+    assert rows == [{**row, "doc_kind": "digest"} for row in article_rows(DIGEST, 3)]
+    assert writer.read_document_rows(out_dir, "documents", "never-written.pdf") == []

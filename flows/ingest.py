@@ -25,7 +25,13 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from docpipe import PIPELINE_VERSION
 from docpipe.assemble import DocumentRows, assemble_document, failed_document_rows
 from docpipe.extract.pdf import DocumentFile, UnreadableDocument, extract_page, open_document, sha256_of
-from docpipe.inventory import InventoryItem, count_changes, removed_with_rows, take_inventory
+from docpipe.inventory import (
+    InventoryItem,
+    count_changes,
+    find_entries,
+    removed_with_rows,
+    take_inventory,
+)
 from docpipe.keep_or_replace import keeps_previous, kept_document_row
 from docpipe.layout import Page
 from docpipe.lock import output_lock
@@ -230,9 +236,11 @@ def retry_pages(
     summary = RunSummary(run_id=new_run_id(), started=datetime.now(UTC), raw_dir=str(raw_dir))
     try:
         with output_lock(out_dir, wait=wait_for_lock):
+            # A source_file is not always the path as spelt on disk (escaped bytes, NFC).
+            paths = {entry.source_file: entry.path for entry in find_entries(raw_dir)}
             for document_file, pages in problem_pages_by_document(out_dir, source_file).items():
                 rows = ingest_document(
-                    raw_dir / document_file,
+                    paths.get(document_file, raw_dir / document_file),
                     document_file,
                     out_dir=out_dir,
                     settings=resolved,

@@ -20,9 +20,10 @@ from pathlib import Path
 import pytest
 
 from docpipe import page_cache, writer
+from docpipe.assemble import DocumentRows
 from docpipe.keep_or_replace import RETRY_PENDING
 from docpipe.writer import OutputUnwritable, read_dataset
-from flows.ingest import ingest
+from flows.ingest import ingest, write_document_task
 from tests.builders import write_truncated_pdf
 from tests.conftest import ROOT
 from tests.reliability.inputs import (
@@ -256,6 +257,38 @@ def test_failed_reextraction_keeps_the_previous_rows(
     assert not [w for w in row["warnings"] if w.startswith(RETRY_PENDING)]
     assert article_state(out) == before
     assert ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY).wrote_nothing
+
+
+def test_pages_failing_under_force_keep_the_previous_rows(
+    prefect_harness: None, raw: Path, tmp_path: Path
+) -> None:
+    """The same bytes read worse (pages timing out on a loaded machine) never replace a good reading."""
+    out = tmp_path / "out"
+    ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY)
+    before = article_state(out)
+    pages_before = read_dataset(out, "pages").to_pylist()
+    [document] = read_dataset(out, "documents").to_pylist()
+    timed_out = [{**page, "status": "failed", "error": "Timeout"} for page in pages_before[1:]]
+    worse = DocumentRows(
+        document["doc_kind"],
+        articles=[],
+        pages=[{k: v for k, v in page.items() if k != "doc_kind"} for page in pages_before[:1] + timed_out],
+        document={k: v for k, v in document.items() if k != "doc_kind"} | {"status": "partial"},
+    )
+
+    written = write_document_task.fn(out, "good.pdf", worse, force=True)
+
+    assert written.kept
+    assert article_state(out) == before
+    assert read_dataset(out, "pages").to_pylist() == pages_before
+    [row] = read_dataset(out, "documents").to_pylist()
+    [pending] = [w for w in row["warnings"] if w.startswith(RETRY_PENDING)]
+    assert f"failed on {len(timed_out)} pages (the kept rows on 0)" in pending
+    check_invariants(out)
+    healed = ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY)  # tried again, unforced
+    assert [d["status"] for d in healed.documents] == ["ok"]
+    [row] = read_dataset(out, "documents").to_pylist()
+    assert not [w for w in row["warnings"] if w.startswith(RETRY_PENDING)]
 
 
 def test_force_accepts_a_changed_file_that_fails(prefect_harness: None, raw: Path, tmp_path: Path) -> None:

@@ -39,6 +39,8 @@ class InventoryItem:
     doc_id: str | None
     #: Why the entry cannot be ingested (its failed row's ``error``); None for an ingestable file.
     problem: str | None = None
+    #: A second name for a file ingested under another: its own earlier rows are duplicates to drop.
+    duplicate: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +238,7 @@ def take_inventory(raw_dir: Path, out_dir: Path, *, force: bool = False) -> list
         doc_id, problem = _hash(entry)
         previous = known.pop(entry.source_file, None)
         change = _change(previous, doc_id, problem, force=force)
-        items.append(InventoryItem(entry.source_file, change, entry.path, doc_id, problem))
+        items.append(InventoryItem(entry.source_file, change, entry.path, doc_id, problem, entry.duplicate))
     items.extend(InventoryItem(sf, "removed", None, row["doc_id"]) for sf, row in sorted(known.items()))
     return items
 

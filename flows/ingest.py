@@ -129,17 +129,21 @@ class Written:
 
 
 @task(name="write-document")
-def write_document_task(out_dir: Path, source_file: str, rows: DocumentRows, force: bool = False) -> Written:
+def write_document_task(
+    out_dir: Path, source_file: str, rows: DocumentRows, force: bool = False, duplicate: bool = False
+) -> Written:
     """Replace the document's rows, unless this result is worse than the rows it would replace.
 
     The documents row goes last, so a crash before it re-runs the document.
     See :mod:`docpipe.keep_or_replace` for "worse" and for what ``force`` allows.
+    A ``duplicate`` (a second name for a file ingested under another) always
+    replaces: its earlier articles are the other name's, counted twice.
     """
     try:
         documents = read_document_rows(out_dir, "documents", source_file)
         previous = documents[0] if documents else None
         previous_pages = read_document_rows(out_dir, "pages", source_file) if previous else []
-        if keeps_previous(previous, previous_pages, rows.document, rows.pages, force=force):
+        if not duplicate and keeps_previous(previous, previous_pages, rows.document, rows.pages, force=force):
             assert previous is not None  # keeps_previous is False without one
             row = kept_document_row(
                 previous, previous_pages, rows.document, rows.pages, ingested_at=datetime.now(UTC)
@@ -264,12 +268,14 @@ def ingest_item(item: InventoryItem, *, out_dir: Path, settings: Settings, force
     rows = failed_document_rows(
         source_file=item.source_file, doc_id=item.doc_id, error=item.problem, ingested_at=datetime.now(UTC)
     )
-    return _write_and_report(out_dir, item.source_file, rows, force=force)
+    return _write_and_report(out_dir, item.source_file, rows, force=force, duplicate=item.duplicate)
 
 
-def _write_and_report(out_dir: Path, source_file: str, rows: DocumentRows, *, force: bool) -> DocumentRows:
+def _write_and_report(
+    out_dir: Path, source_file: str, rows: DocumentRows, *, force: bool, duplicate: bool = False
+) -> DocumentRows:
     """Write a document's rows; rows that stay unwritten because the previous ones were kept say so."""
-    written = _check_written(write_document_task(out_dir, source_file, rows, force))
+    written = _check_written(write_document_task(out_dir, source_file, rows, force, duplicate))
     if not written.kept:
         return rows
     get_run_logger().warning(

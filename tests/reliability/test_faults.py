@@ -390,3 +390,23 @@ def kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+
+
+def test_copy_turned_into_a_symlink_drops_its_duplicate_articles(
+    prefect_harness: None, raw: Path, tmp_path: Path
+) -> None:
+    """Not a failure to protect against: the articles are the target's, and counted once from now on."""
+    out = tmp_path / "out"
+    copy_good(raw, "alias.pdf")
+    ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY)
+    assert len(article_state(out)) == 2 * GOOD_ARTICLES
+    (raw / "alias.pdf").unlink()
+    (raw / "alias.pdf").symlink_to("good.pdf")
+
+    ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY)
+
+    assert {source for source, *_ in article_state(out)} == {"good.pdf"}
+    [alias] = [r for r in read_dataset(out, "documents").to_pylist() if r["source_file"] == "alias.pdf"]
+    assert (alias["status"], alias["articles"]) == ("failed", 0)
+    assert alias["error"].startswith("symlink to good.pdf")
+    check_invariants(out)

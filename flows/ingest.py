@@ -262,11 +262,19 @@ def retry_pages(
 def ingest_item(item: InventoryItem, *, out_dir: Path, settings: Settings, force: bool) -> DocumentRows:
     """Ingest one new or changed entry of the raw directory; one that cannot be read is one failed row."""
     assert item.path is not None
-    if item.problem is None:
-        return ingest_document(item.path, item.source_file, out_dir=out_dir, settings=settings, force=force)
-    get_run_logger().warning("%s: failed: %s", item.source_file, item.problem)
+    problem = item.problem
+    if problem is None:
+        try:
+            return ingest_document(
+                item.path, item.source_file, out_dir=out_dir, settings=settings, force=force
+            )
+        except OutputUnwritable:
+            raise
+        except Exception as error:  # a docpipe bug on this one file must not stop the others
+            problem = f"internal error, please report: {describe(error)}"
+    get_run_logger().warning("%s: failed: %s", item.source_file, problem)
     rows = failed_document_rows(
-        source_file=item.source_file, doc_id=item.doc_id, error=item.problem, ingested_at=datetime.now(UTC)
+        source_file=item.source_file, doc_id=item.doc_id, error=problem, ingested_at=datetime.now(UTC)
     )
     return _write_and_report(out_dir, item.source_file, rows, force=force, duplicate=item.duplicate)
 

@@ -16,9 +16,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import flows.ingest
 from docpipe import page_cache, writer
 from docpipe.assemble import DocumentRows
 from docpipe.keep_or_replace import RETRY_PENDING
@@ -409,4 +411,29 @@ def test_copy_turned_into_a_symlink_drops_its_duplicate_articles(
     [alias] = [r for r in read_dataset(out, "documents").to_pylist() if r["source_file"] == "alias.pdf"]
     assert (alias["status"], alias["articles"]) == ("failed", 0)
     assert alias["error"].startswith("symlink to good.pdf")
+    check_invariants(out)
+
+
+def test_a_bug_on_one_document_does_not_stop_the_others(
+    prefect_harness: None, raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    shutil.copy(OTHER_SAMPLE, raw / "other.pdf")
+    ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY)
+    before = article_state(out)
+    real_assemble = flows.ingest.assemble_document
+
+    def crash_on_good(**kwargs: Any) -> Any:
+        if kwargs["source_file"] == "good.pdf":
+            raise IndexError("list index out of range")
+        return real_assemble(**kwargs)
+
+    monkeypatch.setattr(flows.ingest, "assemble_document", crash_on_good)
+    summary = ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY, force=True)
+
+    by_file = {d["source_file"]: d for d in summary.documents}
+    assert by_file["other.pdf"]["status"] == "ok"
+    assert by_file["good.pdf"]["status"] == "failed"
+    assert "internal error, please report: IndexError" in str(by_file["good.pdf"]["error"])
+    assert article_state(out) == before  # the good rows of good.pdf were kept
     check_invariants(out)

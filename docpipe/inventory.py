@@ -116,11 +116,13 @@ def find_pdfs(raw_dir: Path) -> list[Path]:
     return [entry.path for entry in find_entries(raw_dir) if entry.problem is None]
 
 
-def _walk(directory: Path) -> Iterator[tuple[Path, str | None]]:
+def _walk(directory: Path, *, top: bool = True) -> Iterator[tuple[Path, str | None]]:
     try:
         with os.scandir(directory) as listing:
             children = sorted(listing, key=lambda entry: entry.name)
     except OSError as error:
+        if top:
+            raise  # no raw directory at all: the run has nothing to do, and must say so
         yield directory, f"directory cannot be listed ({error.strerror}): the PDFs in it are not ingested"
         return
     for child in children:
@@ -132,7 +134,7 @@ def _walk(directory: Path) -> Iterator[tuple[Path, str | None]]:
             if named_pdf:
                 yield path, "a directory, not a PDF file (the PDFs inside it are ingested on their own)"
             if not child.is_symlink():
-                yield from _walk(path)
+                yield from _walk(path, top=False)
         elif named_pdf:
             yield path, _file_problem(path)
 

@@ -176,3 +176,24 @@ def test_removed_with_rows_lists_every_removed_document_still_holding_articles(t
     assert removed_with_rows(out) == ["gone.pdf"]
     shutil.rmtree(out / "articles")
     assert removed_with_rows(out) == []
+
+
+def test_unlistable_subdirectory_is_one_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_minimal_pdf(tmp_path / "good.pdf")
+    (tmp_path / "locked").mkdir()
+    write_minimal_pdf(tmp_path / "locked" / "inside.pdf")
+    real_scandir = os.scandir
+
+    def scandir(path: Any) -> Any:
+        # Root lists any directory whatever its mode: the kernel's answer to anyone else.
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert entries_of(tmp_path) == {
+        "good.pdf": None,
+        "locked": "directory cannot be listed (Permission denied): the PDFs in it are not ingested",
+    }
+    with pytest.raises(FileNotFoundError):
+        find_entries(tmp_path / "no-such-raw")

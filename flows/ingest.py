@@ -63,6 +63,7 @@ class RunSummary:
     pages_by_status: Counter[str] = field(default_factory=Counter)
     problem_pages: list[dict[str, object]] = field(default_factory=list)
     articles_written: int = 0
+    pruned: int = 0  # documents removed in an earlier run whose articles and pages this run dropped
 
     @property
     def failed_documents(self) -> int:
@@ -74,7 +75,7 @@ class RunSummary:
 
     @property
     def wrote_nothing(self) -> bool:
-        return not self.documents and not self.changes["removed"]
+        return not self.documents and not self.changes["removed"] and not self.pruned
 
 
 # --- tasks -------------------------------------------------------------------------
@@ -219,6 +220,8 @@ def ingest(
             if prune:
                 for source_file in removed_with_rows(out_dir):
                     _check_written(record_removed_task(out_dir, source_file, prune))
+                    get_run_logger().info("%s: pruned (removed in an earlier run)", source_file)
+                    summary.pruned += 1
             finish_run(summary, out_dir)
     except OutputUnwritable as error:
         return _unwritable_run(error)

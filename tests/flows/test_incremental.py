@@ -80,7 +80,8 @@ def test_removed_file_is_recorded_and_pruned_on_request(
     assert read_dataset(out, "articles").num_rows == SAMPLE_ARTICLES
 
     # Prune applies to a document removed in an earlier run, and its row then says so.
-    ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY, prune=True)
+    pruned = ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY, prune=True)
+    assert pruned.pruned == 1 and not pruned.wrote_nothing
     assert read_dataset(out, "articles").num_rows == 0
     assert read_dataset(out, "pages").num_rows == 0
     [document] = read_dataset(out, "documents").to_pylist()

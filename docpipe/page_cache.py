@@ -108,6 +108,17 @@ def save_page(out_dir: Path, doc_id: str, page: Page, settings: Settings) -> boo
     return True
 
 
+def remove_leftover_temp_files(out_dir: Path) -> list[Path]:
+    """Delete the temporary files of cache writes a killed run left behind; return them.
+
+    Only safe while holding the output lock, before extracting (no write is live then).
+    """
+    leftovers = [path for path in (out_dir / CACHE_DIR).glob("*/.*.tmp") if path.is_file()]
+    for path in leftovers:
+        _remove_quietly(path)
+    return leftovers
+
+
 def _remove_quietly(path: Path) -> None:
     try:
         path.unlink(missing_ok=True)

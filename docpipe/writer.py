@@ -181,6 +181,23 @@ def write_run(out_dir: Path, row: Mapping[str, Any]) -> Path:
     return path
 
 
+def remove_leftover_temp_files(out_dir: Path) -> list[Path]:
+    """Delete every temporary file a killed run left in the datasets; return them.
+
+    Only safe while holding the output lock, before writing: then no write of
+    this run or another is in progress, so no temporary file is live.
+    """
+    leftovers = [
+        path
+        for dataset in SCHEMAS
+        for path in (out_dir / dataset).rglob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}")
+        if path.is_file()
+    ]
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    return leftovers
+
+
 def remove_document(
     out_dir: Path, source_file: str, *, datasets: Iterable[str] = PARTITIONED_DATASETS
 ) -> list[Path]:

@@ -36,6 +36,7 @@ from docpipe.keep_or_replace import keeps_previous, kept_document_row
 from docpipe.layout import Page
 from docpipe.lock import output_lock
 from docpipe.page_cache import load_any_page, load_page, save_page
+from docpipe.page_cache import remove_leftover_temp_files as remove_leftover_cache_temp_files
 from docpipe.progress import reporter
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 from docpipe.writer import (
@@ -43,6 +44,7 @@ from docpipe.writer import (
     read_dataset,
     read_document_rows,
     remove_document,
+    remove_leftover_temp_files,
     write_dataset_rows,
     write_run,
 )
@@ -83,6 +85,9 @@ class RunSummary:
 
 @task(name="take-inventory")
 def take_inventory_task(raw_dir: Path, out_dir: Path, force: bool) -> list[InventoryItem]:
+    """What this run has to do; first, under the run's lock, sweep the temporary files of killed runs."""
+    remove_leftover_temp_files(out_dir)
+    remove_leftover_cache_temp_files(out_dir)
     return take_inventory(raw_dir, out_dir, force=force)
 
 

@@ -86,3 +86,12 @@ def test_cache_writable_again_is_used_again(tmp_path: Path) -> None:
     (tmp_path / "_cache").unlink()
     assert save_page(tmp_path, DOC_ID, PAGE, DEFAULT_SETTINGS)
     shutil.rmtree(tmp_path / "_cache")
+
+
+def test_leftovers_of_a_killed_write_are_swept(tmp_path: Path) -> None:
+    assert save_page(tmp_path, DOC_ID, PAGE, DEFAULT_SETTINGS)
+    leftover = tmp_path / CACHE_DIR / DOC_ID / ".killed-mid-write.tmp"
+    leftover.write_text('{"number": 3, "wid')
+    assert page_cache.remove_leftover_temp_files(tmp_path) == [leftover]
+    assert load_page(tmp_path, DOC_ID, 3, DEFAULT_SETTINGS) == PAGE  # the cached page stays
+    assert page_cache.remove_leftover_temp_files(tmp_path / "nothing-here") == []

@@ -506,3 +506,18 @@ def test_read_document_rows_reads_one_document_with_its_kind(out_dir: Path) -> N
     rows = writer.read_document_rows(out_dir, "articles", DIGEST)
     assert rows == [{**row, "doc_kind": "digest"} for row in article_rows(DIGEST, 3)]
     assert writer.read_document_rows(out_dir, "documents", "never-written.pdf") == []
+
+
+def test_remove_leftover_temp_files_sweeps_every_dataset(out_dir: Path) -> None:
+    leftovers = {
+        leftover_temp_file(out_dir, "articles", "digest", DIGEST, article_rows(DIGEST, 1)),
+        leftover_temp_file(
+            out_dir, "pages", "book", "never-finished.pdf", [page_row("never-finished.pdf", 1)]
+        ),
+    }
+    runs_leftover = out_dir / "runs" / f"{TEMP_PREFIX}20240503T000000Z.parquet.dead{TEMP_SUFFIX}"
+    runs_leftover.write_bytes(b"half a file")
+    before = read_dataset(out_dir, "articles").num_rows
+    assert set(writer.remove_leftover_temp_files(out_dir)) == leftovers | {runs_leftover}
+    assert not any(path.name.endswith(TEMP_SUFFIX) for path in out_dir.rglob("*"))
+    assert read_dataset(out_dir, "articles").num_rows == before  # the datasets themselves untouched

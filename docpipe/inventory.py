@@ -252,8 +252,8 @@ def removed_with_rows(out_dir: Path) -> list[str]:
         for row in read_dataset(out_dir, "documents").to_pylist()
         if row["status"] == "removed"
     }
-    holding = set(read_dataset(out_dir, "articles")["source_file"].to_pylist())
-    holding |= set(read_dataset(out_dir, "pages")["source_file"].to_pylist())
+    holding = set(read_dataset(out_dir, "articles", columns=["source_file"])["source_file"].to_pylist())
+    holding |= set(read_dataset(out_dir, "pages", columns=["source_file"])["source_file"].to_pylist())
     return sorted(removed & holding)
 
 

@@ -344,8 +344,8 @@ def read_document_rows(out_dir: Path, dataset: str, source_file: str) -> list[di
     return rows
 
 
-def read_dataset(out_dir: Path, dataset: str) -> pa.Table:
-    """Read a whole dataset with its full schema (``doc_kind`` from the directories).
+def read_dataset(out_dir: Path, dataset: str, *, columns: Sequence[str] | None = None) -> pa.Table:
+    """Read a whole dataset with its full schema (``doc_kind`` from the directories), or only ``columns``.
 
     Returns an empty table with the full schema when nothing has been written.
     """
@@ -353,7 +353,8 @@ def read_dataset(out_dir: Path, dataset: str) -> pa.Table:
     schema = SCHEMAS[dataset]
     files = dataset_files(out_dir, dataset)
     if not files:
-        return schema.empty_table()
+        empty = schema.empty_table()
+        return empty if columns is None else empty.select(list(columns))
     partitioning = (
         ds.partitioning(pa.schema([schema.field(PARTITION_COLUMN)]), flavor="hive")
         if dataset in PARTITIONED_DATASETS
@@ -365,4 +366,4 @@ def read_dataset(out_dir: Path, dataset: str) -> pa.Table:
         format="parquet",
         partitioning=partitioning,
         partition_base_dir=str(out_dir / dataset),
-    ).to_table()
+    ).to_table(columns=None if columns is None else list(columns))

@@ -521,3 +521,10 @@ def test_remove_leftover_temp_files_sweeps_every_dataset(out_dir: Path) -> None:
     assert set(writer.remove_leftover_temp_files(out_dir)) == leftovers | {runs_leftover}
     assert not any(path.name.endswith(TEMP_SUFFIX) for path in out_dir.rglob("*"))
     assert read_dataset(out_dir, "articles").num_rows == before  # the datasets themselves untouched
+
+
+def test_read_dataset_reads_only_the_columns_asked_for(out_dir: Path, tmp_path: Path) -> None:
+    table = read_dataset(out_dir, "articles", columns=["source_file", "doc_kind"])
+    assert table.column_names == ["source_file", "doc_kind"]
+    assert table.num_rows == 5
+    assert read_dataset(tmp_path / "empty", "pages", columns=["page"]).column_names == ["page"]

@@ -1,17 +1,23 @@
 """The ``ingest`` and ``retry`` flows: PDFs in a raw directory -> article, page and document datasets.
 
 Each flow body reads as the table of contents of the job; each task does one
-stage by calling plain functions in ``docpipe`` and ``cleaners``.  Pages are
-extracted concurrently (Tesseract runs as a subprocess, so threads give real
-parallelism) and cached, so a killed run resumes without redoing its OCR; only
-tasks that touch the outside world retry.
+stage by calling plain functions in ``docpipe`` and ``cleaners``.
+
+Pages are read in the run's page-worker processes (``docpipe/extract/workers.py``):
+at most ``settings.ocr_workers`` at once, each under ``settings.page_timeout`` of its
+own work, whatever runs the flow (``docpipe run``, ``docpipe serve``, a deployment's
+worker, a direct call).  Text-layer pages go ``settings.text_batch_pages`` to a task,
+OCR pages one task each; ``settings.documents_in_flight`` documents are read at once
+so workers never wait between documents.  Pages are cached, so a killed run resumes
+without redoing its OCR; only tasks that touch the outside world retry.
 """
 
+import contextvars
 import os
-import uuid
-from collections import Counter
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,47 +25,61 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import PrefectFuture
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from docpipe import PIPELINE_VERSION
 from docpipe.assemble import DocumentRows, assemble_document, failed_document_rows
-from docpipe.extract.pdf import DocumentFile, UnreadableDocument, extract_page, open_document, sha256_of
+from docpipe.extract.pdf import (
+    DocumentFile,
+    UnreadableDocument,
+    open_document,
+    read_page_by_ocr,
+    read_text_pages,
+    sha256_of,
+)
+from docpipe.extract.workers import PageJobFailed, PagePool, default_worker_count
 from docpipe.inventory import InventoryItem, count_changes, take_inventory
-from docpipe.layout import Page
+from docpipe.layout import ExtractionMethod, Page
 from docpipe.lock import output_lock
 from docpipe.page_cache import load_any_page, load_page, save_page
 from docpipe.progress import reporter
+from docpipe.runs import RunSummary, new_run_id, run_row
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 from docpipe.writer import read_dataset, remove_document, write_dataset_rows, write_run
 
+__all__ = ["RunSummary", "ingest", "retry_pages", "run_with_workers"]
+
 PROBLEM_STATUSES = ("failed", "low_confidence")
+#: Threads of the flow's own task runner.  Page tasks only wait on the page workers,
+#: which bound the real work; enough threads keep every worker fed (Prefect's
+#: default runner has no limit at all).  ``run_with_workers`` sizes it to the settings.
+TASK_THREADS = 2 * (os.cpu_count() or 1) + 2
+
+def flow_task_runner() -> TaskRunner[Any]:
+    """The flow's own task runner: bounded, unlike Prefect's default."""
+    return ThreadPoolTaskRunner(max_workers=TASK_THREADS)
 
 
-@dataclass
-class RunSummary:
-    """What a run did, for the runs dataset, the artifacts and the CLI."""
+_PAGE_POOL: contextvars.ContextVar[PagePool] = contextvars.ContextVar("docpipe_page_pool")
 
-    run_id: str
-    started: datetime
-    raw_dir: str
-    finished: datetime | None = None
-    changes: Counter[str] = field(default_factory=Counter)
-    documents: list[dict[str, object]] = field(default_factory=list)
-    pages_by_status: Counter[str] = field(default_factory=Counter)
-    problem_pages: list[dict[str, object]] = field(default_factory=list)
-    articles_written: int = 0
 
-    @property
-    def failed_documents(self) -> int:
-        return sum(1 for d in self.documents if d["status"] == "failed")
+@contextmanager
+def page_workers(settings: Settings) -> Iterator[PagePool]:
+    """The run's page-worker processes, visible to its tasks; stopped when the run ends."""
+    pool = PagePool(default_worker_count(settings.ocr_workers), expected_failures=(UnreadableDocument,))
+    token = _PAGE_POOL.set(pool)
+    try:
+        yield pool
+    finally:
+        _PAGE_POOL.reset(token)
+        pool.close()
 
-    @property
-    def anything_failed(self) -> bool:
-        return self.failed_documents > 0 or self.pages_by_status["failed"] > 0
 
-    @property
-    def wrote_nothing(self) -> bool:
-        return not self.documents and not self.changes["removed"]
+def page_pool() -> PagePool:
+    try:
+        return _PAGE_POOL.get()
+    except LookupError:
+        raise RuntimeError("page tasks run inside a flow's page_workers()") from None
 
 
 # --- tasks -------------------------------------------------------------------------
@@ -70,20 +90,56 @@ def take_inventory_task(raw_dir: Path, out_dir: Path, force: bool) -> list[Inven
     return take_inventory(raw_dir, out_dir, force=force)
 
 
-@task(name="open-document", retries=1, retry_delay_seconds=1)
-def open_pdf(path: Path) -> DocumentFile:
-    return open_document(path)
+@task(name="open-document")
+def open_pdf(path: Path, settings: Settings) -> DocumentFile:
+    """Count the pages in a worker: a PDF that crashes PDFium ends that worker, not the run."""
+    try:
+        return page_pool().run(open_document, path, timeout=settings.page_timeout)
+    except PageJobFailed as failure:
+        raise UnreadableDocument(failure.reason) from None
 
 
-@task(name="extract-page", retries=2, retry_delay_seconds=[2, 10])
-def extract_page_task(
-    path: Path, doc_id: str, page_number: int, settings: Settings, out_dir: Path, use_cache: bool = True
-) -> Page:
-    """Extract one page (from the cache when this page was already extracted with these settings)."""
-    if use_cache and (cached := load_page(out_dir, doc_id, page_number, settings)) is not None:
-        return cached
-    page = extract_page(path, page_number, settings=settings)
-    save_page(out_dir, doc_id, page, settings)
+@task(name="read-text-pages", retries=1, retry_delay_seconds=2)
+def read_text_pages_task(
+    path: Path, doc_id: str, page_numbers: list[int], settings: Settings, out_dir: Path
+) -> list[Page | None]:
+    """Read a batch of pages from their text layers; ``None`` for each page that needs OCR.
+
+    The batch has one page's timeout: it takes milliseconds a page.  A batch that
+    fails is read again page by page, so one bad page fails alone.
+    """
+    pool = page_pool()
+    try:
+        pages = pool.run(
+            read_text_pages, path, page_numbers, settings=settings, timeout=settings.page_timeout
+        )
+    except PageJobFailed as failure:
+        if len(page_numbers) == 1:
+            pages = [failed_page(page_numbers[0], failure, method="text", engine=None)]
+        else:
+            pages = [
+                page
+                for number in page_numbers
+                for page in read_text_pages_task.fn(path, doc_id, [number], settings, out_dir)
+            ]
+            return pages  # each single-page read cached its own page
+    for page in pages:
+        if page is not None and page.status != "failed":
+            save_page(out_dir, doc_id, page, settings)
+    return pages
+
+
+@task(name="ocr-page", retries=1, retry_delay_seconds=2)
+def ocr_page_task(path: Path, doc_id: str, page_number: int, settings: Settings, out_dir: Path) -> Page:
+    """OCR one page: opening, rendering and reading it all count against its timeout."""
+    try:
+        page = page_pool().run(
+            read_page_by_ocr, path, page_number, settings=settings, timeout=settings.page_timeout
+        )
+    except PageJobFailed as failure:
+        return failed_page(page_number, failure, method="ocr", engine=settings.ocr_engine)
+    if page.status != "failed":
+        save_page(out_dir, doc_id, page, settings)
     return page
 
 
@@ -130,7 +186,7 @@ def record_removed_task(out_dir: Path, item: InventoryItem, prune: bool) -> None
 # --- flows ---------------------------------------------------------------------------
 
 
-@flow(name="ingest")
+@flow(name="ingest", task_runner=flow_task_runner())
 def ingest(
     raw_dir: Path = Path("raw"),
     out_dir: Path = Path("parquet"),
@@ -146,21 +202,20 @@ def ingest(
     """
     resolved = resolve_settings(settings)
     summary = RunSummary(run_id=new_run_id(), started=datetime.now(UTC), raw_dir=str(raw_dir))
-    with output_lock(out_dir, wait=wait_for_lock):
+    with output_lock(out_dir, wait=wait_for_lock), page_workers(resolved):
         inventory = take_inventory_task(raw_dir, out_dir, force)
         summary.changes.update(count_changes(inventory))
+        to_ingest = [(item.path, item.source_file) for item in inventory if item.change in ("new", "changed")]
+        for rows in ingest_documents(to_ingest, out_dir=out_dir, settings=resolved):
+            record_document(summary, rows)
         for item in inventory:
-            if item.change in ("new", "changed"):
-                assert item.path is not None
-                rows = ingest_document(item.path, item.source_file, out_dir=out_dir, settings=resolved)
-                record_document(summary, rows)
-            elif item.change == "removed":
+            if item.change == "removed":
                 record_removed_task(out_dir, item, prune)
         finish_run(summary, out_dir)
     return summary
 
 
-@flow(name="retry-pages")
+@flow(name="retry-pages", task_runner=flow_task_runner())
 def retry_pages(
     raw_dir: Path = Path("raw"),
     out_dir: Path = Path("parquet"),
@@ -171,14 +226,46 @@ def retry_pages(
     """Re-extract only the failed and low-confidence pages, and rebuild their documents."""
     resolved = resolve_settings(settings)
     summary = RunSummary(run_id=new_run_id(), started=datetime.now(UTC), raw_dir=str(raw_dir))
-    with output_lock(out_dir, wait=wait_for_lock):
-        for document_file, pages in problem_pages_by_document(out_dir, source_file).items():
-            rows = ingest_document(
-                raw_dir / document_file, document_file, out_dir=out_dir, settings=resolved, redo_pages=pages
-            )
+    with output_lock(out_dir, wait=wait_for_lock), page_workers(resolved):
+        problems = problem_pages_by_document(out_dir, source_file)
+        documents = [(raw_dir / document_file, document_file) for document_file in problems]
+        for rows in ingest_documents(documents, out_dir=out_dir, settings=resolved, redo_pages=problems):
             record_document(summary, rows)
         finish_run(summary, out_dir)
     return summary
+
+
+def ingest_documents(
+    documents: Sequence[tuple[Path | None, str]],
+    *,
+    out_dir: Path,
+    settings: Settings,
+    redo_pages: dict[str, list[int]] | None = None,
+) -> Iterator[DocumentRows]:
+    """Ingest ``settings.documents_in_flight`` documents at a time; their rows, in the given order."""
+    if not documents:
+        return
+    in_flight = max(1, settings.documents_in_flight)
+    with ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="docpipe-document") as executor:
+        futures = []
+        for path, source_file in documents:
+            assert path is not None
+            redo = None if redo_pages is None else redo_pages.get(source_file, [])
+            # A copy of this context per document: its tasks belong to this flow run and its pool.
+            context = contextvars.copy_context()
+            futures.append(
+                executor.submit(
+                    context.run,
+                    ingest_document,
+                    path,
+                    source_file,
+                    out_dir=out_dir,
+                    settings=settings,
+                    redo_pages=redo,
+                )
+            )
+        for future in futures:
+            yield future.result()
 
 
 def ingest_document(
@@ -195,35 +282,26 @@ def ingest_document(
     the cache of any earlier extraction when there is one.
     """
     logger = get_run_logger()
-    opened = open_pdf.submit(path).result(raise_on_failure=False)
-    if isinstance(opened, BaseException):
-        logger.warning("%s: failed: %s", source_file, describe(opened))
+    opened = open_pdf.with_options(task_run_name=f"open {source_file}").submit(path, settings)
+    document = opened.result(raise_on_failure=False)
+    if isinstance(document, BaseException):
+        logger.warning("%s: failed: %s", source_file, describe(document))
         rows = failed_document_rows(
             source_file=source_file,
             doc_id=_hash_or_none(path),
-            error=describe(opened),
+            error=describe(document),
             ingested_at=datetime.now(UTC),
         )
     else:
-        futures = {
-            number: _submit_page(
-                path,
-                opened.doc_id,
-                number,
-                settings,
-                out_dir,
-                retrying=redo_pages is not None,
-                redo=number in (redo_pages or ()),
-            )
-            for number in range(1, opened.pages + 1)
-        }
         progress = reporter()
-        progress.start_document(source_file, opened.pages)
-        pages = []
-        for number, future in futures.items():
-            pages.append(_page_or_failure(future, number))
-            progress.page_done(source_file)
-        rows = assemble_document_task(opened, source_file, pages, settings)
+        progress.start_document(source_file, document.pages)
+        pages = extract_pages(
+            document, source_file, out_dir=out_dir, settings=settings, redo_pages=redo_pages
+        )
+        for page in pages:
+            if page.status == "failed":
+                logger.warning("%s p.%d: failed: %s", source_file, page.number, page.error)
+        rows = assemble_document_task(document, source_file, pages, settings)
         progress.finish_document(source_file)
         logger.info(
             "%s: %d pages, %d articles, status %s",
@@ -236,13 +314,106 @@ def ingest_document(
     return rows
 
 
-def _submit_page(
-    path: Path, doc_id: str, number: int, settings: Settings, out_dir: Path, *, retrying: bool, redo: bool
-) -> PrefectFuture[Page] | Page:
-    """A retry keeps the good pages as they were read, whatever settings read them."""
-    if retrying and not redo and (earlier := load_any_page(out_dir, doc_id, number)) is not None:
-        return earlier
-    return extract_page_task.submit(path, doc_id, number, settings, out_dir, use_cache=not redo)
+def extract_pages(
+    document: DocumentFile,
+    source_file: str,
+    *,
+    out_dir: Path,
+    settings: Settings,
+    redo_pages: Sequence[int] | None = None,
+) -> list[Page]:
+    """Every page of a document: from the cache, text-layer batches, then one OCR task per page."""
+    progress = reporter()
+    retrying = redo_pages is not None
+    redo = set(redo_pages or ())
+    pages: dict[int, Page] = {}
+    for number in range(1, document.pages + 1):
+        if retrying and number not in redo:
+            known = load_any_page(out_dir, document.doc_id, number)  # a retry keeps the good pages as read
+        elif number not in redo:
+            known = load_page(out_dir, document.doc_id, number, settings)
+        else:
+            known = None
+        if known is not None:
+            pages[number] = known
+            progress.page_done(source_file)
+    to_read = [number for number in range(1, document.pages + 1) if number not in pages]
+    batches = [
+        to_read[i : i + settings.text_batch_pages] for i in range(0, len(to_read), settings.text_batch_pages)
+    ]
+    text_futures = [
+        read_text_pages_task.with_options(
+            task_run_name=f"text {source_file} p.{_page_range(batch)}", tags=["text"]
+        ).submit(document.path, document.doc_id, batch, settings, out_dir)
+        for batch in batches
+    ]
+    ocr_futures: dict[int, PrefectFuture[Page]] = {}
+    for batch, future in zip(batches, text_futures, strict=True):
+        read = _text_pages_or_failures(future, batch)
+        for number, page in zip(batch, read, strict=True):
+            if page is None:
+                ocr_futures[number] = ocr_page_task.with_options(
+                    task_run_name=f"extract {source_file} p.{number}", tags=["ocr", settings.ocr_engine]
+                ).submit(document.path, document.doc_id, number, settings, out_dir)
+            else:
+                pages[number] = page
+                progress.page_done(source_file)
+    del text_futures
+    for number, ocr_future in ocr_futures.items():
+        pages[number] = _ocr_page_or_failure(ocr_future, number, settings)
+        progress.page_done(source_file)
+    return [pages[number] for number in sorted(pages)]
+
+
+def _page_range(numbers: Sequence[int]) -> str:
+    return str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}-{numbers[-1]}"
+
+
+def _text_pages_or_failures(
+    future: PrefectFuture[list[Page | None]], numbers: Sequence[int]
+) -> list[Page | None]:
+    result = future.result(raise_on_failure=False)
+    if isinstance(result, BaseException):  # not a page's failure: the task itself broke, twice
+        return [
+            Page(number=number, width=0.0, height=0.0, method="text", status="failed", error=describe(result))
+            for number in numbers
+        ]
+    return list(result)
+
+
+def _ocr_page_or_failure(future: PrefectFuture[Page], number: int, settings: Settings) -> Page:
+    page = future.result(raise_on_failure=False)
+    if isinstance(page, BaseException):
+        return Page(
+            number=number,
+            width=0.0,
+            height=0.0,
+            method="ocr",
+            engine=settings.ocr_engine,
+            status="failed",
+            error=describe(page),
+        )
+    return page
+
+
+def failed_page(
+    number: int,
+    failure: PageJobFailed,
+    *,
+    method: ExtractionMethod,
+    engine: str | None,
+) -> Page:
+    """A page that produced no result, with how it was being read and how long it ran."""
+    return Page(
+        number=number,
+        width=0.0,
+        height=0.0,
+        method=method,
+        engine=engine,
+        status="failed",
+        error=failure.reason,
+        seconds=failure.seconds,
+    )
 
 
 def problem_pages_by_document(out_dir: Path, source_file: str | None = None) -> dict[str, list[int]]:
@@ -294,27 +465,6 @@ def finish_run(summary: RunSummary, out_dir: Path) -> None:
         logger.info("nothing to do: %d documents unchanged", summary.changes["unchanged"])
 
 
-def run_row(summary: RunSummary) -> dict[str, object]:
-    failed = summary.failed_documents
-    return {
-        "run_id": summary.run_id,
-        "started": summary.started,
-        "finished": summary.finished,
-        "raw_dir": summary.raw_dir,
-        "documents_new": summary.changes["new"],
-        "documents_changed": summary.changes["changed"],
-        "documents_skipped": summary.changes["unchanged"],
-        "documents_failed": failed,
-        "documents_removed": summary.changes["removed"],
-        "pages_ok": summary.pages_by_status["ok"],
-        "pages_blank": summary.pages_by_status["blank"],
-        "pages_failed": summary.pages_by_status["failed"],
-        "pages_low_confidence": summary.pages_by_status["low_confidence"],
-        "articles_written": summary.articles_written,
-        "pipeline_version": PIPELINE_VERSION,
-    }
-
-
 def publish_artifacts(summary: RunSummary) -> None:
     """A markdown summary, the run's documents and its problem pages, visible in the Prefect UI."""
     assert summary.finished is not None
@@ -348,9 +498,10 @@ def resolve_settings(overrides: dict[str, Any] | None) -> Settings:
 
 
 def run_with_workers(flow_fn, settings: Settings, /, **parameters: object) -> RunSummary:  # type: ignore[no-untyped-def]
-    """Run a flow with one page worker per core (or ``settings.ocr_workers``)."""
-    workers = settings.ocr_workers or os.cpu_count() or 1
-    runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=workers)
+    """Run a flow with ``settings`` (as overrides of the defaults) and task threads sized to its workers."""
+    workers = default_worker_count(settings.ocr_workers)
+    threads = max(TASK_THREADS, 2 * workers + settings.documents_in_flight)
+    runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=threads)
     overrides = {
         name: value for name, value in asdict(settings).items() if value != getattr(DEFAULT_SETTINGS, name)
     }
@@ -359,20 +510,9 @@ def run_with_workers(flow_fn, settings: Settings, /, **parameters: object) -> Ru
 
 
 def describe(error: BaseException) -> str:
-    if isinstance(error, UnreadableDocument):
+    if isinstance(error, UnreadableDocument | PageJobFailed):
         return str(error)
     return f"{type(error).__name__}: {error}".strip()
-
-
-def new_run_id() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
-
-
-def _page_or_failure(result: PrefectFuture[Page] | Page, number: int) -> Page:
-    page = result.result(raise_on_failure=False) if isinstance(result, PrefectFuture) else result
-    if isinstance(page, BaseException):
-        return Page(number=number, width=0.0, height=0.0, status="failed", error=describe(page))
-    return page
 
 
 def _hash_or_none(path: Path) -> str | None:

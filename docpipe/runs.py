@@ -1,0 +1,65 @@
+"""What a run did: the summary the flow fills and the CLI reports, and its ``runs`` row.
+
+Prefect-free, so that a run with nothing to do is recorded without starting Prefect.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from docpipe import PIPELINE_VERSION
+
+
+@dataclass
+class RunSummary:
+    """What a run did, for the runs dataset, the artifacts and the CLI."""
+
+    run_id: str
+    started: datetime
+    raw_dir: str
+    finished: datetime | None = None
+    changes: Counter[str] = field(default_factory=Counter)
+    documents: list[dict[str, object]] = field(default_factory=list)
+    pages_by_status: Counter[str] = field(default_factory=Counter)
+    problem_pages: list[dict[str, object]] = field(default_factory=list)
+    articles_written: int = 0
+
+    @property
+    def failed_documents(self) -> int:
+        return sum(1 for d in self.documents if d["status"] == "failed")
+
+    @property
+    def anything_failed(self) -> bool:
+        return self.failed_documents > 0 or self.pages_by_status["failed"] > 0
+
+    @property
+    def wrote_nothing(self) -> bool:
+        return not self.documents and not self.changes["removed"]
+
+
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+
+
+def run_row(summary: RunSummary) -> dict[str, object]:
+    failed = summary.failed_documents
+    return {
+        "run_id": summary.run_id,
+        "started": summary.started,
+        "finished": summary.finished,
+        "raw_dir": summary.raw_dir,
+        "documents_new": summary.changes["new"],
+        "documents_changed": summary.changes["changed"],
+        "documents_skipped": summary.changes["unchanged"],
+        "documents_failed": failed,
+        "documents_removed": summary.changes["removed"],
+        "pages_ok": summary.pages_by_status["ok"],
+        "pages_blank": summary.pages_by_status["blank"],
+        "pages_failed": summary.pages_by_status["failed"],
+        "pages_low_confidence": summary.pages_by_status["low_confidence"],
+        "articles_written": summary.articles_written,
+        "pipeline_version": PIPELINE_VERSION,
+    }

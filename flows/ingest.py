@@ -55,6 +55,7 @@ PROBLEM_STATUSES = ("failed", "low_confidence")
 #: default runner has no limit at all).  ``run_with_workers`` sizes it to the settings.
 TASK_THREADS = 2 * (os.cpu_count() or 1) + 2
 
+
 def flow_task_runner() -> TaskRunner[Any]:
     """The flow's own task runner: bounded, unlike Prefect's default."""
     return ThreadPoolTaskRunner(max_workers=TASK_THREADS)
@@ -91,12 +92,15 @@ def take_inventory_task(raw_dir: Path, out_dir: Path, force: bool) -> list[Inven
 
 
 @task(name="open-document")
-def open_pdf(path: Path, settings: Settings) -> DocumentFile:
-    """Count the pages in a worker: a PDF that crashes PDFium ends that worker, not the run."""
+def open_pdf(path: Path, settings: Settings) -> DocumentFile | str:
+    """The document, or why it cannot be read (an expected outcome: no traceback in the log).
+
+    Opened in a worker: a PDF that crashes PDFium ends that worker, not the run.
+    """
     try:
         return page_pool().run(open_document, path, timeout=settings.page_timeout)
     except PageJobFailed as failure:
-        raise UnreadableDocument(failure.reason) from None
+        return failure.reason
 
 
 @task(name="read-text-pages", retries=1, retry_delay_seconds=2)
@@ -284,13 +288,11 @@ def ingest_document(
     logger = get_run_logger()
     opened = open_pdf.with_options(task_run_name=f"open {source_file}").submit(path, settings)
     document = opened.result(raise_on_failure=False)
-    if isinstance(document, BaseException):
-        logger.warning("%s: failed: %s", source_file, describe(document))
+    if not isinstance(document, DocumentFile):
+        reason = document if isinstance(document, str) else describe(document)
+        logger.warning("%s: failed: %s", source_file, reason)
         rows = failed_document_rows(
-            source_file=source_file,
-            doc_id=_hash_or_none(path),
-            error=describe(document),
-            ingested_at=datetime.now(UTC),
+            source_file=source_file, doc_id=_hash_or_none(path), error=reason, ingested_at=datetime.now(UTC)
         )
     else:
         progress = reporter()

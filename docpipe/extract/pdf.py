@@ -66,11 +66,12 @@ def _count_pages(path: Path) -> int:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as error:
         message = str(error)
+        if _page_count_by_pdfminer(path) == 0:
+            # PDFium refuses a document with an empty page tree outright, and without
+            # setting its last error: the message may be left from an earlier document.
+            raise UnreadableDocument("PDF has no pages") from None
         if "password" in message.lower():
             raise UnreadableDocument("encrypted PDF: a password is required") from None
-        if _page_count_by_pdfminer(path) == 0:
-            # PDFium refuses a document with an empty page tree outright.
-            raise UnreadableDocument("PDF has no pages") from None
         raise UnreadableDocument(f"damaged or truncated PDF ({message})") from None
     try:
         page_count = len(pdf)

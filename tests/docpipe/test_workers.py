@@ -21,7 +21,7 @@ from docpipe.extract.pdf import (
 )
 from docpipe.extract.workers import PageJobFailed, PagePool
 from docpipe.settings import DEFAULT_SETTINGS
-from tests.builders import write_not_a_pdf
+from tests.builders import BROKEN_INPUTS, write_not_a_pdf
 from tests.page_pdfs import write_blank_pdf, write_text_pdf, write_white_box_pdf
 
 TEXT_ONLY = DEFAULT_SETTINGS.with_overrides(ocr="never")
@@ -209,6 +209,15 @@ def test_opening_in_a_worker_gives_the_same_reasons(pool: PagePool, tmp_path: Pa
     assert pool.run(open_document, path, timeout=60).pages == 3
     with pytest.raises(PageJobFailed, match="not a PDF"):
         pool.run(open_document, write_not_a_pdf(tmp_path / "bad.pdf"), timeout=60)
+
+
+def test_one_worker_opening_every_broken_input_in_turn_gives_each_its_own_reason(tmp_path: Path) -> None:
+    """PDFium's last error is process-wide: a reason must never be left over from the previous file."""
+    with PagePool(1, expected_failures=(UnreadableDocument,)) as single:
+        for name, (build, reason) in [*BROKEN_INPUTS.items(), *reversed(BROKEN_INPUTS.items())]:
+            with pytest.raises(PageJobFailed) as failure:
+                single.run(open_document, build(tmp_path / name), timeout=60)
+            assert reason in failure.value.reason, name
 
 
 # --- bounds before OCR --------------------------------------------------------------------

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from docpipe import PIPELINE_VERSION
+from docpipe.inventory import InventoryItem, count_changes
+from docpipe.writer import document_path, read_dataset, write_run
 
 
 @dataclass
@@ -63,3 +67,32 @@ def run_row(summary: RunSummary) -> dict[str, object]:
         "articles_written": summary.articles_written,
         "pipeline_version": PIPELINE_VERSION,
     }
+
+
+def nothing_to_do(items: Sequence[InventoryItem], out_dir: Path, *, prune: bool) -> bool:
+    """Whether a run over this inventory would change no dataset: nothing new, changed or
+    removed, and (with ``prune``) no removed document whose articles or pages are still kept.
+    """
+    if any(item.change != "unchanged" for item in items):
+        return False
+    return not (prune and removed_documents_still_kept(out_dir))
+
+
+def removed_documents_still_kept(out_dir: Path) -> bool:
+    for row in read_dataset(out_dir, "documents").to_pylist():
+        if row["status"] == "removed" and any(
+            document_path(out_dir, dataset, row["doc_kind"], row["source_file"]).exists()
+            for dataset in ("articles", "pages")
+        ):
+            return True
+    return False
+
+
+def record_idle_run(raw_dir: Path, out_dir: Path, items: Sequence[InventoryItem]) -> RunSummary:
+    """Write the runs row of a run that had nothing to do (no Prefect needed for that)."""
+    started = datetime.now(UTC)
+    summary = RunSummary(run_id=new_run_id(), started=started, raw_dir=str(raw_dir))
+    summary.changes.update(count_changes(items))
+    summary.finished = datetime.now(UTC)
+    write_run(out_dir, run_row(summary))
+    return summary

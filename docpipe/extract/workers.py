@@ -34,6 +34,8 @@ T = TypeVar("T")
 
 #: Linux prctl option: deliver a signal to this process when its parent exits.
 PR_SET_PDEATHSIG = 1
+#: Linux prctl option: orphans of this process's descendants become its children.
+PR_SET_CHILD_SUBREAPER = 36
 #: Seconds a worker is given to exit on its own at shutdown before it is killed.
 SHUTDOWN_GRACE = 2.0
 #: Seconds a new worker may take to start Python and import the page code (spawned on
@@ -67,16 +69,34 @@ def _rebuild_failure(reason: str, seconds: float, expected: bool, details: str) 
     return PageJobFailed(reason, seconds=seconds, expected=expected, details=details)
 
 
+def _load_libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+#: Loaded once, in the parent: a child between fork and exec should only make the call.
+_LIBC = _load_libc()
+
+
 def die_with_parent(sig: int = signal.SIGKILL) -> None:
     """Ask Linux to send ``sig`` to this process when the process that started it exits.
 
     Must be called in the child.  Elsewhere than Linux it does nothing.
     """
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
+    prctl = getattr(_LIBC, "prctl", None)
+    if prctl is not None:
+        prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0)
+
+
+def adopt_orphans() -> None:
+    """Make this process the parent of every orphan among its descendants (Linux only),
+    so that it can find, and reap, what the processes it started left behind.
+    """
+    prctl = getattr(_LIBC, "prctl", None)
+    if prctl is not None:
+        prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
 def default_worker_count(configured: int) -> int:

@@ -62,7 +62,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the session if a process the tests started (or an orphan of one) is still alive."""
     deadline = time.monotonic() + LEFTOVER_GRACE_SECONDS
-    while (left := _live_children()) and time.monotonic() < deadline:
+    while (left := _live_children(but=_interpreter_helpers())) and time.monotonic() < deadline:
         time.sleep(0.2)
     if not left:
         return
@@ -75,8 +75,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-def _live_children() -> dict[int, str]:
-    """This process's children that are alive; dead ones (zombies) are reaped on the way."""
+def _interpreter_helpers() -> set[int]:
+    """multiprocessing's resource tracker: the interpreter's own, it ends when pytest exits."""
+    from multiprocessing import resource_tracker
+
+    pid = getattr(resource_tracker._resource_tracker, "_pid", None)
+    return {pid} if pid is not None else set()
+
+
+def _live_children(*, but: set[int]) -> dict[int, str]:
+    """This process's children that are alive, but ``but``; dead ones (zombies) are reaped on the way."""
     children: dict[int, str] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -88,6 +96,8 @@ def _live_children() -> dict[int, str]:
         if parent != os.getpid():
             continue
         pid = int(stat.parent.name)
+        if pid in but:
+            continue
         if state == "Z":
             try:
                 os.waitpid(pid, os.WNOHANG)

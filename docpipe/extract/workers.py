@@ -296,6 +296,9 @@ def _serve(
     if os.getppid() != parent_pid:  # the parent died before the death signal was armed
         return
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # Parallelism comes from the workers: a Tesseract with OpenMP threads of its own in
+    # each would only make them fight over the same cores.
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     for module in PRELOAD:
         importlib.import_module(module)
     connection.send("ready")

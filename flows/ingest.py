@@ -71,6 +71,9 @@ def page_workers(settings: Settings) -> Iterator[PagePool]:
     token = _PAGE_POOL.set(pool)
     try:
         yield pool
+    except BaseException:
+        pool.close(cancel=True)  # a failing or interrupted run kills its pages, it does not wait
+        raise
     finally:
         _PAGE_POOL.reset(token)
         pool.close()

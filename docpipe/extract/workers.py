@@ -158,19 +158,24 @@ class _Worker:
         return self.process.is_alive()
 
     def kill(self) -> None:
-        """Kill the worker and everything it started (its process group)."""
-        pid = self.process.pid
-        if pid is not None and self.process.exitcode is None:
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass  # not yet its own group leader: nothing it started exists yet
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        """Kill the worker and everything it started (its process group), and reap it."""
+        self.send_kill()
         self.process.join(timeout=SHUTDOWN_GRACE)
         self.connection.close()
+
+    def send_kill(self) -> None:
+        """SIGKILL to the worker's group; safe from any thread (the slot's wait sees the end)."""
+        pid = self.process.pid
+        if pid is None or self.process.exitcode is not None:
+            return
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass  # not yet its own group leader: nothing it started exists yet
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
     def stop(self) -> None:
         try:
@@ -214,6 +219,7 @@ class PagePool:
         self._count_lock = threading.Lock()
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._closed = False
+        self._workers: set[_Worker] = set()
         self._slots = [
             threading.Thread(target=self._slot, name=f"docpipe-page-slot-{n}", daemon=True)
             for n in range(workers)
@@ -236,11 +242,27 @@ class PagePool:
     ) -> T:
         return self.submit(function, *args, timeout=timeout, **kwargs).result()
 
-    def close(self) -> None:
-        """Let the queued jobs finish, then stop every worker."""
+    def close(self, *, cancel: bool = False) -> None:
+        """Let the queued jobs finish, then stop every worker.
+
+        With ``cancel`` (the run is failing or interrupted), queued jobs are cancelled
+        and running ones killed with their workers instead.
+        """
         if self._closed:
             return
         self._closed = True
+        if cancel:
+            while True:
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is not None:
+                    job.future.cancel()
+            with self._count_lock:
+                running = list(self._workers)
+            for worker in running:
+                worker.send_kill()
         for _ in self._slots:
             self._jobs.put(None)
         for slot in self._slots:
@@ -252,7 +274,7 @@ class PagePool:
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        self.close()
+        self.close(cancel=error is not None)
 
     def _slot(self) -> None:
         worker: _Worker | None = None
@@ -261,12 +283,17 @@ class PagePool:
                 if not job.future.set_running_or_notify_cancel():
                     continue
                 if worker is None or not worker.alive():
+                    if worker is not None:
+                        with self._count_lock:
+                            self._workers.discard(worker)
                     try:
                         worker = _Worker(self.expected_failures)
                     except PageJobFailed as failure:
                         worker = None
                         job.future.set_exception(failure)
                         continue
+                    with self._count_lock:
+                        self._workers.add(worker)
                 with self._count_lock:
                     self._running += 1
                     self.peak_running = max(self.peak_running, self._running)

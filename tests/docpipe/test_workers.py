@@ -108,9 +108,12 @@ def test_a_timeout_kills_the_worker_and_everything_it_started(pool: PagePool, tm
 
 
 def test_the_timeout_counts_the_jobs_own_work_not_its_wait(pool: PagePool) -> None:
-    # Six 1 s jobs on two workers finish in ~3 s: each waits up to 2 s for a worker,
-    # and a 1.8 s timeout on each would fail them all if it counted the wait.
-    futures = [pool.submit(sleep_then_pid, 1.0, timeout=1.8) for _ in range(6)]
+    # Both workers started and this module imported in them first (not a job's work to time).
+    for warm_up in [pool.submit(sleep_then_pid, 0.5, timeout=600) for _ in range(2)]:
+        warm_up.result()
+    # Ten 1 s jobs on two workers: the last ones wait 4 s for a worker, and a 3 s
+    # timeout would fail them if it counted the wait.
+    futures = [pool.submit(sleep_then_pid, 1.0, timeout=3.0) for _ in range(10)]
     assert all(future.result() > 0 for future in futures)
 
 
@@ -131,6 +134,18 @@ def test_a_failed_job_is_one_failure_with_its_reason(
     assert failure.value.expected is expected
     assert ("Traceback" in failure.value.details) is (not expected and job is raise_value_error)
     assert pool.run(sleep_then_pid, 0, timeout=60) > 0  # the pool goes on
+
+
+def test_closing_with_cancel_kills_running_jobs_and_drops_queued_ones() -> None:
+    pool = PagePool(1)
+    running = pool.submit(sleep_then_pid, 300, timeout=600)
+    queued = pool.submit(sleep_then_pid, 0, timeout=600)
+    while pool.jobs_run == 0:
+        time.sleep(0.05)
+    pool.close(cancel=True)
+    assert queued.cancelled()
+    with pytest.raises(PageJobFailed, match="WorkerCrashed"):
+        running.result(timeout=30)
 
 
 def test_workers_die_with_the_process_that_started_them(tmp_path: Path) -> None:

@@ -13,6 +13,9 @@ from typing import Any
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 DEFAULT_CRON = "0 2 * * *"
+#: The names of docpipe.extract.ocr.ENGINES (a test keeps them equal): importing that
+#: module imports pytesseract, which imports pandas, seconds a no-op run must not pay.
+OCR_ENGINES = ("hybrid", "tesseract")
 DEPLOYMENT_NAME = "docpipe-ingest"
 
 
@@ -112,8 +115,6 @@ def _add_common_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_settings_options(parser: argparse.ArgumentParser) -> None:
-    from docpipe.extract.ocr import ENGINES  # no Prefect, no ONNX: the hybrid engine loads lazily
-
     parser.add_argument(
         "--ocr", choices=["auto", "always", "never"], help="when to OCR a page (default: auto)"
     )
@@ -123,7 +124,7 @@ def _add_settings_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ocr-engine",
         dest="ocr_engine",
-        choices=sorted(ENGINES),
+        choices=OCR_ENGINES,
         help=f"OCR engine (default: {DEFAULT_SETTINGS.ocr_engine}); hybrid: Tesseract lines read by PP-OCR",
     )
     parser.add_argument(

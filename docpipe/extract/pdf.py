@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import pdfplumber
 import pypdfium2 as pdfium
 
 from docpipe.extract.page_bounds import looks_blank, render_megapixels
@@ -84,6 +83,8 @@ def _count_pages(path: Path) -> int:
 
 def _page_count_by_pdfminer(path: Path) -> int | None:
     try:
+        import pdfplumber  # late: a run with nothing to do should not pay for importing it
+
         with pdfplumber.open(path) as pdf:
             return len(pdf.pages)
     except Exception:  # any parse failure means "not countable"; the caller reports damage
@@ -148,6 +149,8 @@ def read_text_layers(
     pdfplumber lists every page of a document when it opens it: opened per page, a
     1,000-page document costs a million page records.
     """
+    import pdfplumber  # late: a run with nothing to do should not pay for importing it
+
     pages = []
     with PDFIUM_LOCK, pdfplumber.open(path) as pdf:
         for page_number in page_numbers:

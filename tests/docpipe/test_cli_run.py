@@ -43,6 +43,13 @@ def run_cli_reporting_prefect(
     )
 
 
+def test_the_cli_offers_exactly_the_ocr_engines_there_are() -> None:
+    from docpipe.cli import OCR_ENGINES
+    from docpipe.extract.ocr import ENGINES
+
+    assert sorted(OCR_ENGINES) == sorted(ENGINES)
+
+
 def test_a_run_over_an_empty_raw_directory_never_starts_prefect_and_records_itself(tmp_path: Path) -> None:
     raw, out = tmp_path / "raw", tmp_path / "parquet"
     raw.mkdir()

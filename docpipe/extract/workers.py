@@ -277,7 +277,16 @@ class PagePool:
         self.close(cancel=error is not None)
 
     def _slot(self) -> None:
+        # Started at once, not at the first job: the workers start (seconds on a busy
+        # machine) while the run takes its inventory.
         worker: _Worker | None = None
+        try:
+            worker = _Worker(self.expected_failures)
+        except PageJobFailed:
+            pass  # tried again at the first job, which then fails with the reason
+        if worker is not None:
+            with self._count_lock:
+                self._workers.add(worker)
         try:
             while (job := self._jobs.get()) is not None:
                 if not job.future.set_running_or_notify_cancel():

@@ -24,6 +24,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
@@ -50,6 +51,10 @@ from docpipe.writer import read_dataset, remove_document, write_dataset_rows, wr
 __all__ = ["RunSummary", "ingest", "retry_pages", "run_with_workers"]
 
 PROBLEM_STATUSES = ("failed", "low_confidence")
+# Page and document tasks use no Prefect cache (cache_policy=NO_CACHE): pages have
+# docpipe's own cache, and hashing every input (a document's 1,000 pages) for a key
+# nobody reads costs time and memory.
+
 #: Threads of the flow's own task runner.  Page tasks only wait on the page workers,
 #: which bound the real work; enough threads keep every worker fed (Prefect's
 #: default runner has no limit at all).  ``run_with_workers`` sizes it to the settings.
@@ -94,7 +99,7 @@ def take_inventory_task(raw_dir: Path, out_dir: Path, force: bool) -> list[Inven
     return take_inventory(raw_dir, out_dir, force=force)
 
 
-@task(name="open-document")
+@task(name="open-document", cache_policy=NO_CACHE)
 def open_pdf(path: Path, settings: Settings) -> DocumentFile | str:
     """The document, or why it cannot be read (an expected outcome: no traceback in the log).
 
@@ -106,7 +111,7 @@ def open_pdf(path: Path, settings: Settings) -> DocumentFile | str:
         return failure.reason
 
 
-@task(name="read-text-pages", retries=1, retry_delay_seconds=2)
+@task(name="read-text-pages", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def read_text_pages_task(
     path: Path, doc_id: str, page_numbers: list[int], settings: Settings, out_dir: Path
 ) -> list[Page | None]:
@@ -136,7 +141,7 @@ def read_text_pages_task(
     return pages
 
 
-@task(name="ocr-page", retries=1, retry_delay_seconds=2)
+@task(name="ocr-page", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def ocr_page_task(path: Path, doc_id: str, page_number: int, settings: Settings, out_dir: Path) -> Page:
     """OCR one page: opening, rendering and reading it all count against its timeout."""
     try:
@@ -150,7 +155,7 @@ def ocr_page_task(path: Path, doc_id: str, page_number: int, settings: Settings,
     return page
 
 
-@task(name="assemble-document")
+@task(name="assemble-document", cache_policy=NO_CACHE)
 def assemble_document_task(
     document: DocumentFile, source_file: str, pages: list[Page], settings: Settings
 ) -> DocumentRows:
@@ -163,7 +168,7 @@ def assemble_document_task(
     )
 
 
-@task(name="write-document", retries=2, retry_delay_seconds=1)
+@task(name="write-document", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
 def write_document_task(out_dir: Path, source_file: str, rows: DocumentRows) -> None:
     """Replace the document's rows; the documents row goes last, so a crash before it re-runs the document."""
     if rows.doc_kind == "unknown":

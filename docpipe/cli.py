@@ -6,14 +6,17 @@ import argparse
 import errno
 import os
 import sys
-from collections.abc import Sequence
-from contextlib import AbstractContextManager, ExitStack, nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 DEFAULT_CRON = "0 2 * * *"
+#: The names of docpipe.extract.ocr.ENGINES (a test keeps them equal): importing that
+#: module imports pytesseract, which imports pandas, seconds a no-op run must not pay.
+OCR_ENGINES = ("hybrid", "tesseract")
 DEPLOYMENT_NAME = "docpipe-ingest"
 #: An OSError with one of these, escaping a run, is the output volume's fault (full, quota,
 #: read-only, failing), which the operator can fix: one line and exit 2, not a traceback.
@@ -116,8 +119,6 @@ def _add_common_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_settings_options(parser: argparse.ArgumentParser) -> None:
-    from docpipe.extract.ocr import ENGINES  # no Prefect, no ONNX: the hybrid engine loads lazily
-
     parser.add_argument(
         "--ocr", choices=["auto", "always", "never"], help="when to OCR a page (default: auto)"
     )
@@ -127,7 +128,7 @@ def _add_settings_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ocr-engine",
         dest="ocr_engine",
-        choices=sorted(ENGINES),
+        choices=OCR_ENGINES,
         help=f"OCR engine (default: {DEFAULT_SETTINGS.ocr_engine}); hybrid: Tesseract lines read by PP-OCR",
     )
     parser.add_argument(
@@ -159,22 +160,73 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from flows.ingest import ingest  # Prefect is slow to import: only when needed
+    """Take the inventory first: a run with nothing to do never starts Prefect (~20 s)."""
+    _check_directories(args.raw, args.out)
+    _refuse_if_locked(args)
+    idle, to_ingest = _record_if_idle(args)
+    if idle is not None:
+        _report(idle, args.out)
+        return 0
+    with _prefect_api(args.out):
+        from flows.ingest import ingest  # Prefect is slow to import: only when needed
 
-    summary = _run_flow(args, ingest, force=args.force, prune=args.prune)
+        summary = _run_flow(args, ingest, to_ingest, force=args.force, prune=args.prune)
     _report(summary, args.out)
     return 1 if args.strict and summary.anything_failed else 0
 
 
 def _retry(args: argparse.Namespace) -> int:
-    from flows.ingest import retry_pages
+    _check_directories(args.raw, args.out)
+    _refuse_if_locked(args)
+    with _prefect_api(args.out):
+        from flows.ingest import retry_pages
 
-    summary = _run_flow(args, retry_pages, source_file=args.source_file)
+        summary = _run_flow(args, retry_pages, None, source_file=args.source_file)
     if not summary.documents:
         print("docpipe: no failed or low-confidence pages to retry")
     else:
         _report(summary, args.out)
     return 1 if args.strict and summary.anything_failed else 0
+
+
+def _record_if_idle(args: argparse.Namespace) -> tuple[Any, list[Path]]:
+    """When nothing is new, changed or removed: the run's summary, written as its runs row.
+
+    Otherwise ``None`` and the files the run will read.
+    """
+    from docpipe.inventory import take_inventory
+    from docpipe.lock import OutputLocked, output_lock
+    from docpipe.runs import nothing_to_do, record_idle_run
+
+    try:
+        with output_lock(args.out, wait=not args.no_wait):
+            inventory = take_inventory(args.raw, args.out, force=args.force)
+            if nothing_to_do(inventory, args.out, prune=args.prune):
+                return record_idle_run(args.raw, args.out, inventory), []
+    except OutputLocked as error:
+        raise UserError(str(error)) from None
+    except OSError as error:  # the lock file or the runs row, on a full or read-only volume
+        from docpipe.writer import OutputUnwritable
+
+        raise UserError(str(OutputUnwritable.from_os_error(args.out, error))) from None
+    return None, [item.path for item in inventory if item.path is not None and item.change != "unchanged"]
+
+
+@contextmanager
+def _prefect_api(out_dir: Path) -> Iterator[str]:
+    """``PREFECT_API_URL`` when set, else an API server that lives and dies with this command."""
+    from docpipe.prefect_server import ServerFailed, prefect_api
+
+    log: Path | None = out_dir / "_logs" / "prefect-server.log"
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
+    except OSError:
+        log = None
+    try:
+        with prefect_api(log) as url:
+            yield url
+    except ServerFailed as error:
+        raise UserError(f"{error} (its log: {log})") from None
 
 
 def _pages(args: argparse.Namespace) -> int:
@@ -217,6 +269,11 @@ def _serve(args: argparse.Namespace) -> int:
         raise UserError(
             f"bad cron expression {args.cron!r} (expected five fields, e.g. {DEFAULT_CRON!r})"
         ) from None
+    with _prefect_api(args.out):
+        return _serve_deployment(args)
+
+
+def _serve_deployment(args: argparse.Namespace) -> int:
     from flows.ingest import ingest
 
     parameters = {"raw_dir": str(args.raw.resolve()), "out_dir": str(args.out.resolve())}
@@ -225,12 +282,12 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_flow(args: argparse.Namespace, flow_fn: Any, **parameters: object) -> Any:
-    """Check what a run needs, then run ``flow_fn`` on --raw/--out with bars on a terminal."""
-    _check_directories(args.raw, args.out)
-    _refuse_if_locked(args)
+def _run_flow(
+    args: argparse.Namespace, flow_fn: Any, to_ingest: list[Path] | None, **parameters: object
+) -> Any:
+    """Run ``flow_fn`` on --raw/--out with bars on a terminal (directories and lock already checked)."""
     settings = settings_from(args)
-    _check_ocr_available(args.raw, settings)
+    _check_ocr_available(to_ingest, args.raw, settings)
     from docpipe.lock import OutputLocked
     from docpipe.writer import OutputUnwritable
     from flows.ingest import run_with_workers
@@ -288,13 +345,18 @@ def _report(summary, out_dir: Path) -> None:  # type: ignore[no-untyped-def]
         print(f"  page {page['status']}: {page['source_file']} p.{page['page']} {page['error']}")
 
 
-def _check_ocr_available(raw_dir: Path, settings: Settings) -> None:
-    """Stop at start, with the package to install, when a page needs OCR and Tesseract cannot do it."""
+def _check_ocr_available(to_ingest: list[Path] | None, raw_dir: Path, settings: Settings) -> None:
+    """Stop at start, with the package to install, when a page needs OCR and Tesseract cannot do it.
+
+    Only the files this run will read are looked at (``to_ingest``; every PDF under
+    ``raw_dir`` when unknown, as for a retry).
+    """
     from docpipe.extract.ocr import TesseractMissing, check_tesseract
     from docpipe.extract.pdf import needs_ocr
     from docpipe.inventory import find_pdfs
 
-    needing = next((path for path in find_pdfs(raw_dir) if needs_ocr(path, settings=settings)), None)
+    candidates = to_ingest if to_ingest is not None else find_pdfs(raw_dir)
+    needing = next((path for path in candidates if needs_ocr(path, settings=settings)), None)
     if needing is None:
         return
     try:

@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 import pypdfium2 as pdfium
 
 from docpipe.extract.ocr import page_image
+from docpipe.extract.pdf import PDFIUM_LOCK
 from docpipe.schema import SCHEMAS, allowed_values
 from docpipe.writer import read_dataset
 
@@ -312,17 +313,18 @@ def _write_page_image(pdf_path: Path, page: int, doc_id: str, png_path: Path, *,
             f"raw PDF {pdf_path} has changed since it was ingested (sha256 {actual_id[:12]}…, "
             f"doc_id {doc_id[:12]}…): the image shows the file as it is now, not what was read"
         )
-    try:
-        pdf = pdfium.PdfDocument(str(pdf_path))
-    except pdfium.PdfiumError as error:
-        return _PageImage(None, None, (*warnings, f"raw PDF {pdf_path} cannot be opened: {error}"))
-    try:
-        if not 1 <= page <= len(pdf):
-            warnings.append(f"raw PDF {pdf_path} has {len(pdf)} pages, no page {page}: no page image")
-            return _PageImage(None, None, tuple(warnings))
-        image, image_dpi = page_image(pdf[page - 1], dpi=dpi)
-    finally:
-        pdf.close()
+    with PDFIUM_LOCK:
+        try:
+            pdf = pdfium.PdfDocument(str(pdf_path))
+        except pdfium.PdfiumError as error:
+            return _PageImage(None, None, (*warnings, f"raw PDF {pdf_path} cannot be opened: {error}"))
+        try:
+            if not 1 <= page <= len(pdf):
+                warnings.append(f"raw PDF {pdf_path} has {len(pdf)} pages, no page {page}: no page image")
+                return _PageImage(None, None, tuple(warnings))
+            image, image_dpi = page_image(pdf[page - 1], dpi=dpi)
+        finally:
+            pdf.close()
     image.save(png_path, format="PNG", dpi=(image_dpi, image_dpi))
     return _PageImage(png_path, image_dpi, tuple(warnings))
 

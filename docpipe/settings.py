@@ -90,10 +90,27 @@ class Settings:
     render_dpi: int = 300
     #: Pages whose mean word confidence is below this get status low_confidence.
     confidence_floor: float = 70.0
-    #: Seconds one page may take before it is declared failed.
+    #: Seconds one page may take (reading its text layer, rendering, OCR: all of it)
+    #: before it is declared failed.  Counted from when a worker starts the page, never
+    #: the wait for a free worker; beyond it the worker and its Tesseract are killed.
     page_timeout: float = 120.0
-    #: Parallel OCR workers; 0 means one per core.
+    #: Page worker processes (docpipe/extract/workers.py); 0 means one per core.  At
+    #: most this many pages are read at once, whatever runs the flow.
     ocr_workers: int = 0
+    #: Text-layer pages are read this many to a job (one task, one opening of the
+    #: document): at ~5 ms a page, a task per page would cost more than the reading.
+    text_batch_pages: int = 32
+    #: Documents read at once, so that workers freed by one document's last pages
+    #: start on the next document instead of waiting for it to be assembled.
+    documents_in_flight: int = 2
+    #: A page whose render (or largest embedded image) would exceed this many
+    #: megapixels fails with that reason instead of being read: a 20,000 pt square
+    #: page rendered at 300 dpi asked for 7 GB.  100 MP is A0 at 240 dpi.
+    max_render_megapixels: float = 100.0
+    #: A page needing OCR is first rendered at this DPI: if no pixel is darker than
+    #: ``blank_ink_level`` (0 black - 255 white) it is blank and never OCR'd.
+    blank_check_dpi: int = 36
+    blank_ink_level: int = 200
     #: A text layer whose share of usable characters is below this is garbage.
     text_layer_min_usable: float = 0.6
     #: A text layer with fewer characters than this counts as empty.

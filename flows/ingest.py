@@ -1,30 +1,46 @@
 """The ``ingest`` and ``retry`` flows: PDFs in a raw directory -> article, page and document datasets.
 
 Each flow body reads as the table of contents of the job; each task does one
-stage by calling plain functions in ``docpipe`` and ``cleaners``.  Pages are
-extracted concurrently (Tesseract runs as a subprocess, so threads give real
-parallelism) and cached, so a killed run resumes without redoing its OCR; only
-tasks that touch the outside world retry.
+stage by calling plain functions in ``docpipe`` and ``cleaners``.
+
+Pages are read in the run's page-worker processes (``docpipe/extract/workers.py``):
+at most ``settings.ocr_workers`` at once, each under ``settings.page_timeout`` of its
+own work, whatever runs the flow (``docpipe run``, ``docpipe serve``, a deployment's
+worker, a direct call).  Text-layer pages go ``settings.text_batch_pages`` to a task,
+OCR pages one task each; ``settings.documents_in_flight`` documents are read at once
+so workers never wait between documents.  Pages are cached, so a killed run resumes
+without redoing its OCR; only tasks that touch the outside world retry.
 """
 
+import contextvars
+import functools
 import os
-import uuid
-from collections import Counter
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.states import Failed, State
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from docpipe import PIPELINE_VERSION
 from docpipe.assemble import DocumentRows, assemble_document, failed_document_rows
-from docpipe.extract.pdf import DocumentFile, UnreadableDocument, extract_page, open_document, sha256_of
+from docpipe.extract.pdf import (
+    DocumentFile,
+    UnreadableDocument,
+    open_document,
+    read_page_by_ocr,
+    read_text_pages,
+    sha256_of,
+)
+from docpipe.extract.workers import PageJobFailed, PagePool, default_worker_count
 from docpipe.inventory import (
     InventoryItem,
     count_changes,
@@ -33,11 +49,12 @@ from docpipe.inventory import (
     take_inventory,
 )
 from docpipe.keep_or_replace import keeps_previous, kept_document_row
-from docpipe.layout import Page
+from docpipe.layout import ExtractionMethod, Page
 from docpipe.lock import output_lock
 from docpipe.page_cache import load_any_page, load_page, save_page
 from docpipe.page_cache import remove_leftover_temp_files as remove_leftover_cache_temp_files
 from docpipe.progress import reporter
+from docpipe.runs import RunSummary, new_run_id, run_row
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 from docpipe.writer import (
     OutputUnwritable,
@@ -49,35 +66,48 @@ from docpipe.writer import (
     write_run,
 )
 
+__all__ = ["RunSummary", "ingest", "retry_pages", "run_with_workers"]
+
 PROBLEM_STATUSES = ("failed", "low_confidence")
+# Page and document tasks use no Prefect cache (cache_policy=NO_CACHE): pages have
+# docpipe's own cache, and hashing every input (a document's 1,000 pages) for a key
+# nobody reads costs time and memory.
+
+#: Threads of the flow's own task runner.  Page tasks only wait on the page workers,
+#: which bound the real work; enough threads keep every worker fed (Prefect's
+#: default runner has no limit at all).  ``run_with_workers`` sizes it to the settings.
+TASK_THREADS = 2 * (os.cpu_count() or 1) + 2
 
 
-@dataclass
-class RunSummary:
-    """What a run did, for the runs dataset, the artifacts and the CLI."""
+def flow_task_runner() -> TaskRunner[Any]:
+    """The flow's own task runner: bounded, unlike Prefect's default."""
+    return ThreadPoolTaskRunner(max_workers=TASK_THREADS)
 
-    run_id: str
-    started: datetime
-    raw_dir: str
-    finished: datetime | None = None
-    changes: Counter[str] = field(default_factory=Counter)
-    documents: list[dict[str, object]] = field(default_factory=list)
-    pages_by_status: Counter[str] = field(default_factory=Counter)
-    problem_pages: list[dict[str, object]] = field(default_factory=list)
-    articles_written: int = 0
-    pruned: int = 0  # documents removed in an earlier run whose articles and pages this run dropped
 
-    @property
-    def failed_documents(self) -> int:
-        return sum(1 for d in self.documents if d["status"] == "failed")
 
-    @property
-    def anything_failed(self) -> bool:
-        return self.failed_documents > 0 or self.pages_by_status["failed"] > 0
+_PAGE_POOL: contextvars.ContextVar[PagePool] = contextvars.ContextVar("docpipe_page_pool")
 
-    @property
-    def wrote_nothing(self) -> bool:
-        return not self.documents and not self.changes["removed"] and not self.pruned
+
+@contextmanager
+def page_workers(settings: Settings) -> Iterator[PagePool]:
+    """The run's page-worker processes, visible to its tasks; stopped when the run ends."""
+    pool = PagePool(default_worker_count(settings.ocr_workers), expected_failures=(UnreadableDocument,))
+    token = _PAGE_POOL.set(pool)
+    try:
+        yield pool
+    except BaseException:
+        pool.close(cancel=True)  # a failing or interrupted run kills its pages, it does not wait
+        raise
+    finally:
+        _PAGE_POOL.reset(token)
+        pool.close()
+
+
+def page_pool() -> PagePool:
+    try:
+        return _PAGE_POOL.get()
+    except LookupError:
+        raise RuntimeError("page tasks run inside a flow's page_workers()") from None
 
 
 # --- tasks -------------------------------------------------------------------------
@@ -91,29 +121,63 @@ def take_inventory_task(raw_dir: Path, out_dir: Path, force: bool) -> list[Inven
     return take_inventory(raw_dir, out_dir, force=force)
 
 
-@task(name="open-document")
-def open_pdf(path: Path) -> DocumentFile | str:
-    """The opened document, or why it cannot be: an expected failure is a value, not a traceback."""
+@task(name="open-document", cache_policy=NO_CACHE)
+def open_pdf(path: Path, settings: Settings) -> DocumentFile | str:
+    """The document, or why it cannot be read (an expected outcome: no traceback in the log).
+
+    Opened in a worker: a PDF that crashes PDFium ends that worker, not the run.
+    """
     try:
-        return open_document(path)
-    except (UnreadableDocument, OSError) as error:
-        get_run_logger().debug("opening %s failed", path, exc_info=True)
-        return describe(error)
+        return page_pool().run(open_document, path, timeout=settings.page_timeout)
+    except PageJobFailed as failure:
+        return failure.reason
 
 
-@task(name="extract-page", retries=2, retry_delay_seconds=[2, 10])
-def extract_page_task(
-    path: Path, doc_id: str, page_number: int, settings: Settings, out_dir: Path, use_cache: bool = True
-) -> Page:
-    """Extract one page (from the cache when this page was already extracted with these settings)."""
-    if use_cache and (cached := load_page(out_dir, doc_id, page_number, settings)) is not None:
-        return cached
-    page = extract_page(path, page_number, settings=settings)
-    save_page(out_dir, doc_id, page, settings)
+@task(name="read-text-pages", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def read_text_pages_task(
+    path: Path, doc_id: str, page_numbers: list[int], settings: Settings, out_dir: Path
+) -> list[Page | None]:
+    """Read a batch of pages from their text layers; ``None`` for each page that needs OCR.
+
+    The batch has one page's timeout: it takes milliseconds a page.  A batch that
+    fails is read again page by page, so one bad page fails alone.
+    """
+    pool = page_pool()
+    try:
+        pages = pool.run(
+            read_text_pages, path, page_numbers, settings=settings, timeout=settings.page_timeout
+        )
+    except PageJobFailed as failure:
+        if len(page_numbers) == 1:
+            pages = [failed_page(page_numbers[0], failure, method="text", engine=None)]
+        else:
+            pages = [
+                page
+                for number in page_numbers
+                for page in read_text_pages_task.fn(path, doc_id, [number], settings, out_dir)
+            ]
+            return pages  # each single-page read cached its own page
+    for page in pages:
+        if page is not None and page.status != "failed":
+            save_page(out_dir, doc_id, page, settings)
+    return pages
+
+
+@task(name="ocr-page", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def ocr_page_task(path: Path, doc_id: str, page_number: int, settings: Settings, out_dir: Path) -> Page:
+    """OCR one page: opening, rendering and reading it all count against its timeout."""
+    try:
+        page = page_pool().run(
+            read_page_by_ocr, path, page_number, settings=settings, timeout=settings.page_timeout
+        )
+    except PageJobFailed as failure:
+        return failed_page(page_number, failure, method="ocr", engine=settings.ocr_engine)
+    if page.status != "failed":
+        save_page(out_dir, doc_id, page, settings)
     return page
 
 
-@task(name="assemble-document")
+@task(name="assemble-document", cache_policy=NO_CACHE)
 def assemble_document_task(
     document: DocumentFile, source_file: str, pages: list[Page], settings: Settings
 ) -> DocumentRows:
@@ -134,7 +198,7 @@ class Written:
     unwritable: str | None = None  # OutputUnwritable's message
 
 
-@task(name="write-document")
+@task(name="write-document", cache_policy=NO_CACHE)
 def write_document_task(
     out_dir: Path, source_file: str, rows: DocumentRows, force: bool = False, duplicate: bool = False
 ) -> Written:
@@ -192,7 +256,7 @@ def record_removed_task(out_dir: Path, source_file: str, prune: bool) -> Written
 # --- flows ---------------------------------------------------------------------------
 
 
-@flow(name="ingest")
+@flow(name="ingest", task_runner=flow_task_runner())
 def ingest(
     raw_dir: Path = Path("raw"),
     out_dir: Path = Path("parquet"),
@@ -212,15 +276,18 @@ def ingest(
     resolved = resolve_settings(settings)
     summary = RunSummary(run_id=new_run_id(), started=datetime.now(UTC), raw_dir=str(raw_dir))
     try:
-        with output_lock(out_dir, wait=wait_for_lock):
+        with output_lock(out_dir, wait=wait_for_lock), page_workers(resolved):
             inventory = take_inventory_task(raw_dir, out_dir, force)
             summary.changes.update(count_changes(inventory))
+            jobs = [
+                functools.partial(ingest_item, item, out_dir=out_dir, settings=resolved, force=force)
+                for item in inventory
+                if item.change in ("new", "changed")
+            ]
+            for rows in ingest_documents(jobs, settings=resolved):
+                record_document(summary, rows)
             for item in inventory:
-                if item.change in ("new", "changed"):
-                    assert item.path is not None
-                    rows = ingest_item(item, out_dir=out_dir, settings=resolved, force=force)
-                    record_document(summary, rows)
-                elif item.change == "removed":
+                if item.change == "removed":
                     _check_written(record_removed_task(out_dir, item.source_file, prune))
             if prune:
                 for source_file in removed_with_rows(out_dir):
@@ -235,7 +302,7 @@ def ingest(
     return summary
 
 
-@flow(name="retry-pages")
+@flow(name="retry-pages", task_runner=flow_task_runner())
 def retry_pages(
     raw_dir: Path = Path("raw"),
     out_dir: Path = Path("parquet"),
@@ -247,17 +314,21 @@ def retry_pages(
     resolved = resolve_settings(settings)
     summary = RunSummary(run_id=new_run_id(), started=datetime.now(UTC), raw_dir=str(raw_dir))
     try:
-        with output_lock(out_dir, wait=wait_for_lock):
+        with output_lock(out_dir, wait=wait_for_lock), page_workers(resolved):
             # A source_file is not always the path as spelt on disk (escaped bytes, NFC).
             paths = {entry.source_file: entry.path for entry in find_entries(raw_dir)}
-            for document_file, pages in problem_pages_by_document(out_dir, source_file).items():
-                rows = ingest_document(
+            jobs = [
+                functools.partial(
+                    ingest_document,
                     paths.get(document_file, raw_dir / document_file),
                     document_file,
                     out_dir=out_dir,
                     settings=resolved,
                     redo_pages=pages,
                 )
+                for document_file, pages in problem_pages_by_document(out_dir, source_file).items()
+            ]
+            for rows in ingest_documents(jobs, settings=resolved):
                 record_document(summary, rows)
             finish_run(summary, out_dir)
     except OutputUnwritable as error:
@@ -316,6 +387,20 @@ def _unwritable_run(error: OutputUnwritable) -> RunSummary:
     return state  # type: ignore[return-value]  # Prefect raises ``error`` to the caller
 
 
+def ingest_documents(
+    jobs: Sequence[Callable[[], DocumentRows]], *, settings: Settings
+) -> Iterator[DocumentRows]:
+    """Run ``settings.documents_in_flight`` document jobs at a time; their rows, in the given order."""
+    if not jobs:
+        return
+    in_flight = max(1, settings.documents_in_flight)
+    with ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="docpipe-document") as executor:
+        # A copy of this context per document: its tasks belong to this flow run and its pool.
+        futures = [executor.submit(contextvars.copy_context().run, job) for job in jobs]
+        for future in futures:
+            yield future.result()
+
+
 def ingest_document(
     path: Path,
     source_file: str,
@@ -331,35 +416,24 @@ def ingest_document(
     the cache of any earlier extraction when there is one.
     """
     logger = get_run_logger()
-    opened = open_pdf(path)
-    if isinstance(opened, str):
-        logger.warning("%s: failed: %s", source_file, opened)
+    opened = open_pdf.with_options(task_run_name=f"open {source_file}").submit(path, settings)
+    document = opened.result(raise_on_failure=False)
+    if not isinstance(document, DocumentFile):
+        reason = document if isinstance(document, str) else describe(document)
+        logger.warning("%s: failed: %s", source_file, reason)
         rows = failed_document_rows(
-            source_file=source_file,
-            doc_id=_hash_or_none(path),
-            error=opened,
-            ingested_at=datetime.now(UTC),
+            source_file=source_file, doc_id=_hash_or_none(path), error=reason, ingested_at=datetime.now(UTC)
         )
     else:
-        futures = {
-            number: _submit_page(
-                path,
-                opened.doc_id,
-                number,
-                settings,
-                out_dir,
-                retrying=redo_pages is not None,
-                redo=number in (redo_pages or ()),
-            )
-            for number in range(1, opened.pages + 1)
-        }
         progress = reporter()
-        progress.start_document(source_file, opened.pages)
-        pages = []
-        for number, future in futures.items():
-            pages.append(_page_or_failure(future, number))
-            progress.page_done(source_file)
-        rows = assemble_document_task(opened, source_file, pages, settings)
+        progress.start_document(source_file, document.pages)
+        pages = extract_pages(
+            document, source_file, out_dir=out_dir, settings=settings, redo_pages=redo_pages
+        )
+        for page in pages:
+            if page.status == "failed":
+                logger.warning("%s p.%d: failed: %s", source_file, page.number, page.error)
+        rows = assemble_document_task(document, source_file, pages, settings)
         progress.finish_document(source_file)
         logger.info(
             "%s: %d pages, %d articles, status %s",
@@ -371,13 +445,106 @@ def ingest_document(
     return _write_and_report(out_dir, source_file, rows, force=force)
 
 
-def _submit_page(
-    path: Path, doc_id: str, number: int, settings: Settings, out_dir: Path, *, retrying: bool, redo: bool
-) -> PrefectFuture[Page] | Page:
-    """A retry keeps the good pages as they were read, whatever settings read them."""
-    if retrying and not redo and (earlier := load_any_page(out_dir, doc_id, number)) is not None:
-        return earlier
-    return extract_page_task.submit(path, doc_id, number, settings, out_dir, use_cache=not redo)
+def extract_pages(
+    document: DocumentFile,
+    source_file: str,
+    *,
+    out_dir: Path,
+    settings: Settings,
+    redo_pages: Sequence[int] | None = None,
+) -> list[Page]:
+    """Every page of a document: from the cache, text-layer batches, then one OCR task per page."""
+    progress = reporter()
+    retrying = redo_pages is not None
+    redo = set(redo_pages or ())
+    pages: dict[int, Page] = {}
+    for number in range(1, document.pages + 1):
+        if retrying and number not in redo:
+            known = load_any_page(out_dir, document.doc_id, number)  # a retry keeps the good pages as read
+        elif number not in redo:
+            known = load_page(out_dir, document.doc_id, number, settings)
+        else:
+            known = None
+        if known is not None:
+            pages[number] = known
+            progress.page_done(source_file)
+    to_read = [number for number in range(1, document.pages + 1) if number not in pages]
+    batches = [
+        to_read[i : i + settings.text_batch_pages] for i in range(0, len(to_read), settings.text_batch_pages)
+    ]
+    text_futures = [
+        read_text_pages_task.with_options(
+            task_run_name=f"text {source_file} p.{_page_range(batch)}", tags=["text"]
+        ).submit(document.path, document.doc_id, batch, settings, out_dir)
+        for batch in batches
+    ]
+    ocr_futures: dict[int, PrefectFuture[Page]] = {}
+    for batch, future in zip(batches, text_futures, strict=True):
+        read = _text_pages_or_failures(future, batch)
+        for number, page in zip(batch, read, strict=True):
+            if page is None:
+                ocr_futures[number] = ocr_page_task.with_options(
+                    task_run_name=f"extract {source_file} p.{number}", tags=["ocr", settings.ocr_engine]
+                ).submit(document.path, document.doc_id, number, settings, out_dir)
+            else:
+                pages[number] = page
+                progress.page_done(source_file)
+    del text_futures
+    for number, ocr_future in ocr_futures.items():
+        pages[number] = _ocr_page_or_failure(ocr_future, number, settings)
+        progress.page_done(source_file)
+    return [pages[number] for number in sorted(pages)]
+
+
+def _page_range(numbers: Sequence[int]) -> str:
+    return str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}-{numbers[-1]}"
+
+
+def _text_pages_or_failures(
+    future: PrefectFuture[list[Page | None]], numbers: Sequence[int]
+) -> list[Page | None]:
+    result = future.result(raise_on_failure=False)
+    if isinstance(result, BaseException):  # not a page's failure: the task itself broke, twice
+        return [
+            Page(number=number, width=0.0, height=0.0, method="text", status="failed", error=describe(result))
+            for number in numbers
+        ]
+    return list(result)
+
+
+def _ocr_page_or_failure(future: PrefectFuture[Page], number: int, settings: Settings) -> Page:
+    page = future.result(raise_on_failure=False)
+    if isinstance(page, BaseException):
+        return Page(
+            number=number,
+            width=0.0,
+            height=0.0,
+            method="ocr",
+            engine=settings.ocr_engine,
+            status="failed",
+            error=describe(page),
+        )
+    return page
+
+
+def failed_page(
+    number: int,
+    failure: PageJobFailed,
+    *,
+    method: ExtractionMethod,
+    engine: str | None,
+) -> Page:
+    """A page that produced no result, with how it was being read and how long it ran."""
+    return Page(
+        number=number,
+        width=0.0,
+        height=0.0,
+        method=method,
+        engine=engine,
+        status="failed",
+        error=failure.reason,
+        seconds=failure.seconds,
+    )
 
 
 def problem_pages_by_document(out_dir: Path, source_file: str | None = None) -> dict[str, list[int]]:
@@ -429,27 +596,6 @@ def finish_run(summary: RunSummary, out_dir: Path) -> None:
         logger.info("nothing to do: %d documents unchanged", summary.changes["unchanged"])
 
 
-def run_row(summary: RunSummary) -> dict[str, object]:
-    failed = summary.failed_documents
-    return {
-        "run_id": summary.run_id,
-        "started": summary.started,
-        "finished": summary.finished,
-        "raw_dir": summary.raw_dir,
-        "documents_new": summary.changes["new"],
-        "documents_changed": summary.changes["changed"],
-        "documents_skipped": summary.changes["unchanged"],
-        "documents_failed": failed,
-        "documents_removed": summary.changes["removed"],
-        "pages_ok": summary.pages_by_status["ok"],
-        "pages_blank": summary.pages_by_status["blank"],
-        "pages_failed": summary.pages_by_status["failed"],
-        "pages_low_confidence": summary.pages_by_status["low_confidence"],
-        "articles_written": summary.articles_written,
-        "pipeline_version": PIPELINE_VERSION,
-    }
-
-
 def publish_artifacts(summary: RunSummary) -> None:
     """A markdown summary, the run's documents and its problem pages, visible in the Prefect UI."""
     assert summary.finished is not None
@@ -483,9 +629,10 @@ def resolve_settings(overrides: dict[str, Any] | None) -> Settings:
 
 
 def run_with_workers(flow_fn, settings: Settings, /, **parameters: object) -> RunSummary:  # type: ignore[no-untyped-def]
-    """Run a flow with one page worker per core (or ``settings.ocr_workers``)."""
-    workers = settings.ocr_workers or os.cpu_count() or 1
-    runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=workers)
+    """Run a flow with ``settings`` (as overrides of the defaults) and task threads sized to its workers."""
+    workers = default_worker_count(settings.ocr_workers)
+    threads = max(TASK_THREADS, 2 * workers + settings.documents_in_flight)
+    runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=threads)
     overrides = {
         name: value for name, value in asdict(settings).items() if value != getattr(DEFAULT_SETTINGS, name)
     }
@@ -494,20 +641,9 @@ def run_with_workers(flow_fn, settings: Settings, /, **parameters: object) -> Ru
 
 
 def describe(error: BaseException) -> str:
-    if isinstance(error, UnreadableDocument):
+    if isinstance(error, UnreadableDocument | PageJobFailed):
         return str(error)
     return f"{type(error).__name__}: {error}".strip()
-
-
-def new_run_id() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
-
-
-def _page_or_failure(result: PrefectFuture[Page] | Page, number: int) -> Page:
-    page = result.result(raise_on_failure=False) if isinstance(result, PrefectFuture) else result
-    if isinstance(page, BaseException):
-        return Page(number=number, width=0.0, height=0.0, status="failed", error=describe(page))
-    return page
 
 
 def _hash_or_none(path: Path) -> str | None:

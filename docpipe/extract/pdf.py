@@ -3,23 +3,32 @@
 A page is read from its text layer when it has a usable one, and by OCR when it
 has none or one that is garbage (unmapped ``(cid:N)`` glyphs, private-use
 characters); ``settings.ocr`` forces either way.
+
+PDFium is not thread-safe: the run reads pages in worker processes, one job at a
+time each (``docpipe/extract/workers.py``), and every PDFium call made in a process
+that may have other threads holds :data:`PDFIUM_LOCK`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import pdfplumber
 import pypdfium2 as pdfium
 
+from docpipe.extract.page_bounds import looks_blank, render_megapixels
 from docpipe.extract.text_layer import group_chars_into_lines, usable_share
 from docpipe.layout import ExtractionMethod, Page
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 PDF_MAGIC = b"%PDF-"
+#: Held around every PDFium call in a process that may run threads (the run's main
+#: process, ``docpipe inspect``); page workers hold it too, uncontended.
+PDFIUM_LOCK = threading.RLock()
 
 
 class UnreadableDocument(Exception):
@@ -47,15 +56,21 @@ def open_document(path: Path) -> DocumentFile:
         head = stream.read(1024)
     if PDF_MAGIC not in head:
         raise UnreadableDocument("not a PDF (no %PDF- header)")
+    with PDFIUM_LOCK:
+        return DocumentFile(path=path, doc_id=sha256_of(path), pages=_count_pages(path))
+
+
+def _count_pages(path: Path) -> int:
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as error:
         message = str(error)
+        if _page_count_by_pdfminer(path) == 0:
+            # PDFium refuses a document with an empty page tree outright, and without
+            # setting its last error: the message may be left from an earlier document.
+            raise UnreadableDocument("PDF has no pages") from None
         if "password" in message.lower():
             raise UnreadableDocument("encrypted PDF: a password is required") from None
-        if _page_count_by_pdfminer(path) == 0:
-            # PDFium refuses a document with an empty page tree outright.
-            raise UnreadableDocument("PDF has no pages") from None
         raise UnreadableDocument(f"damaged or truncated PDF ({message})") from None
     try:
         page_count = len(pdf)
@@ -63,11 +78,13 @@ def open_document(path: Path) -> DocumentFile:
         pdf.close()
     if page_count == 0:
         raise UnreadableDocument("PDF has no pages")
-    return DocumentFile(path=path, doc_id=sha256_of(path), pages=page_count)
+    return page_count
 
 
 def _page_count_by_pdfminer(path: Path) -> int | None:
     try:
+        import pdfplumber  # late: a run with nothing to do should not pay for importing it
+
         with pdfplumber.open(path) as pdf:
             return len(pdf.pages)
     except Exception:  # any parse failure means "not countable"; the caller reports damage
@@ -103,45 +120,111 @@ def needs_ocr(path: Path, *, settings: Settings = DEFAULT_SETTINGS) -> bool:
     """
     if settings.ocr != "auto":
         return settings.ocr == "always"
-    try:
-        pdf = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError:
-        return False
-    try:
-        for page in pdf:
-            text = page.get_textpage().get_text_range()
-            if choose_method(text, settings=settings) == "ocr":
-                return True
-        return False
-    finally:
-        pdf.close()
+    with PDFIUM_LOCK:
+        try:
+            pdf = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError:
+            return False
+        try:
+            for page in pdf:
+                text = page.get_textpage().get_text_range()
+                if choose_method(text, settings=settings) == "ocr":
+                    return True
+            return False
+        finally:
+            pdf.close()
 
 
 def read_text_layer(path: Path, page_number: int, *, settings: Settings = DEFAULT_SETTINGS) -> Page:
     """Extract one page (1-based) from its text layer."""
+    [page] = read_text_layers(path, [page_number], settings=settings)
+    return page
+
+
+def read_text_layers(
+    path: Path, page_numbers: Sequence[int], *, settings: Settings = DEFAULT_SETTINGS
+) -> list[Page]:
+    """Extract several pages from their text layers, opening the document once.
+
+    pdfplumber lists every page of a document when it opens it: opened per page, a
+    1,000-page document costs a million page records.
+    """
+    import pdfplumber  # late: a run with nothing to do should not pay for importing it
+
+    pages = []
+    with PDFIUM_LOCK, pdfplumber.open(path) as pdf:
+        for page_number in page_numbers:
+            started = time.perf_counter()
+            plumber_page = pdf.pages[page_number - 1]
+            lines = group_chars_into_lines(plumber_page.chars, page_number=page_number, settings=settings)
+            width, height = float(plumber_page.width), float(plumber_page.height)
+            plumber_page.close()  # drop its parsed objects: memory stays flat over a long document
+            pages.append(
+                Page(
+                    number=page_number,
+                    width=width,
+                    height=height,
+                    lines=tuple(lines),
+                    method="text",
+                    status="ok" if lines else "blank",
+                    raw_text="\n".join(line.text for line in lines),
+                    seconds=time.perf_counter() - started,
+                )
+            )
+    return pages
+
+
+def read_text_pages(path: Path, page_numbers: Sequence[int], *, settings: Settings) -> list[Page | None]:
+    """Text-layer pages of a batch, ``None`` for each page whose text layer calls for OCR.
+
+    A page job run by the page workers: one job reads a batch of text pages.
+    """
+    return [
+        page if choose_method(page.raw_text, settings=settings) == "text" else None
+        for page in read_text_layers(path, page_numbers, settings=settings)
+    ]
+
+
+def read_page_by_ocr(path: Path, page_number: int, *, settings: Settings) -> Page:
+    """OCR one page, unless it is too big to render (failed) or shows nothing (blank).
+
+    A page job run by the page workers: one job per OCR page.
+    """
     started = time.perf_counter()
-    with pdfplumber.open(path) as pdf:
-        plumber_page = pdf.pages[page_number - 1]
-        lines = group_chars_into_lines(plumber_page.chars, page_number=page_number, settings=settings)
-        width, height = float(plumber_page.width), float(plumber_page.height)
-    raw_text = "\n".join(line.text for line in lines)
-    return Page(
-        number=page_number,
-        width=width,
-        height=height,
-        lines=tuple(lines),
-        method="text",
-        status="ok" if lines else "blank",
-        raw_text=raw_text,
-        seconds=time.perf_counter() - started,
-    )
+    with PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(str(path))
+        try:
+            pdf_page = pdf[page_number - 1]
+            width, height = pdf_page.get_size()
+            megapixels = render_megapixels(pdf_page, dpi=settings.render_dpi)
+            too_big = megapixels > settings.max_render_megapixels
+            blank = not too_big and looks_blank(
+                pdf_page, dpi=settings.blank_check_dpi, ink_level=settings.blank_ink_level
+            )
+        finally:
+            pdf.close()
+        if too_big or blank:
+            return Page(
+                number=page_number,
+                width=width,
+                height=height,
+                method="ocr",
+                status="failed" if too_big else "blank",
+                error=(
+                    f"page too large to render: {megapixels:.0f} megapixels at {settings.render_dpi} dpi "
+                    f"(max_render_megapixels {settings.max_render_megapixels:g})"
+                    if too_big
+                    else None
+                ),
+                seconds=time.perf_counter() - started,
+            )
+        from docpipe.extract.ocr import ocr_page  # imported late: text-only runs need no Tesseract
+
+        return ocr_page(path, page_number, settings=settings)
 
 
 def extract_page(path: Path, page_number: int, *, settings: Settings = DEFAULT_SETTINGS) -> Page:
     """Extract one page by the method its content (or ``settings.ocr``) calls for."""
-    page = read_text_layer(path, page_number, settings=settings)
-    if choose_method(page.raw_text, settings=settings) == "text":
-        return page
-    from docpipe.extract.ocr import ocr_page  # imported late: text-only runs need no Tesseract
-
-    return ocr_page(path, page_number, settings=settings)
+    with PDFIUM_LOCK:
+        [page] = read_text_pages(path, [page_number], settings=settings)
+        return page if page is not None else read_page_by_ocr(path, page_number, settings=settings)

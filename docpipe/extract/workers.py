@@ -1,0 +1,369 @@
+"""A pool of page-worker processes: each page's work runs alone in a process, under a timeout.
+
+PDFium (behind pypdfium2 and pdfplumber's rendering) is not thread-safe: two threads
+in one process gave "Data format error" and segfaults.  Each worker process runs one
+job at a time on its main thread, so every PDFium in docpipe is used by one thread.
+
+A job's timeout counts from the moment a worker starts it, never the wait for a free
+worker.  A job that overruns has its worker's whole process group killed (the worker
+leads its own group, so a Tesseract it started dies with it) and the worker is
+replaced; so is a worker that crashes (a PDFium segfault ends one page, not the run).
+Workers die with the process that started them, even on SIGKILL (a parent-death
+signal), so nothing a run starts outlives it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+T = TypeVar("T")
+
+#: Linux prctl option: deliver a signal to this process when its parent exits.
+PR_SET_PDEATHSIG = 1
+#: Linux prctl option: orphans of this process's descendants become its children.
+PR_SET_CHILD_SUBREAPER = 36
+#: Seconds a worker is given to exit on its own at shutdown before it is killed.
+SHUTDOWN_GRACE = 2.0
+#: Seconds a new worker may take to start Python and import the page code (spawned on
+#: a busy 2-core machine this took over 5 s); not counted against any page.
+WORKER_START_TIMEOUT = 120.0
+#: Modules a worker imports before it says it is ready, so a page's timeout never
+#: pays for importing pdfplumber and PDFium.
+PRELOAD = ("docpipe.extract.pdf",)
+
+
+class PageJobFailed(Exception):
+    """A page job did not produce a result: it timed out, its worker died, or it raised.
+
+    ``seconds`` is the time the job ran before it ended; ``expected`` is False only for
+    an exception raised inside the job that is not a known kind of page failure, whose
+    ``details`` (the worker's traceback) are worth logging.
+    """
+
+    def __init__(self, reason: str, *, seconds: float, expected: bool = True, details: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.seconds = seconds
+        self.expected = expected
+        self.details = details
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_failure, (self.reason, self.seconds, self.expected, self.details))
+
+
+def _rebuild_failure(reason: str, seconds: float, expected: bool, details: str) -> PageJobFailed:
+    return PageJobFailed(reason, seconds=seconds, expected=expected, details=details)
+
+
+def _load_libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+#: Loaded once, in the parent: a child between fork and exec should only make the call.
+_LIBC = _load_libc()
+
+
+def die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """Ask Linux to send ``sig`` to this process when the process that started it exits.
+
+    Must be called in the child.  Elsewhere than Linux it does nothing.
+    """
+    prctl = getattr(_LIBC, "prctl", None)
+    if prctl is not None:
+        prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0)
+
+
+def adopt_orphans() -> None:
+    """Make this process the parent of every orphan among its descendants (Linux only),
+    so that it can find, and reap, what the processes it started left behind.
+    """
+    prctl = getattr(_LIBC, "prctl", None)
+    if prctl is not None:
+        prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def default_worker_count(configured: int) -> int:
+    """``configured`` workers, or one per core when it is 0."""
+    return configured if configured > 0 else (os.cpu_count() or 1)
+
+
+@dataclass
+class _Job:
+    future: Future[Any]
+    function: Callable[..., Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    timeout: float | None
+
+
+class _Worker:
+    """One worker process and the pipe that carries its jobs and results."""
+
+    def __init__(self, expected_failures: tuple[type[BaseException], ...]) -> None:
+        context = multiprocessing.get_context("spawn")  # fork would copy the parent's threads' locks
+        self.connection, child_end = context.Pipe()
+        self.process = context.Process(
+            target=_serve, args=(child_end, os.getpid(), expected_failures), daemon=True, name="docpipe-page"
+        )
+        self.process.start()
+        child_end.close()
+        try:
+            ready = self.connection.poll(WORKER_START_TIMEOUT) and self.connection.recv() == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self.kill()
+            raise PageJobFailed("WorkerCrashed: a page worker process failed to start", seconds=0.0)
+
+    def run(self, job: _Job) -> Any:
+        started = time.monotonic()
+        try:
+            self.connection.send((job.function, job.args, job.kwargs))
+        except (BrokenPipeError, OSError):
+            raise PageJobFailed(self._death(), seconds=0.0) from None
+        ready = self.connection.poll(job.timeout)
+        seconds = time.monotonic() - started
+        if not ready:
+            self.kill()
+            raise PageJobFailed(f"Timeout: page took more than {job.timeout:g} s", seconds=seconds)
+        try:
+            outcome, value, job_seconds = self.connection.recv()
+        except (EOFError, OSError):
+            self.process.join(timeout=SHUTDOWN_GRACE)
+            raise PageJobFailed(self._death(), seconds=seconds) from None
+        if outcome == "ok":
+            return value
+        assert isinstance(value, PageJobFailed)
+        value.seconds = job_seconds
+        raise value
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def kill(self) -> None:
+        """Kill the worker and everything it started (its process group), and reap it."""
+        self.send_kill()
+        self.process.join(timeout=SHUTDOWN_GRACE)
+        self.connection.close()
+
+    def send_kill(self) -> None:
+        """SIGKILL to the worker's group; safe from any thread (the slot's wait sees the end)."""
+        pid = self.process.pid
+        if pid is None or self.process.exitcode is not None:
+            return
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass  # not yet its own group leader: nothing it started exists yet
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def stop(self) -> None:
+        try:
+            self.connection.send(None)
+        except OSError:
+            pass
+        self.process.join(timeout=SHUTDOWN_GRACE)
+        if self.process.is_alive():
+            self.kill()
+        else:
+            self.connection.close()
+
+    def _death(self) -> str:
+        code = self.process.exitcode
+        if code is not None and code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            return f"WorkerCrashed: the page's worker process died of {name}"
+        return f"WorkerCrashed: the page's worker process exited (code {code})"
+
+
+class PagePool:
+    """``workers`` page-worker processes; :meth:`submit` runs a job in one under a timeout.
+
+    At most ``workers`` jobs run at once whoever submits them; :attr:`peak_running`
+    counts the most that ever did.  Jobs and their results are pickled: pass paths and
+    page numbers, never open documents.  ``expected_failures`` are exception types a job
+    may raise for a page it cannot read (reported without a traceback).
+    """
+
+    def __init__(self, workers: int, *, expected_failures: tuple[type[BaseException], ...] = ()) -> None:
+        if workers < 1:
+            raise ValueError("a page pool needs at least one worker")
+        self.workers = workers
+        self.expected_failures = expected_failures
+        self.peak_running = 0
+        self.jobs_run = 0
+        self._running = 0
+        self._count_lock = threading.Lock()
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._closed = False
+        self._workers: set[_Worker] = set()
+        self._slots = [
+            threading.Thread(target=self._slot, name=f"docpipe-page-slot-{n}", daemon=True)
+            for n in range(workers)
+        ]
+        for slot in self._slots:
+            slot.start()
+
+    def submit(
+        self, function: Callable[..., T], /, *args: Any, timeout: float | None = None, **kwargs: Any
+    ) -> Future[T]:
+        """Run ``function(*args, **kwargs)`` in a worker; the future raises :class:`PageJobFailed`."""
+        if self._closed:
+            raise RuntimeError("the page pool is closed")
+        future: Future[T] = Future()
+        self._jobs.put(_Job(future, function, args, kwargs, timeout))
+        return future
+
+    def run(
+        self, function: Callable[..., T], /, *args: Any, timeout: float | None = None, **kwargs: Any
+    ) -> T:
+        return self.submit(function, *args, timeout=timeout, **kwargs).result()
+
+    def close(self, *, cancel: bool = False) -> None:
+        """Let the queued jobs finish, then stop every worker.
+
+        With ``cancel`` (the run is failing or interrupted), queued jobs are cancelled
+        and running ones killed with their workers instead.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        if cancel:
+            while True:
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is not None:
+                    job.future.cancel()
+            with self._count_lock:
+                running = list(self._workers)
+            for worker in running:
+                worker.send_kill()
+        for _ in self._slots:
+            self._jobs.put(None)
+        for slot in self._slots:
+            slot.join()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close(cancel=error is not None)
+
+    def _slot(self) -> None:
+        # Started at once, not at the first job: the workers start (seconds on a busy
+        # machine) while the run takes its inventory.
+        worker: _Worker | None = None
+        try:
+            worker = _Worker(self.expected_failures)
+        except PageJobFailed:
+            pass  # tried again at the first job, which then fails with the reason
+        if worker is not None:
+            with self._count_lock:
+                self._workers.add(worker)
+        try:
+            while (job := self._jobs.get()) is not None:
+                if not job.future.set_running_or_notify_cancel():
+                    continue
+                if worker is None or not worker.alive():
+                    if worker is not None:
+                        with self._count_lock:
+                            self._workers.discard(worker)
+                    try:
+                        worker = _Worker(self.expected_failures)
+                    except PageJobFailed as failure:
+                        worker = None
+                        job.future.set_exception(failure)
+                        continue
+                    with self._count_lock:
+                        self._workers.add(worker)
+                with self._count_lock:
+                    self._running += 1
+                    self.peak_running = max(self.peak_running, self._running)
+                    self.jobs_run += 1
+                try:
+                    result = worker.run(job)
+                except PageJobFailed as failure:
+                    job.future.set_exception(failure)
+                except BaseException as error:  # a pickling error: the job never ran
+                    job.future.set_exception(error)
+                else:
+                    job.future.set_result(result)
+                finally:
+                    with self._count_lock:
+                        self._running -= 1
+        finally:
+            if worker is not None and worker.alive():
+                worker.stop()
+
+
+def _serve(
+    connection: Connection, parent_pid: int, expected_failures: tuple[type[BaseException], ...]
+) -> None:
+    """A worker's life: lead a process group, die with the parent, run jobs one at a time."""
+    os.setpgid(0, 0)
+    die_with_parent()
+    if os.getppid() != parent_pid:  # the parent died before the death signal was armed
+        return
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # Parallelism comes from the workers: a Tesseract with OpenMP threads of its own in
+    # each would only make them fight over the same cores.
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    for module in PRELOAD:
+        importlib.import_module(module)
+    connection.send("ready")
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        function, args, kwargs = message
+        started = time.perf_counter()
+        try:
+            result = function(*args, **kwargs)
+        except BaseException as error:
+            expected = isinstance(error, expected_failures)
+            reason = str(error) if expected else f"{type(error).__name__}: {error}".strip()
+            failure = PageJobFailed(
+                reason,
+                seconds=time.perf_counter() - started,
+                expected=expected,
+                details="" if expected else traceback.format_exc(),
+            )
+            connection.send(("error", failure, time.perf_counter() - started))
+        else:
+            try:
+                connection.send(("ok", result, time.perf_counter() - started))
+            except (TypeError, AttributeError, ValueError) as error:  # pickling
+                failure = PageJobFailed(
+                    f"unpicklable result: {error}", seconds=time.perf_counter() - started, expected=False
+                )
+                connection.send(("error", failure, failure.seconds))

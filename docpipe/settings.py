@@ -71,6 +71,13 @@ class Settings:
     #: into the paragraph above them.
     paragraph_gap_lines: float = 1.5
 
+    # --- structure --------------------------------------------------------
+    #: A document whose article rows carry less than this share of its cleaned text
+    #: (letters, digits and ideographs, furniture excluded) is ``partial``, with a
+    #: warning.  Every paragraph is given a row (front, body or back), so anything
+    #: below 1.0 is text a row lost (a title replaced by its 目录 entry counts as kept).
+    coverage_floor: float = 0.99
+
     # --- OCR ------------------------------------------------------------
     ocr: OcrMode = "auto"
     #: "hybrid": Tesseract finds the lines, PP-OCRv4 reads them (docpipe/extract/hybrid.py);

@@ -1,4 +1,11 @@
-"""Segmentation: a document's cleaned paragraphs -> its structure and articles."""
+"""Segmentation: a document's cleaned paragraphs -> its structure and articles.
+
+The kind is decided by structure: a book has chapters divided into ``一、``
+sections, a digest numbered articles (confirmed by its 目录 or by their
+attributions), anything else is a general document cut at its own top heading
+level.  Whatever the kind, :func:`~docpipe.segment.parts.complete_parts` then
+gives every paragraph no article holds a front, body or back row.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,10 @@ from collections.abc import Sequence
 
 from docpipe.layout import Paragraph
 from docpipe.segment.book import is_book, segment_book
-from docpipe.segment.digest import Article, SegmentedDocument, segment_digest
+from docpipe.segment.digest import is_digest, segment_digest
+from docpipe.segment.general import segment_general
+from docpipe.segment.model import Article, SegmentedDocument
+from docpipe.segment.parts import complete_parts
 
 __all__ = ["Article", "SegmentedDocument", "segment_document"]
 
@@ -14,7 +24,11 @@ __all__ = ["Article", "SegmentedDocument", "segment_document"]
 def segment_document(
     paragraphs: Sequence[Paragraph], *, printed_pages: dict[int, str | None] | None = None
 ) -> SegmentedDocument:
-    """Segment a document according to its kind: a book has chapters, a digest numbered articles."""
+    """Segment a document according to its kind, then give every paragraph a row."""
     if is_book(paragraphs):
-        return segment_book(paragraphs, printed_pages=printed_pages)
-    return segment_digest(paragraphs, printed_pages=printed_pages)
+        segmented = segment_book(paragraphs, printed_pages=printed_pages)
+    else:
+        segmented = segment_digest(paragraphs, printed_pages=printed_pages)
+        if not is_digest(segmented):
+            segmented = segment_general(paragraphs)
+    return complete_parts(paragraphs, segmented)

@@ -6,6 +6,7 @@ import pytest
 
 from docpipe.layout import Paragraph
 from docpipe.segment import segment_document
+from docpipe.segment.general import segment_general
 from docpipe.segment.headings import find_headings, numbering_of
 from docpipe.segment.parts import is_back_heading
 
@@ -87,23 +88,34 @@ def test_thesis_is_cut_at_chapters_with_front_and_back_rows() -> None:
     ]
 
 
+SUBSECTIONS = [
+    heading("1. 概述"),
+    para(TEXT),
+    heading("2. 方法"),
+    para(TEXT),
+    heading("3. 结果"),
+    para(TEXT),
+    heading("3.1 主要发现", size=12.0),
+    para(TEXT),
+    heading("3.2 次要发现", size=12.0),
+    para(TEXT),
+]
+
+
 def test_subsection_3_1_stays_in_article_3() -> None:
-    paragraphs = [
-        heading("1. 概述"),
-        para(TEXT),
-        heading("2. 方法"),
-        para(TEXT),
-        heading("3. 结果"),
-        para(TEXT),
-        heading("3.1 主要发现", size=12.0),
-        para(TEXT),
-        heading("3.2 次要发现", size=12.0),
-        para(TEXT),
-    ]
-    assert [(title, count) for _, title, _, count in rows(paragraphs)] == [
+    general = segment_general(SUBSECTIONS)
+    assert [(a.title, len(a.paragraphs)) for a in general.articles] == [
         ("1. 概述", 1),
         ("2. 方法", 1),
         ("3. 结果", 5),
+    ]
+    # Numbered headings in sequence without a 目录 are read as a digest: the same cut.
+    digest = segment_document(SUBSECTIONS)
+    assert digest.doc_kind == "digest"
+    assert [(a.number, a.title, len(a.paragraphs)) for a in digest.articles] == [
+        ("1", "概述", 1),
+        ("2", "方法", 1),
+        ("3", "结果", 5),
     ]
 
 

@@ -64,6 +64,11 @@ class Settings:
     #: A line ending this much (in em) short of the text column's right edge
     #: ends its paragraph.
     short_line_em: float = 1.5
+    #: In a document that marks its paragraphs by indent (learnt from its pages), a line
+    #: ending less than this much (in em) short of the column, followed by an unindented
+    #: line, is a wrap: 避头尾 pulled one or two characters down to the next line (…户口所在地地 /
+    #: 址、电子邮件…) or the text is set ragged-right.  2.5: two characters and a hanging comma.
+    carry_over_em: float = 2.5
     #: A vertical gap between two lines larger than this many line pitches
     #: separates paragraphs.  1.5: on a scan, where OCR gives no font and a
     #: title's size is measured no larger than the body's, the space above a

@@ -32,6 +32,9 @@ _DATE = re.compile(r"(?P<y>\d{4})\s*[年.\-/]\s*(?P<m>\d{1,2})\s*[月.\-/]\s*(?P
 _ISSUE_LABEL = re.compile(r"第\s*[\d一二三四五六七八九十百〇零]+\s*期")
 _SOURCE = re.compile(r"[（(](?P<inner>[^（）()]{1,80})[）)]\s*$")
 _SOURCE_LABEL = re.compile(r"(?:来源|来自|稿源|出处)\s*[：:]\s*(?P<name>[^，,；;）)]+)")
+#: A bracket holding a year, a date, a time or a range is text, not a source; a name may
+#: hold a digit (企业网D1Net).
+_NUMERIC = re.compile(r"\d[\s年月日:：.．\-–—/~～]*\d|^\s*\d+\s*$")
 #: An attribution in brackets longer than this (without a 来源 label) is text, not a source.
 MAX_SOURCE_CHARS = 30
 #: How alike a body heading and its contents entry must be (difflib ratio, spaces removed).
@@ -68,6 +71,10 @@ def split_source(text: str) -> tuple[str, str | None]:
     ('……的服务平台。', '人民邮电报')
     >>> split_source("……建设总体规划（2014-2020）")[1] is None
     True
+    >>> split_source("……提供安全保障。（企业网D1Net）")
+    ('……提供安全保障。', '企业网D1Net')
+    >>> split_source("……共建设了（3）个")[1] is None
+    True
     """
     match = _SOURCE.search(text)
     if not match:
@@ -76,7 +83,7 @@ def split_source(text: str) -> tuple[str, str | None]:
     labelled = _SOURCE_LABEL.search(inner)
     if labelled:
         source = labelled["name"].strip()
-    elif len(inner) <= MAX_SOURCE_CHARS and not re.search(r"\d", inner):
+    elif len(inner) <= MAX_SOURCE_CHARS and not _NUMERIC.search(inner):
         source = inner
     else:
         return text, None

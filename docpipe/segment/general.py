@@ -36,7 +36,12 @@ def segment_general(paragraphs: Sequence[Paragraph]) -> SegmentedDocument:
     """Cut a document into articles at its top repeated heading level."""
     located = find_contents(paragraphs)
     contents = frozenset(range(located[0], located[1])) if located else frozenset()
-    headings = find_headings(paragraphs, skip=contents)
+    # Front matter (a cover, 摘要, 目录) ends with its last block: its lines (a cover's
+    # name and supervisor lines, large and repeated) take no part in the heading levels.
+    front_end = 1 + max(
+        (i for i, p in enumerate(paragraphs) if i in contents or is_front_heading(p.text)), default=-1
+    )
+    headings = find_headings(paragraphs, skip=contents | frozenset(range(front_end)))
     level = _article_level(headings)
     by_index = {h.index: h for h in headings if h.level <= level}
     doc_title = _doc_title(paragraphs)

@@ -1,0 +1,101 @@
+"""The golden test: assembly (extract, clean, segment; no Prefect) on every text-layer sample and
+generated fixture, compared with its golden JSON.
+
+Cases: ``raw/*.golden.json`` except scans (their OCR takes minutes; the quality benchmark
+measures them) and every ``tests/fixtures/documents/*.golden.json``.  Compared: the kind, the
+rows in order (part, title, section, source) and the body CER of each document
+(:mod:`docpipe.scoring`).  A golden that lists no ``part`` lists the body articles only.  Every
+case also holds the structure invariants: every paragraph in one row, coverage at or above the
+floor, at least one body article, no article with an empty body.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from docpipe.assemble import DocumentRows, assemble_document
+from docpipe.extract.pdf import extract_page, open_document
+from docpipe.scoring import Article, ratio, score
+from docpipe.settings import DEFAULT_SETTINGS
+from tests.conftest import RAW, ROOT
+
+FIXTURES = ROOT / "tests" / "fixtures" / "documents"
+#: Body CER a text-layer document may have against its golden (the README's figure: ≤ 0.2 %).
+MAX_BODY_CER = 0.002
+
+
+def golden_cases() -> list[Path]:
+    raw = [p for p in sorted(RAW.glob("*.golden.json")) if "scan_dpi" not in json.loads(p.read_text())]
+    return raw + sorted(FIXTURES.glob("*.golden.json"))
+
+
+def pdf_of(golden: Path) -> Path:
+    return golden.with_name(golden.name.replace(".golden.json", ".pdf"))
+
+
+@cache
+def assembled(golden: Path) -> DocumentRows:
+    pdf = pdf_of(golden)
+    document = open_document(pdf)
+    pages = [extract_page(pdf, number) for number in range(1, document.pages + 1)]
+    return assemble_document(
+        doc_id=document.doc_id, source_file=pdf.name, pages=pages, ingested_at=datetime.now(UTC)
+    )
+
+
+def compared_rows(golden: dict[str, Any], rows: DocumentRows) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    with_parts = any("part" in article for article in golden["articles"])
+    produced = [r for r in rows.articles if with_parts or r["part"] == "body"]
+    fields = ("title", "section", "source")
+    expected = [(a.get("part", "body"), *(a.get(f) for f in fields)) for a in golden["articles"]]
+    return expected, [(r["part"], *(r[f] for f in fields)) for r in produced]
+
+
+CASES = golden_cases()
+
+
+def test_there_are_cases() -> None:
+    assert any(p.parent == RAW for p in CASES), "the text-layer samples are missing from raw/"
+    assert any(p.parent == FIXTURES for p in CASES), "the structure fixtures are missing"
+
+
+@pytest.mark.parametrize("golden_path", CASES, ids=lambda p: p.name.removesuffix(".golden.json"))
+def test_rows_match_the_golden(golden_path: Path) -> None:
+    golden = json.loads(golden_path.read_text(encoding="utf-8"))
+    rows = assembled(golden_path)
+    assert rows.doc_kind == golden["doc_kind"]
+    expected, produced = compared_rows(golden, rows)
+    assert produced == expected
+
+
+@pytest.mark.parametrize("golden_path", CASES, ids=lambda p: p.name.removesuffix(".golden.json"))
+def test_body_cer_is_within_the_bound(golden_path: Path) -> None:
+    golden = json.loads(golden_path.read_text(encoding="utf-8"))
+    rows = assembled(golden_path)
+    gold = [Article(a["title"], list(a["paragraphs"]), a.get("source")) for a in golden["articles"]]
+    with_parts = any("part" in article for article in golden["articles"])
+    produced = [
+        Article(r["title"], r["body"].split("\n") if r["body"] else [], r["source"])
+        for r in rows.articles
+        if with_parts or r["part"] == "body"
+    ]
+    scores = score(gold, produced, [])
+    assert scores.matched == len(gold)
+    assert ratio(scores.edit_distance, scores.gold_chars) <= MAX_BODY_CER
+
+
+@pytest.mark.parametrize("golden_path", CASES, ids=lambda p: p.name.removesuffix(".golden.json"))
+def test_every_paragraph_reaches_a_row(golden_path: Path) -> None:
+    rows = assembled(golden_path)
+    body = [r for r in rows.articles if r["part"] == "body"]
+    assert body, "a document without articles"
+    assert all(r["body"].strip() for r in body), "an article with an empty body"
+    assert rows.document["coverage"] >= DEFAULT_SETTINGS.coverage_floor
+    assert rows.document["status"] == "ok"
+    assert [r["seq"] for r in rows.articles] == list(range(1, len(rows.articles) + 1))

@@ -258,7 +258,8 @@ DOCUMENTS = _dataset_schema(
             "status",
             pa.string(),
             "`ok`: every page read; `partial`: articles written but some pages failed or have low "
-            "confidence, or the articles carry less than the coverage floor of the text; `failed`: nothing written, see `error`; `removed`: the file has "
+            "confidence, or the articles carry less than the coverage floor of the text; "
+            "`failed`: nothing written, see `error`; `removed`: the file has "
             "disappeared from the raw directory.",
             allowed=("ok", "partial", "failed", "removed"),
         ),

@@ -49,7 +49,11 @@ def assembled(golden: Path) -> DocumentRows:
     )
 
 
-def compared_rows(golden: dict[str, Any], rows: DocumentRows) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+Row = tuple[Any, ...]
+
+
+def compared_rows(golden: dict[str, Any], rows: DocumentRows) -> tuple[list[Row], list[Row]]:
+    """(part, title, section, source) of the golden rows and of the produced ones."""
     with_parts = any("part" in article for article in golden["articles"])
     produced = [r for r in rows.articles if with_parts or r["part"] == "body"]
     fields = ("title", "section", "source")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from difflib import SequenceMatcher
 
@@ -209,12 +209,18 @@ def _cut_articles(
         if match and _looks_like_heading(paragraph, body_style):
             number = match["number"]
             candidate = by_number.get(number)
-            if by_number:
-                accepted = candidate is not None and _title_matches(match["title"], candidate)
-            else:
-                accepted = expected_number is None or int(number) == expected_number
-            if accepted:
-                if candidate is not None and _squash(match["title"]) != _squash(candidate.title):
+            confirmed = candidate is not None and _title_matches(match["title"], candidate)
+            # The 目录 is evidence: a heading next in sequence is an article even where the
+            # 目录 lost or garbled its entry (the body's heading wins, with a warning).
+            in_sequence = int(number) == (expected_number or _first_number(by_number) or int(number))
+            if confirmed or in_sequence:
+                if candidate is not None and not confirmed:
+                    warnings.append(
+                        f"article {number}: body heading {match['title']!r} disagrees with contents "
+                        f"{candidate.title!r}; the body's is kept"
+                    )
+                    candidate = replace(candidate, title=match["title"].strip())
+                elif candidate is not None and _squash(match["title"]) != _squash(candidate.title):
                     warnings.append(
                         f"article {number}: body title {match['title']!r} "
                         f"differs from contents {candidate.title!r}"
@@ -233,6 +239,10 @@ def _cut_articles(
         collected.append((index, paragraph))
     close()
     return articles, warnings
+
+
+def _first_number(by_number: dict[str, ContentsEntry]) -> int | None:
+    return min((int(n) for n in by_number), default=None)
 
 
 def _build_article(

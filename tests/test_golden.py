@@ -19,9 +19,12 @@ from typing import Any
 
 import pytest
 
-from docpipe.assemble import DocumentRows, assemble_document
+from cleaners.furniture import strip_page_furniture
+from docpipe.assemble import DocumentRows, assemble_document, clean_paragraphs
 from docpipe.extract.pdf import extract_page, open_document
+from docpipe.layout import Page
 from docpipe.scoring import Article, ratio, score
+from docpipe.segment import segment_document
 from docpipe.settings import DEFAULT_SETTINGS
 from tests.conftest import RAW, ROOT
 
@@ -40,12 +43,17 @@ def pdf_of(golden: Path) -> Path:
 
 
 @cache
-def assembled(golden: Path) -> DocumentRows:
+def extracted(golden: Path) -> tuple[Page, ...]:
     pdf = pdf_of(golden)
     document = open_document(pdf)
-    pages = [extract_page(pdf, number) for number in range(1, document.pages + 1)]
+    return tuple(extract_page(pdf, number) for number in range(1, document.pages + 1))
+
+
+@cache
+def assembled(golden: Path) -> DocumentRows:
+    pdf = pdf_of(golden)
     return assemble_document(
-        doc_id=document.doc_id, source_file=pdf.name, pages=pages, ingested_at=datetime.now(UTC)
+        doc_id="0" * 64, source_file=pdf.name, pages=extracted(golden), ingested_at=datetime.now(UTC)
     )
 
 
@@ -103,3 +111,13 @@ def test_every_paragraph_reaches_a_row(golden_path: Path) -> None:
     assert rows.document["coverage"] >= DEFAULT_SETTINGS.coverage_floor
     assert rows.document["status"] == "ok"
     assert [r["seq"] for r in rows.articles] == list(range(1, len(rows.articles) + 1))
+
+
+@pytest.mark.parametrize("golden_path", CASES, ids=lambda p: p.name.removesuffix(".golden.json"))
+def test_each_paragraph_is_held_by_exactly_one_row(golden_path: Path) -> None:
+    paragraphs = clean_paragraphs(strip_page_furniture(extracted(golden_path)))
+    segmented = segment_document(paragraphs)
+    held = [index for article in segmented.articles for index in article.held]
+    assert len(held) == len(set(held)), "a paragraph in two rows"
+    left_out = set(range(len(paragraphs))) - set(held) - set(segmented.residue)
+    assert not [paragraphs[i].text for i in sorted(left_out) if paragraphs[i].text.strip()]

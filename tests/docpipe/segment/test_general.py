@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from docpipe.layout import Paragraph
 from docpipe.segment import segment_document
 from docpipe.segment.general import segment_general
 from docpipe.segment.headings import find_headings, numbering_of
-from docpipe.segment.parts import is_back_heading
+from docpipe.segment.model import Article, SegmentedDocument
+from docpipe.segment.parts import complete_parts, is_back_heading, measure_coverage
 
 BODY, BOLD = "Song", "Hei"
 
@@ -202,3 +205,22 @@ def test_levels_follow_the_order_the_document_introduces() -> None:
 )
 def test_back_headings(text: str, expected: bool) -> None:
     assert is_back_heading(text) is expected
+
+
+def test_coverage_counts_what_the_rows_print() -> None:
+    paragraphs = [heading("一、加强领导"), para(TEXT), para("第二段。"), para("（新华网）")]
+    whole = Article(1, "加强领导", (TEXT, "第二段。"), 1, 1, number="一", source="新华网", held=(0, 1, 2, 3))
+    document = SegmentedDocument("general", None, None, None, (whole,))
+    assert measure_coverage(paragraphs, document) == 1.0
+    lost = replace(whole, paragraphs=(TEXT,))  # a paragraph held but not printed
+    assert measure_coverage(paragraphs, replace(document, articles=(lost,))) == pytest.approx(
+        1 - 3 / sum(ch.isalnum() for p in paragraphs for ch in p.text)
+    )
+
+
+def test_a_paragraph_held_twice_is_a_segmenter_bug() -> None:
+    paragraphs = [heading("一、加强领导"), para(TEXT)]
+    first = Article(1, "一、加强领导", (TEXT,), 1, 1, held=(0, 1))
+    second = Article(2, "重复", (TEXT,), 1, 1, held=(1,))
+    with pytest.raises(ValueError, match="paragraph 1"):
+        complete_parts(paragraphs, SegmentedDocument("general", None, None, None, (first, second)))

@@ -9,7 +9,7 @@ gives every paragraph no article holds a front, body or back row.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from docpipe.layout import Paragraph
 from docpipe.segment.book import is_book, segment_book
@@ -22,7 +22,7 @@ __all__ = ["Article", "SegmentedDocument", "segment_document"]
 
 
 def segment_document(
-    paragraphs: Sequence[Paragraph], *, printed_pages: dict[int, str | None] | None = None
+    paragraphs: Sequence[Paragraph], *, printed_pages: Mapping[int, str | None] | None = None
 ) -> SegmentedDocument:
     """Segment a document according to its kind, then give every paragraph a row."""
     if is_book(paragraphs):

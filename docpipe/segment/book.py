@@ -15,7 +15,7 @@ being set apart from body text (centred, another size, not indented), and the
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from docpipe.layout import Paragraph
@@ -69,7 +69,7 @@ def chapter_title(text: str) -> str | None:
 
 
 def segment_book(
-    paragraphs: Sequence[Paragraph], *, printed_pages: dict[int, str | None] | None = None
+    paragraphs: Sequence[Paragraph], *, printed_pages: Mapping[int, str | None] | None = None
 ) -> SegmentedDocument:
     """Cut a book's paragraphs into front-matter articles, chapter intros and sections."""
     located = find_contents(paragraphs)

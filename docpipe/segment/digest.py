@@ -11,7 +11,7 @@ headings alone decide, taken in sequence.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from difflib import SequenceMatcher
@@ -91,7 +91,7 @@ def split_source(text: str) -> tuple[str, str | None]:
 
 
 def segment_digest(
-    paragraphs: Sequence[Paragraph], *, printed_pages: dict[int, str | None] | None = None
+    paragraphs: Sequence[Paragraph], *, printed_pages: Mapping[int, str | None] | None = None
 ) -> SegmentedDocument:
     """Cut a digest's paragraphs into cover fields, contents and articles."""
     printed_pages = printed_pages or {}
@@ -287,7 +287,7 @@ def _check_against_contents(
     articles: Sequence[Article],
     entries: Sequence[ContentsEntry],
     paragraphs: Sequence[Paragraph],
-    printed_pages: dict[int, str | None],
+    printed_pages: Mapping[int, str | None],
 ) -> list[str]:
     """Cross-check the body against the contents; every disagreement is a warning."""
     if not entries:

@@ -6,10 +6,11 @@ and is set apart from the body text either by its numbering (第N章, 第N节, �
 (a larger size, or another font at body size or above).  Centring alone does
 not make a heading: the lines of a poem or a list are centred too.
 
-Levels come from numbering families and styles in the order the document
-introduces them (a document opens with its highest level), except that
-第N章 is always above 第N节 and a dotted number always below a shorter one:
-``3.1`` sits under ``3.``, never beside it.
+Levels come from numbering families and styles: a larger size ranks higher
+(a caption in bold body type never outranks a chapter), families of one size
+rank in the order the document introduces them (a document opens with its
+highest level), and 第N章 is always above 第N节, a dotted number always below a
+shorter one: ``3.1`` sits under ``3.``, never beside it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import median
 
 from docpipe.layout import Paragraph
 from docpipe.segment.contents import parse_contents_entry
@@ -41,6 +43,8 @@ MAX_HEADING_CHARS = 40
 MAX_HEADING_LINES = 2
 #: A heading set apart by size is at least this much larger than the body text.
 HEADING_SIZE_RATIO = 0.08
+#: Sizes closer than this (points) are one size when levels are ranked by size.
+SIZE_STEP = 0.5
 #: Sentence punctuation a heading does not end with.
 _SENTENCE_END = tuple("。；，：;,:、")
 
@@ -126,28 +130,22 @@ def find_headings(paragraphs: Sequence[Paragraph], *, skip: frozenset[int] = fro
             found.append(Heading(index, numbering[0], numbering[1]))
         elif numbering is None and styled:
             found.append(Heading(index, f"style:{round(paragraph.size)}:{paragraph.font}", None))
-    return _with_levels(found)
+    return _with_levels(found, paragraphs)
 
 
-def _with_levels(headings: Sequence[Heading]) -> list[Heading]:
-    introduced: list[str] = []
+def _with_levels(headings: Sequence[Heading], paragraphs: Sequence[Paragraph]) -> list[Heading]:
+    """Levels: larger families above smaller ones, then the order the document introduces them;
+    第N章 above 第N节 and dotted numbers by depth whatever their sizes."""
+    sizes: dict[str, list[float]] = {}
     for heading in headings:
-        if heading.family not in introduced:
-            introduced.append(heading.family)
-    order = sorted(introduced, key=lambda family: _rank(family, introduced))
+        sizes.setdefault(heading.family, []).append(paragraphs[heading.index].size)
+    introduced = list(sizes)
+    typical = {family: round(median(values) / SIZE_STEP) for family, values in sizes.items()}
+    order = sorted(introduced, key=lambda family: (-typical[family], introduced.index(family)))
+    for group in (["chapter", "part-section"], sorted(f for f in order if f.startswith("decimal:"))):
+        present = [family for family in group if family in order]
+        slots = sorted(order.index(family) for family in present)
+        for slot, family in zip(slots, present, strict=True):
+            order[slot] = family
     level = {family: position for position, family in enumerate(order)}
     return [Heading(h.index, h.family, h.number, level[h.family]) for h in headings]
-
-
-def _rank(family: str, introduced: Sequence[str]) -> int:
-    """Sort key of a family: its first appearance, but 第N节 after 第N章 and dotted numbers by depth."""
-    first = introduced.index(family)
-    if family == "part-section" and "chapter" in introduced:
-        return max(first, introduced.index("chapter"))
-    if family == "chapter" and "part-section" in introduced:
-        return min(first, introduced.index("part-section"))
-    if family.startswith("decimal:"):
-        decimals = sorted(f for f in introduced if f.startswith("decimal:"))
-        slots = sorted(introduced.index(f) for f in decimals)
-        return slots[decimals.index(family)]
-    return first

@@ -224,3 +224,23 @@ def test_a_paragraph_held_twice_is_a_segmenter_bug() -> None:
     second = Article(2, "重复", (TEXT,), 1, 1, held=(1,))
     with pytest.raises(ValueError, match="paragraph 1"):
         complete_parts(paragraphs, SegmentedDocument("general", None, None, None, (first, second)))
+
+
+def test_bold_captions_never_outrank_larger_chapter_headings() -> None:
+    caption = para("图1 系统总体结构", size=12.0, font=BOLD, indent=0.0)
+    paragraphs = [
+        para(TEXT),
+        caption,
+        para(TEXT),
+        replace(caption, text="表1 数据来源"),
+        heading("第1章 绪论", size=16.0),
+        para(TEXT),
+        replace(caption, text="图2 流程"),
+        heading("第2章 方法", size=16.0),
+        para(TEXT),
+    ]
+    assert [(part, title) for part, title, _, _ in rows(paragraphs)] == [
+        ("front", TEXT[:20] + "…"),
+        ("body", "第1章 绪论"),
+        ("body", "第2章 方法"),
+    ]

@@ -97,7 +97,7 @@ def assemble_document(
         "issue_date": segmented.issue_date,
         "issue_label": segmented.issue_label,
         "pages": len(pages),
-        "articles": len(articles),
+        "articles": sum(row["part"] == "body" for row in articles),
         "status": "partial" if failed or short else "ok",
         "error": None,
         "warnings": warnings,

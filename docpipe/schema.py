@@ -253,7 +253,11 @@ DOCUMENTS = _dataset_schema(
         ISSUE_DATE,
         ISSUE_LABEL,
         column("pages", pa.int32(), "Physical pages; null when the PDF could not be opened.", nullable=True),
-        column("articles", pa.int32(), "Articles written for the document; 0 when it failed."),
+        column(
+            "articles",
+            pa.int32(),
+            "Articles (rows of part `body`) written for the document; 0 when it failed.",
+        ),
         column(
             "status",
             pa.string(),
@@ -303,7 +307,7 @@ RUNS = _dataset_schema(
         _counter("pages_blank", "Pages read in this run with status `blank`."),
         _counter("pages_failed", "Pages read in this run with status `failed`."),
         _counter("pages_low_confidence", "Pages read in this run with status `low_confidence`."),
-        _counter("articles_written", "Articles written in this run."),
+        _counter("articles_written", "Articles (rows of part `body`) written in this run."),
         PIPELINE_VERSION_COLUMN,
     ],
 )

@@ -3,10 +3,11 @@ generated fixture, compared with its golden JSON.
 
 Cases: ``raw/*.golden.json`` except scans (their OCR takes minutes; the quality benchmark
 measures them) and every ``tests/fixtures/documents/*.golden.json``.  Compared: the kind, the
-rows in order (part, title, section, source) and the body CER of each document
-(:mod:`docpipe.scoring`).  A golden that lists no ``part`` lists the body articles only.  Every
-case also holds the structure invariants: every paragraph in one row, coverage at or above the
-floor, at least one body article, no article with an empty body.
+rows in order (part, title, section, source; number and heading path where the golden lists
+parts) and the body CER of each document (:mod:`docpipe.scoring`).  A golden that lists no
+``part`` lists the body articles only.  Every case also holds the structure invariants: every
+paragraph in one row, coverage at or above the floor, at least one body article, no article
+with an empty body.
 """
 
 from __future__ import annotations
@@ -61,10 +62,11 @@ Row = tuple[Any, ...]
 
 
 def compared_rows(golden: dict[str, Any], rows: DocumentRows) -> tuple[list[Row], list[Row]]:
-    """(part, title, section, source) of the golden rows and of the produced ones."""
+    """(part, title, section, source[, number, heading_path]) of the golden rows and the produced ones."""
     with_parts = any("part" in article for article in golden["articles"])
     produced = [r for r in rows.articles if with_parts or r["part"] == "body"]
-    fields = ("title", "section", "source")
+    # A golden listing parts (the structure fixtures) also gives each row's number and heading path.
+    fields = ("title", "section", "source", *(("number", "heading_path") if with_parts else ()))
     expected = [(a.get("part", "body"), *(a.get(f) for f in fields)) for a in golden["articles"]]
     return expected, [(r["part"], *(r[f] for f in fields)) for r in produced]
 

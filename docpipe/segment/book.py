@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from docpipe.layout import Paragraph
 from docpipe.segment.contents import ContentsEntry, find_contents, parse_contents, parse_contents_entry
 from docpipe.segment.model import Article, SegmentedDocument
+from docpipe.segment.parts import is_back_heading
 
 _NUMERALS = "一二三四五六七八九十百零〇两"
 _CHAPTER = re.compile(rf"^\s*(?P<marker>第\s*[{_NUMERALS}\d]+\s*[章篇编])\s*(?P<name>.*)$")
@@ -105,6 +106,9 @@ def segment_book(
             builder.start(title=title, section=title, heading=paragraph, index=index)
         elif _is_section_heading(paragraph, body_size):
             builder.start(title=text, section=chapter, heading=paragraph, index=index, path=chapter)
+        elif is_back_heading(text) and _is_heading(paragraph, body_size):
+            builder.close()  # 参考文献, 后记 …: back matter, given rows of its own, never a section's text
+            builder.pending.clear()
         elif builder.open:
             builder.add(paragraph, index)
     builder.close()

@@ -244,3 +244,22 @@ def test_bold_captions_never_outrank_larger_chapter_headings() -> None:
         ("body", "第1章 绪论"),
         ("body", "第2章 方法"),
     ]
+
+
+def test_a_book_s_last_section_does_not_swallow_its_back_matter() -> None:
+    paragraphs = [
+        heading("第一章 总论", size=16.0),
+        heading("一、背景"),
+        para(TEXT),
+        heading("二、意义"),
+        para(TEXT),
+        heading("后记", size=16.0),
+        para("本书的写作得到了许多同事的帮助。"),
+    ]
+    segmented = segment_document(paragraphs)
+    assert segmented.doc_kind == "book"
+    assert [(a.part, a.title, a.paragraphs) for a in segmented.articles] == [
+        ("body", "一、背景", (TEXT,)),
+        ("body", "二、意义", (TEXT,)),
+        ("back", "后记", ("本书的写作得到了许多同事的帮助。",)),
+    ]

@@ -134,14 +134,19 @@ def find_headings(paragraphs: Sequence[Paragraph], *, skip: frozenset[int] = fro
 
 
 def _with_levels(headings: Sequence[Heading], paragraphs: Sequence[Paragraph]) -> list[Heading]:
-    """Levels: larger families above smaller ones, then the order the document introduces them;
-    第N章 above 第N节 and dotted numbers by depth whatever their sizes."""
+    """Levels: larger families above smaller ones, numbered above unnumbered, then the order the
+    document introduces them; 第N章 above 第N节 and dotted numbers by depth whatever their sizes."""
     sizes: dict[str, list[float]] = {}
     for heading in headings:
         sizes.setdefault(heading.family, []).append(paragraphs[heading.index].size)
     introduced = list(sizes)
     typical = {family: round(median(values) / SIZE_STEP) for family, values in sizes.items()}
-    order = sorted(introduced, key=lambda family: (-typical[family], introduced.index(family)))
+    # At one size a numbered family outranks an unnumbered one: a 前言 set like the chapters
+    # is not the heading every chapter sits under.
+    order = sorted(
+        introduced,
+        key=lambda family: (-typical[family], family.startswith("style:"), introduced.index(family)),
+    )
     for group in (["chapter", "part-section"], sorted(f for f in order if f.startswith("decimal:"))):
         present = [family for family in group if family in order]
         slots = sorted(order.index(family) for family in present)

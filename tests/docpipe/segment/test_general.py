@@ -148,7 +148,7 @@ def test_a_document_without_headings_is_one_article() -> None:
 
 def test_a_heading_without_body_is_not_an_article() -> None:
     paragraphs = [
-        heading("工作要点"),
+        heading("工作要点", size=18.0),  # the report's title, above its sections
         para(TEXT),
         heading("一、加强领导"),
         heading("二、完善制度"),
@@ -262,4 +262,21 @@ def test_a_book_s_last_section_does_not_swallow_its_back_matter() -> None:
         ("body", "一、背景", (TEXT,)),
         ("body", "二、意义", (TEXT,)),
         ("back", "后记", ("本书的写作得到了许多同事的帮助。",)),
+    ]
+
+
+def test_a_preface_set_like_the_chapters_is_front_matter_not_their_heading() -> None:
+    paragraphs = [
+        heading("前言", size=16.0),
+        para(TEXT),
+        heading("第1章 函数", size=16.0),
+        heading("1.1 定义"),
+        para(TEXT),
+        heading("第2章 极限", size=16.0),
+        para(TEXT),
+    ]
+    assert rows(paragraphs) == [
+        ("front", "前言", (), 1),
+        ("body", "第1章 函数", (), 2),
+        ("body", "第2章 极限", (), 1),
     ]

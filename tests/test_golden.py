@@ -83,7 +83,8 @@ def test_there_are_cases() -> None:
 def test_rows_match_the_golden(golden_path: Path) -> None:
     golden = json.loads(golden_path.read_text(encoding="utf-8"))
     rows = assembled(golden_path)
-    assert rows.doc_kind == golden["doc_kind"]
+    if "doc_kind" in golden:
+        assert rows.doc_kind == golden["doc_kind"]
     expected, produced = compared_rows(golden, rows)
     assert produced == expected
 

@@ -43,6 +43,8 @@ MAX_HEADING_CHARS = 40
 MAX_HEADING_LINES = 2
 #: A heading set apart by size is at least this much larger than the body text.
 HEADING_SIZE_RATIO = 0.08
+#: The same for OCR lines (no font name), whose sizes are measured from their ink.
+OCR_HEADING_SIZE_RATIO = 0.25
 #: Sizes closer than this (points) are one size when levels are ranked by size.
 SIZE_STEP = 0.5
 #: Sentence punctuation a heading does not end with.
@@ -121,7 +123,9 @@ def find_headings(paragraphs: Sequence[Paragraph], *, skip: frozenset[int] = fro
         text = paragraph.text.strip()
         if is_front_heading(text) or is_back_heading(text) or parse_contents_entry(text) is not None:
             continue
-        larger = size > 0 and paragraph.size > size * (1 + HEADING_SIZE_RATIO)
+        # OCR measures size from each line's ink height, which varies a few points line to line.
+        ratio = HEADING_SIZE_RATIO if paragraph.font else OCR_HEADING_SIZE_RATIO
+        larger = size > 0 and paragraph.size > size * (1 + ratio)
         other_font = bool(font and paragraph.font and paragraph.font != font and paragraph.size >= size)
         styled = larger or other_font
         numbering = numbering_of(text)

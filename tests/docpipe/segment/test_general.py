@@ -280,3 +280,18 @@ def test_a_preface_set_like_the_chapters_is_front_matter_not_their_heading() -> 
         ("body", "第1章 函数", (), 2),
         ("body", "第2章 极限", (), 1),
     ]
+
+
+def test_ocr_lines_a_little_taller_are_not_headings() -> None:
+    def ocr(text: str, size: float) -> Paragraph:
+        return replace(para(text, size=size, indent=0.0), font="")
+
+    paragraphs = [
+        ocr(TEXT, 12.0),
+        ocr("数据共享平台建设", 13.5),
+        ocr(TEXT, 12.0),
+        ocr("地方实践与经验", 13.8),
+        ocr(TEXT, 12.0),
+    ]
+    assert find_headings(paragraphs) == []
+    assert len(rows(paragraphs)) == 1

@@ -4,12 +4,14 @@ The kind is decided by structure: a book has chapters divided into ``一、``
 sections, a digest numbered articles (confirmed by its 目录 or by their
 attributions), anything else is a general document cut at its own top heading
 level.  Whatever the kind, :func:`~docpipe.segment.parts.complete_parts` then
-gives every paragraph no article holds a front, body or back row.
+gives every paragraph no article holds a front, body or back row; a document
+that is nothing but front or back matter (a colophon page) is its own article.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from docpipe.layout import Paragraph
 from docpipe.segment.book import is_book, segment_book
@@ -31,4 +33,9 @@ def segment_document(
         segmented = segment_digest(paragraphs, printed_pages=printed_pages)
         if not is_digest(segmented):
             segmented = segment_general(paragraphs)
-    return complete_parts(paragraphs, segmented)
+    completed = complete_parts(paragraphs, segmented)
+    if not any(article.part == "body" for article in completed.articles):
+        # Nothing but front or back matter (a colophon, a CIP page on its own): that is the document.
+        articles = tuple(replace(article, part="body") for article in completed.articles)
+        completed = replace(completed, articles=articles)
+    return completed

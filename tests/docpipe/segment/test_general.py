@@ -295,3 +295,12 @@ def test_ocr_lines_a_little_taller_are_not_headings() -> None:
     ]
     assert find_headings(paragraphs) == []
     assert len(rows(paragraphs)) == 1
+
+
+def test_a_document_of_front_matter_alone_is_its_own_article() -> None:
+    paragraphs = [
+        heading("图书在版编目（CIP）数据"),
+        para("中国地方政府大数据运用／李文彬编著．—北京：新华出版社，2019．3", indent=0.0),
+        para("ISBN 978-7-5166-4520-8", indent=0.0),
+    ]
+    assert rows(paragraphs) == [("body", "图书在版编目（CIP）数据", (), 2)]

@@ -30,7 +30,7 @@ from docpipe.segment.model import Article, Part, SegmentedDocument
 #: Back-matter headings, spaces removed: references, thanks, appendices, afterword, declarations.
 _BACK_HEADING = re.compile(
     r"^(?:参考文献|参考资料|引用文献|致谢|谢辞|鸣谢|后记|跋|附录[\w、.．:：\-—]{0,20}|作者简介|个人简历"
-    r"|攻读.{0,20}期间.{0,30}|.{0,12}(?:独创性|原创性)声明|.{0,16}(?:授权|使用)(?:说明|书)"
+    r"|攻读.{0,20}期间.{0,30}|.{0,12}(?:独创性|原创性)声明|.{0,16}授权(?:书|说明|声明)|关于.{0,12}授权的说明"
     r"|References|Acknowledge?ments?|Bibliography|Appendix.{0,20})$",
     re.IGNORECASE,
 )
@@ -57,8 +57,10 @@ def is_back_heading(text: str) -> bool:
 
     >>> [is_back_heading(t) for t in ("参考文献", "致  谢", "附录A 调查问卷", "学位论文原创性声明")]
     [True, True, True, True]
-    >>> [is_back_heading(t) for t in ("参考文献是论文的一部分，列出引用。", "1.1 研究背景", "后记者")]
+    >>> [is_back_heading(t) for t in ("参考文献是论文的一部分，列出引用。", "1.1 研究背景", "产品使用说明书")]
     [False, False, False]
+    >>> is_back_heading("学位论文版权使用授权书")
+    True
     """
     squashed = _squash(text)
     return len(squashed) <= MAX_PART_HEADING_CHARS and bool(_BACK_HEADING.match(squashed))

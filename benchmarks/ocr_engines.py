@@ -35,12 +35,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from quality import Article, load_gold, raw_tesseract_cer, score  # noqa: E402
+from quality import load_gold, raw_tesseract_cer  # noqa: E402
 
 from docpipe.assemble import assemble_document  # noqa: E402
 from docpipe.extract.hybrid import HybridEngine  # noqa: E402
 from docpipe.extract.ocr import OcrEngine, TesseractEngine, engine_for, ocr_page  # noqa: E402
 from docpipe.layout import Page  # noqa: E402
+from docpipe.scoring import Article, score  # noqa: E402
 from docpipe.settings import DEFAULT_SETTINGS, Settings  # noqa: E402
 
 CER_FACTOR = 0.5  # hybrid CER at most this times Tesseract's ...
@@ -84,6 +85,7 @@ def measure(pdf: Path, gold_path: Path, engine: OcrEngine, *, settings: Settings
     produced = [
         Article(title=row["title"], paragraphs=row["body"].split("\n"), source=row["source"])
         for row in rows.articles
+        if row["part"] == "body"
     ]
     gold, furniture = load_gold(gold_path)
     scores = score(gold, produced, furniture)

@@ -27,159 +27,19 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
-import opencc
 import pdfplumber
-from rapidfuzz.distance import Levenshtein
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-_SPACE = re.compile(r"\s+")
-_CJK = r"[\u3400-\u9fff]"
-_HALF_WIDTH_NEXT_TO_CJK = re.compile(rf"{_CJK}[,;:!?()]|[,;:!?()]{_CJK}")
-_SPACE_IN_CHINESE = re.compile(rf"{_CJK}[ \u3000]+{_CJK}")
-_PAGE_NUMBER_LINE = re.compile(r"(?m)^\s*(?:[-—–一]\s*\d{1,4}\s*[-—–一]|第\s*\d{1,4}\s*页|\d{1,4})\s*$")
+from docpipe.scoring import Article, Scores, character_error_rate, ratio, score, squash  # noqa: E402
+
 _NAIVE_TITLE = re.compile(r"^\s*(\d{1,3})\s*[、.．]\s*(\S.*)$")
-_T2S = opencc.OpenCC("t2s")
 VERBOSE = "--verbose" in sys.argv
 _LAST_SCORES: dict[str, float] = {}  # docpipe's body CER per document, for the raw-OCR comparison
-
-
-@dataclass
-class Article:
-    title: str
-    paragraphs: list[str]
-    source: str | None
-
-
-@dataclass
-class Scores:
-    """Counts that add up across documents; ratios are computed at the end."""
-
-    gold_articles: int = 0
-    produced_articles: int = 0
-    matched: int = 0
-    title_exact: int = 0
-    source_exact: int = 0
-    edit_distance: int = 0
-    gold_chars: int = 0
-    gold_breaks: int = 0
-    produced_breaks: int = 0
-    matched_breaks: int = 0
-    furniture_leaks: int = 0
-    half_width: int = 0
-    chinese_spaces: int = 0
-    traditional: int = 0
-    extra: dict[str, float] = field(default_factory=dict)
-
-    def add(self, other: Scores) -> None:
-        for name in self.__dataclass_fields__:
-            if name != "extra":
-                setattr(self, name, getattr(self, name) + getattr(other, name))
-
-    def row(self) -> dict[str, str]:
-        return {
-            "article F1": _fmt(_f1(self.matched, self.produced_articles, self.gold_articles)),
-            "title exact": _fmt(_ratio(self.title_exact, self.gold_articles)),
-            "source exact": _fmt(_ratio(self.source_exact, self.gold_articles)),
-            "body CER": f"{100 * _ratio(self.edit_distance, self.gold_chars):.2f}%",
-            "paragraph-break F1": _fmt(_f1(self.matched_breaks, self.produced_breaks, self.gold_breaks)),
-            "furniture leaks": str(self.furniture_leaks),
-            "half-width next to Chinese": str(self.half_width),
-            "spaces in Chinese": str(self.chinese_spaces),
-            "traditional chars": str(self.traditional),
-        }
-
-
-def score(gold: Sequence[Article], produced: Sequence[Article], furniture: Iterable[str]) -> Scores:
-    scores = Scores(gold_articles=len(gold), produced_articles=len(produced))
-    by_title: dict[str, Article] = {}
-    for article in produced:
-        by_title.setdefault(_squash(article.title), article)
-    for truth in gold:
-        gold_text = _squash("".join(truth.paragraphs))
-        scores.gold_chars += len(gold_text)
-        scores.gold_breaks += len(truth.paragraphs) - 1
-        match = by_title.get(_squash(truth.title))
-        if match is None:
-            scores.edit_distance += len(gold_text)
-            continue
-        scores.matched += 1
-        scores.title_exact += match.title == truth.title
-        scores.source_exact += match.source == truth.source
-        produced_text = _squash("".join(match.paragraphs))
-        scores.edit_distance += Levenshtein.distance(produced_text, gold_text)
-        scores.produced_breaks += len(match.paragraphs) - 1
-        scores.matched_breaks += _matched_breaks(truth.paragraphs, match.paragraphs)
-    markers = [_squash(f) for f in furniture if _squash(f)]
-    gold_by_title = {_squash(truth.title): truth for truth in gold}
-    for article in produced:
-        body = "\n".join(article.paragraphs)
-        text = "\n".join([article.title, body])
-        truth = gold_by_title.get(_squash(article.title))
-        gold_body = _squash("".join(truth.paragraphs)) if truth else ""
-        # A running head may also be a word of the text (目录) or an article's own
-        # title (序言): count only the occurrences the golden body does not have.
-        squashed = _squash(body)
-        leaks = [m for m in markers for _ in range(max(0, squashed.count(m) - gold_body.count(m)))]
-        leaks += _PAGE_NUMBER_LINE.findall(body)
-        scores.furniture_leaks += len(leaks)
-        if leaks and VERBOSE:
-            print(f"furniture leak in {article.title!r}: {leaks}")
-        scores.half_width += len(_HALF_WIDTH_NEXT_TO_CJK.findall(text))
-        scores.chinese_spaces += len(_SPACE_IN_CHINESE.findall(body))  # a chapter title keeps its one
-        scores.traditional += _traditional_chars(text)
-    return scores
-
-
-def _traditional_chars(text: str) -> int:
-    """Characters OpenCC would change converting the text to simplified (phrase-aware)."""
-    simplified = _T2S.convert(text)
-    if len(simplified) != len(text):
-        return Levenshtein.distance(simplified, text)
-    return sum(1 for a, b in zip(text, simplified, strict=True) if a != b)
-
-
-def _matched_breaks(gold: Sequence[str], produced: Sequence[str]) -> int:
-    """Paragraph boundaries of ``produced`` that fall where ``gold`` has one (±2 characters)."""
-    gold_offsets = _break_offsets(gold)
-    produced_offsets = _break_offsets(produced)
-    gold_text, produced_text = _squash("".join(gold)), _squash("".join(produced))
-    mapped = _map_offsets(produced_text, gold_text, produced_offsets)
-    remaining = sorted(gold_offsets)
-    matched = 0
-    for offset in mapped:
-        hit = next((g for g in remaining if abs(g - offset) <= 2), None)
-        if hit is not None:
-            remaining.remove(hit)
-            matched += 1
-    return matched
-
-
-def _break_offsets(paragraphs: Sequence[str]) -> list[int]:
-    offsets, total = [], 0
-    for paragraph in paragraphs[:-1]:
-        total += len(_squash(paragraph))
-        offsets.append(total)
-    return offsets
-
-
-def _map_offsets(source: str, target: str, offsets: Sequence[int]) -> list[int]:
-    """Map character offsets in ``source`` to the aligned offsets in ``target``."""
-    if source == target:
-        return list(offsets)
-    blocks = Levenshtein.opcodes(source, target)
-    mapped = []
-    for offset in offsets:
-        for op in blocks:
-            if op.src_start <= offset <= op.src_end:
-                mapped.append(op.dest_start + min(offset - op.src_start, op.dest_end - op.dest_start))
-                break
-    return mapped
 
 
 # --- the two systems ---------------------------------------------------------------------
@@ -198,7 +58,8 @@ def docpipe_articles(raw_dir: Path, *, engine: str | None = None) -> dict[str, l
         run_with_workers(ingest, settings, raw_dir=raw_dir, out_dir=Path(out))
         table = ds.dataset(Path(out) / "articles", format="parquet", partitioning="hive").to_table()
     result: dict[str, list[Article]] = {}
-    for row in sorted(table.to_pylist(), key=lambda r: (r["source_file"], r["seq"])):
+    rows = [row for row in table.to_pylist() if row["part"] == "body"]  # front/back rows are not articles
+    for row in sorted(rows, key=lambda r: (r["source_file"], r["seq"])):
         result.setdefault(row["source_file"], []).append(
             Article(title=row["title"], paragraphs=row["body"].split("\n"), source=row["source"])
         )
@@ -224,7 +85,12 @@ def naive_articles(pdf: Path) -> list[Article]:
 
 def load_gold(path: Path) -> tuple[list[Article], list[str]]:
     data = json.loads(path.read_text(encoding="utf-8"))
-    articles = [Article(a["title"], list(a["paragraphs"]), a.get("source")) for a in data["articles"]]
+    # A golden that lists parts (the structure fixtures) also lists front and back rows: not articles.
+    articles = [
+        Article(a["title"], list(a["paragraphs"]), a.get("source"))
+        for a in data["articles"]
+        if a.get("part", "body") == "body"
+    ]
     # Running heads as the sample generator printed them, where the golden lists them.
     furniture = sorted({str(head) for head in (data.get("running_heads") or {}).values() if head})
     return articles, furniture
@@ -251,9 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("docpipe", produced.get(pdf.name, [])),
             ("naive", naive_articles(pdf)),
         ):
-            scores = score(gold, articles, furniture)
+            scores = score(gold, articles, furniture, verbose=VERBOSE)
             if system == "docpipe":
-                _LAST_SCORES[pdf.name] = _ratio(scores.edit_distance, scores.gold_chars)
+                _LAST_SCORES[pdf.name] = ratio(scores.edit_distance, scores.gold_chars)
             totals[system].add(scores)
             rows.append((pdf.name, system, scores.row()))
         if is_scan(gold_path):
@@ -313,7 +179,7 @@ def print_engines(
             scores = score(articles, ours, furniture)
             paragraphs = sum(len(article.paragraphs) for article in ours)
             figures.append(
-                f"{engine} {100 * _ratio(scores.edit_distance, scores.gold_chars):.2f}% "
+                f"{engine} {100 * ratio(scores.edit_distance, scores.gold_chars):.2f}% "
                 f"({paragraphs} paragraphs, {len(ours)} articles)"
             )
         raw = raw_cers.get(pdf_name)
@@ -332,16 +198,16 @@ def raw_tesseract_cer(pdf: Path, gold_path: Path) -> tuple[float, float]:
 
     data = json.loads(gold_path.read_text(encoding="utf-8"))
     pages = sorted({n for a in data["articles"] for n in range(a["page_start"], a["page_end"] + 1)})
-    truth = _squash("".join("".join(a["paragraphs"]) for a in data["articles"]))
+    truth = squash("".join("".join(a["paragraphs"]) for a in data["articles"]))
     document = pdfium.PdfDocument(str(pdf))
     texts = []
     for number in pages:
         image, _dpi = page_image(document[number - 1], dpi=DEFAULT_SETTINGS.render_dpi)
         texts.append(pytesseract.image_to_string(image, lang=DEFAULT_SETTINGS.ocr_languages))
     document.close()
-    raw = _squash("".join(texts))
+    raw = squash("".join(texts))
     ours = _LAST_SCORES.get(pdf.name)
-    return Levenshtein.distance(raw, truth) / len(truth), (ours or 0.0)
+    return character_error_rate(raw, truth), (ours or 0.0)
 
 
 def print_table(rows: Sequence[tuple[str, str, dict[str, str]]]) -> None:
@@ -355,25 +221,6 @@ def print_table(rows: Sequence[tuple[str, str, dict[str, str]]]) -> None:
 
 def _width(text: str) -> int:
     return sum(2 if "\u2e80" <= ch <= "\uffef" else 1 for ch in text)
-
-
-def _squash(text: str) -> str:
-    return _SPACE.sub("", text)
-
-
-def _ratio(part: int, whole: int) -> float:
-    return part / whole if whole else 0.0
-
-
-def _f1(matched: int, produced: int, gold: int) -> float:
-    if produced == 0 and gold == 0:
-        return 1.0
-    precision, recall = _ratio(matched, produced), _ratio(matched, gold)
-    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.3f}"
 
 
 if __name__ == "__main__":

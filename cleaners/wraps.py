@@ -43,6 +43,18 @@ MAX_PITCH_EM = 2.2
 MIN_LINES_AT_EDGE = 2
 #: Fewer lines than this on a page and its own text column cannot be measured.
 MIN_LINES_FOR_COLUMN = 4
+#: A paragraph signal is learnt from at least this many sure paragraph ends ...
+MIN_SIGNAL_COUNT = 3
+#: ... of which at least this share are followed by an indented line, for the indent to be the signal.
+INDENT_SIGNAL_SHARE = 0.8
+#: A page's measured column narrower than this share of the document's is not its column.
+NARROW_COLUMN = 0.9
+#: Line centres within this many em of the page's median centre share its axis ...
+CENTRE_TOLERANCE_EM = 0.5
+#: ... and a page is set centred when at least this share of its lines does ...
+CENTRED_SHARE = 0.9
+#: ... while fewer than this share are as wide as its widest line (running text fills the measure).
+FULL_LINE_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +70,10 @@ def measure_columns(lines: Sequence[Line]) -> dict[int, Column]:
 
     Most lines of a page of running text start at the column's left edge and
     end at its right edge, so the most common left edge and the right edge of
-    the widest lines measure the column.  Pages with too few lines take the
-    document's median column, shifted to their own leftmost line when that is
-    further left (mirrored margins, a skewed scan).
+    the widest lines measure the column.  Pages with too few lines, or whose
+    lines nowhere fill the document's measure, take the document's median
+    column, shifted to their own leftmost line when that is further left
+    (mirrored margins, a skewed scan).
     """
     by_page: dict[int, list[Line]] = {}
     for line in lines:
@@ -76,7 +89,9 @@ def measure_columns(lines: Sequence[Line]) -> dict[int, Column]:
     default_left = median(c.left for c in measured.values())
     columns: dict[int, Column] = {}
     for page, page_lines in by_page.items():
-        if page in measured:
+        # A page whose lines nowhere fill the document's measure (a short list of
+        # references, a poem) measured its lines, not its column.
+        if page in measured and measured[page].right - measured[page].left >= NARROW_COLUMN * width:
             columns[page] = measured[page]
         else:
             left = min(default_left, min(line.x0 for line in page_lines))
@@ -124,16 +139,81 @@ def join_wrapped_lines(lines: Sequence[Line], *, settings: Settings = DEFAULT_SE
     columns = measure_columns(lines)
     em = body_em(lines)
     pitch = min(_line_pitch(lines), MAX_PITCH_EM * em)
+    centred = centred_pages(lines, em)
+    carry_over = (
+        settings.carry_over_em * em if marks_paragraphs_by_indent(lines, columns, em, settings) else 0.0
+    )
     paragraphs: list[Paragraph] = []
     current: list[Line] = [lines[0]]
     for previous, line in pairwise(lines):
-        if _starts_paragraph(previous, line, columns, em, pitch, settings):
+        if (previous.page == line.page and line.page in centred) or _starts_paragraph(
+            previous, line, columns, em, pitch, settings, carry_over=carry_over
+        ):
             paragraphs.append(_to_paragraph(current, columns, em))
             current = [line]
         else:
             current.append(line)
     paragraphs.append(_to_paragraph(current, columns, em))
     return paragraphs
+
+
+def marks_paragraphs_by_indent(
+    lines: Sequence[Line], columns: dict[int, Column], em: float, settings: Settings = DEFAULT_SETTINGS
+) -> bool:
+    """Whether the document starts its paragraphs with an indent: its own paragraph signal.
+
+    Counted where a paragraph surely ended (a line more than ``carry_over_em``
+    short of the measure) and the text goes on in the same style: if the line
+    after is indented nearly every time, the indent is what marks a paragraph,
+    and a line only a character or two short (避头尾 pulled a character down,
+    ragged-right setting) followed by an unindented line is a wrap.
+    """
+    indented = flush = 0
+    for previous, line in pairwise(lines):
+        if previous.page != line.page or _style_changes(previous, line):
+            continue
+        if _CONTENTS_ENTRY_END.search(previous.text):
+            continue  # a 目录 is a list, not paragraphs
+        if columns[previous.page].right - previous.x1 < settings.carry_over_em * em:
+            continue
+        if is_indented(line, columns[line.page], em, settings=settings):
+            indented += 1
+        else:
+            flush += 1
+    return indented >= MIN_SIGNAL_COUNT and indented >= INDENT_SIGNAL_SHARE * (indented + flush)
+
+
+def centred_pages(lines: Sequence[Line], em: float) -> frozenset[int]:
+    """Pages set centred line by line (a poem, a cover, a list): every line is its own paragraph.
+
+    Such a page has no text column: its lines share one axis but not a width, so
+    a line a character shorter than the widest is no wrap.  A page of running
+    text has lines of one width (the measure), whatever their axis.
+
+    >>> verse = ("月光落在窗台上", "风从远山来", "一盏灯还亮着", "等一个晚归的人", "夜深了")
+    >>> poem = [Line(t, 1, 100 - 5 * len(t), 10 * n, 100 + 5 * len(t), 10 * n + 10, 10.0)
+    ...         for n, t in enumerate(verse)]
+    >>> centred_pages(poem, 10.0)
+    frozenset({1})
+    >>> prose = [Line("在印度，电子政府已逐步从政府部门的办", 1, 50.0, 10 * n, 250.0, 10 * n + 10, 10.0)
+    ...          for n in range(4)]
+    >>> centred_pages(prose, 10.0)
+    frozenset()
+    """
+    by_page: dict[int, list[Line]] = {}
+    for line in lines:
+        by_page.setdefault(line.page, []).append(line)
+    centred: set[int] = set()
+    for page, page_lines in by_page.items():
+        if len(page_lines) < MIN_LINES_FOR_COLUMN:
+            continue
+        axis = median((line.x0 + line.x1) / 2 for line in page_lines)
+        on_axis = sum(abs((line.x0 + line.x1) / 2 - axis) < CENTRE_TOLERANCE_EM * em for line in page_lines)
+        widest = max(line.width for line in page_lines)
+        full = sum(widest - line.width < CENTRE_TOLERANCE_EM * em for line in page_lines)
+        if on_axis >= CENTRED_SHARE * len(page_lines) and full < FULL_LINE_SHARE * len(page_lines):
+            centred.add(page)
+    return frozenset(centred)
 
 
 def is_indented(line: Line, column: Column, em: float, *, settings: Settings = DEFAULT_SETTINGS) -> bool:
@@ -183,9 +263,7 @@ def _shared_edge(edges: Sequence[float], need: int, em: float, *, sign: int) -> 
 
 
 def _line_pitch(lines: Sequence[Line]) -> float:
-    steps = [
-        b.top - a.top for a, b in pairwise(lines) if a.page == b.page and b.top > a.top
-    ]
+    steps = [b.top - a.top for a, b in pairwise(lines) if a.page == b.page and b.top > a.top]
     return median(steps) if steps else 0.0
 
 
@@ -196,12 +274,21 @@ def _starts_paragraph(
     em: float,
     pitch: float,
     settings: Settings,
+    *,
+    carry_over: float = 0.0,
 ) -> bool:
+    """Whether ``line`` starts a new paragraph after ``previous``.
+
+    ``carry_over`` (points; 0 where the document does not mark paragraphs by
+    indent): a line short of the measure by less than this, followed by an
+    unindented line, is a wrap (避头尾 pulled a character down, or ragged-right).
+    """
     column = columns[line.page]
     previous_column = columns[previous.page]
     if is_indented(line, column, em, settings=settings):
         return True
-    if previous_column.right - previous.x1 >= settings.short_line_em * em:
+    shortfall = previous_column.right - previous.x1
+    if shortfall >= settings.short_line_em * em and shortfall >= carry_over:
         return True
     if _CONTENTS_ENTRY_END.search(previous.text):
         return True

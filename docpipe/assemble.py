@@ -4,7 +4,8 @@ Pure functions, no Prefect and no I/O: the flow extracts pages (I/O, OCR) in
 tasks, hands them here, and writes what comes back.
 
     pages -> strip_page_furniture -> join_wrapped_lines -> clean_text (per paragraph)
-          -> segment (digest or book) -> article, page and document rows
+          -> segment (digest, book or general; every paragraph in one row: front, body or back)
+          -> article, page and document rows (the document's coverage measured)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from docpipe import PIPELINE_VERSION
 from docpipe.layout import Page, Paragraph
 from docpipe.schema import article_id
 from docpipe.segment import Article, SegmentedDocument, segment_document
+from docpipe.segment.parts import measure_coverage
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 Row = dict[str, Any]
@@ -80,18 +82,26 @@ def assemble_document(
     warnings = list(segmented.warnings)
     if failed:
         warnings.insert(0, f"pages failed: {', '.join(map(str, failed))}")
-    if not articles:
+    if not any(row["part"] == "body" for row in articles):
         warnings.append("no articles found")
+    coverage = measure_coverage(paragraphs, segmented)
+    short = coverage < settings.coverage_floor
+    if short:
+        warnings.append(
+            f"articles carry {100 * coverage:.1f}% of the document's text "
+            f"(floor {100 * settings.coverage_floor:.0f}%)"
+        )
     document = {
         **common,
         "doc_title": segmented.doc_title,
         "issue_date": segmented.issue_date,
         "issue_label": segmented.issue_label,
         "pages": len(pages),
-        "articles": len(articles),
-        "status": "partial" if failed else "ok",
+        "articles": sum(row["part"] == "body" for row in articles),
+        "status": "partial" if failed or short else "ok",
         "error": None,
         "warnings": warnings,
+        "coverage": coverage,
         "ingested_at": ingested_at,
     }
     return DocumentRows(doc_kind=segmented.doc_kind, articles=articles, pages=page_rows_, document=document)
@@ -112,6 +122,7 @@ def failed_document_rows(
         "status": "failed",
         "error": error,
         "warnings": [],
+        "coverage": None,
         "pipeline_version": PIPELINE_VERSION,
         "ingested_at": ingested_at,
     }
@@ -164,6 +175,8 @@ def article_rows(segmented: SegmentedDocument, pages: Sequence[Page], common: Ro
                 "extraction": _extraction_of(spanned),
                 "char_count": len(body),
                 "cleaning_steps": list(article.cleaning_steps),
+                "part": article.part,
+                "heading_path": list(article.heading_path),
             }
         )
     return rows

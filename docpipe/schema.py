@@ -25,7 +25,7 @@ import pyarrow as pa
 
 PARTITION_COLUMN = "doc_kind"
 
-DOC_KINDS = ("digest", "book")
+DOC_KINDS = ("digest", "book", "general")
 #: Kinds a ``documents`` row may have: a document that failed before its kind
 #: could be recognised is filed under ``unknown``.
 DOCUMENT_KINDS = (*DOC_KINDS, "unknown")
@@ -153,6 +153,21 @@ ARTICLES = _dataset_schema(
             list_of(pa.string()),
             "Names of the cleaners that changed this article, in the order they ran.",
         ),
+        column(
+            "part",
+            pa.string(),
+            "Part of the document the row holds: `body` for the articles of the document's kind; "
+            "`front` for what precedes them (cover, 版权页/CIP, 目录, 摘要), `back` for what follows "
+            "(参考文献, 致谢, 附录, declarations). Every paragraph of a document is in exactly one row; "
+            "filter on `part = 'body'` for articles proper.",
+            allowed=("front", "body", "back"),
+        ),
+        column(
+            "heading_path",
+            list_of(pa.string()),
+            "Headings above the article, outermost first, its own title excluded (e.g. the chapter of "
+            "a section); empty when none.",
+        ),
         PIPELINE_VERSION_COLUMN,
     ],
 )
@@ -238,12 +253,17 @@ DOCUMENTS = _dataset_schema(
         ISSUE_DATE,
         ISSUE_LABEL,
         column("pages", pa.int32(), "Physical pages; null when the PDF could not be opened.", nullable=True),
-        column("articles", pa.int32(), "Articles written for the document; 0 when it failed."),
+        column(
+            "articles",
+            pa.int32(),
+            "Articles (rows of part `body`) written for the document; 0 when it failed.",
+        ),
         column(
             "status",
             pa.string(),
             "`ok`: every page read; `partial`: articles written but some pages failed or have low "
-            "confidence; `failed`: nothing written, see `error`; `removed`: the file has "
+            "confidence, or the articles carry less than the coverage floor of the text; "
+            "`failed`: nothing written, see `error`; `removed`: the file has "
             "disappeared from the raw directory.",
             allowed=("ok", "partial", "failed", "removed"),
         ),
@@ -251,6 +271,14 @@ DOCUMENTS = _dataset_schema(
             "error", pa.string(), "Why the document failed; null unless `status` is `failed`.", nullable=True
         ),
         column("warnings", list_of(pa.string()), "Problems that did not stop the document; usually empty."),
+        column(
+            "coverage",
+            pa.float64(),
+            "Share of the document's cleaned text (letters, digits, ideographs; page furniture "
+            "excluded) that its `articles` rows carry, 0-1; below `Settings.coverage_floor` the "
+            "status is `partial`. Null when the document failed.",
+            nullable=True,
+        ),
         PIPELINE_VERSION_COLUMN,
         column("ingested_at", pa.timestamp("us", tz="UTC"), "When this row was written."),
     ],
@@ -279,7 +307,7 @@ RUNS = _dataset_schema(
         _counter("pages_blank", "Pages read in this run with status `blank`."),
         _counter("pages_failed", "Pages read in this run with status `failed`."),
         _counter("pages_low_confidence", "Pages read in this run with status `low_confidence`."),
-        _counter("articles_written", "Articles written in this run."),
+        _counter("articles_written", "Articles (rows of part `body`) written in this run."),
         PIPELINE_VERSION_COLUMN,
     ],
 )

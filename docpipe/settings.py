@@ -64,12 +64,24 @@ class Settings:
     #: A line ending this much (in em) short of the text column's right edge
     #: ends its paragraph.
     short_line_em: float = 1.5
+    #: In a document that marks its paragraphs by indent (learnt from its pages), a line
+    #: ending less than this much (in em) short of the column, followed by an unindented
+    #: line, is a wrap: 避头尾 pulled one or two characters down to the next line (…户口所在地地 /
+    #: 址、电子邮件…) or the text is set ragged-right.  2.5: two characters and a hanging comma.
+    carry_over_em: float = 2.5
     #: A vertical gap between two lines larger than this many line pitches
     #: separates paragraphs.  1.5: on a scan, where OCR gives no font and a
     #: title's size is measured no larger than the body's, the space above a
     #: digest title (1.7 pitches) is what sets it apart; at 1.8 two titles ran
     #: into the paragraph above them.
     paragraph_gap_lines: float = 1.5
+
+    # --- structure --------------------------------------------------------
+    #: A document whose article rows carry less than this share of its cleaned text
+    #: (letters, digits and ideographs, furniture excluded) is ``partial``, with a
+    #: warning.  Every paragraph is given a row (front, body or back), so anything
+    #: below 1.0 is text a row lost (a title replaced by its 目录 entry counts as kept).
+    coverage_floor: float = 0.99
 
     # --- OCR ------------------------------------------------------------
     ocr: OcrMode = "auto"

@@ -584,7 +584,7 @@ def record_document(summary: RunSummary, rows: DocumentRows) -> None:
         for page in rows.pages
         if page["status"] in PROBLEM_STATUSES
     )
-    summary.articles_written += len(rows.articles)
+    summary.articles_written += sum(row["part"] == "body" for row in rows.articles)  # not front/back rows
 
 
 def finish_run(summary: RunSummary, out_dir: Path) -> None:

@@ -1,20 +1,41 @@
-"""Segmentation: a document's cleaned paragraphs -> its structure and articles."""
+"""Segmentation: a document's cleaned paragraphs -> its structure and articles.
+
+The kind is decided by structure: a book has chapters divided into ``一、``
+sections, a digest numbered articles (confirmed by its 目录 or by their
+attributions), anything else is a general document cut at its own top heading
+level.  Whatever the kind, :func:`~docpipe.segment.parts.complete_parts` then
+gives every paragraph no article holds a front, body or back row; a document
+that is nothing but front or back matter (a colophon page) is its own article.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from docpipe.layout import Paragraph
 from docpipe.segment.book import is_book, segment_book
-from docpipe.segment.digest import Article, SegmentedDocument, segment_digest
+from docpipe.segment.digest import is_digest, segment_digest
+from docpipe.segment.general import segment_general
+from docpipe.segment.model import Article, SegmentedDocument
+from docpipe.segment.parts import complete_parts
 
 __all__ = ["Article", "SegmentedDocument", "segment_document"]
 
 
 def segment_document(
-    paragraphs: Sequence[Paragraph], *, printed_pages: dict[int, str | None] | None = None
+    paragraphs: Sequence[Paragraph], *, printed_pages: Mapping[int, str | None] | None = None
 ) -> SegmentedDocument:
-    """Segment a document according to its kind: a book has chapters, a digest numbered articles."""
+    """Segment a document according to its kind, then give every paragraph a row."""
     if is_book(paragraphs):
-        return segment_book(paragraphs, printed_pages=printed_pages)
-    return segment_digest(paragraphs, printed_pages=printed_pages)
+        segmented = segment_book(paragraphs, printed_pages=printed_pages)
+    else:
+        segmented = segment_digest(paragraphs, printed_pages=printed_pages)
+        if not is_digest(segmented):
+            segmented = segment_general(paragraphs)
+    completed = complete_parts(paragraphs, segmented)
+    if not any(article.part == "body" for article in completed.articles):
+        # Nothing but front or back matter (a colophon, a CIP page on its own): that is the document.
+        articles = tuple(replace(article, part="body") for article in completed.articles)
+        completed = replace(completed, articles=articles)
+    return completed

@@ -15,12 +15,13 @@ being set apart from body text (centred, another size, not indented), and the
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from docpipe.layout import Paragraph
 from docpipe.segment.contents import ContentsEntry, find_contents, parse_contents, parse_contents_entry
-from docpipe.segment.digest import Article, SegmentedDocument
+from docpipe.segment.model import Article, SegmentedDocument
+from docpipe.segment.parts import is_back_heading
 
 _NUMERALS = "一二三四五六七八九十百零〇两"
 _CHAPTER = re.compile(rf"^\s*(?P<marker>第\s*[{_NUMERALS}\d]+\s*[章篇编])\s*(?P<name>.*)$")
@@ -36,14 +37,17 @@ MIN_FRONT_SECTION_CHARS = 100
 
 
 def is_book(paragraphs: Sequence[Paragraph]) -> bool:
-    """A document is a book when its contents lists chapters or its body has chapter headings."""
+    """A book has chapters (in its contents or its body) divided into ``一、`` sections.
+
+    Chapters divided otherwise (a thesis's 1.1, 1.2) make a general document, cut at its chapters.
+    """
     located = find_contents(paragraphs)
+    body_size = _body_size(paragraphs)
+    titles = [p.text for p in paragraphs if _is_heading(p, body_size)]
     if located is not None:
         heading, end = located
-        if any(_CHAPTER.match(entry.title) for entry in parse_contents(paragraphs[heading + 1 : end])):
-            return True
-    body_size = _body_size(paragraphs)
-    return any(_CHAPTER.match(p.text) and _is_heading(p, body_size) for p in paragraphs)
+        titles += [entry.title for entry in parse_contents(paragraphs[heading + 1 : end])]
+    return any(_CHAPTER.match(t) for t in titles) and any(_SECTION.match(t) for t in titles)
 
 
 def chapter_title(text: str) -> str | None:
@@ -66,7 +70,7 @@ def chapter_title(text: str) -> str | None:
 
 
 def segment_book(
-    paragraphs: Sequence[Paragraph], *, printed_pages: dict[int, str | None] | None = None
+    paragraphs: Sequence[Paragraph], *, printed_pages: Mapping[int, str | None] | None = None
 ) -> SegmentedDocument:
     """Cut a book's paragraphs into front-matter articles, chapter intros and sections."""
     located = find_contents(paragraphs)
@@ -82,25 +86,31 @@ def segment_book(
     builder = _ArticleBuilder()
     for index, paragraph in enumerate(front):
         if _is_front_heading(front, index, body_size):
-            builder.start(title=paragraph.text.strip(), section=None, heading=paragraph)
+            builder.start(title=paragraph.text.strip(), section=None, heading=paragraph, index=index)
         elif parse_contents_entry(paragraph.text) is not None or (
             paragraph.centered and _is_heading(paragraph, body_size)
         ):
             builder.close()  # the contents or another front page began (its heading may be unreadable)
+            builder.pending.clear()  # front-matter lines are not headings of what follows
         elif builder.open:
-            builder.add(paragraph)
+            builder.add(paragraph, index)
     builder.close()
+    builder.pending.clear()
     chapter: str | None = None
-    for paragraph in body:
+    offset = len(paragraphs) - len(body)
+    for index, paragraph in enumerate(body, start=offset):
         text = paragraph.text.strip()
         title = chapter_title(text) if _is_heading(paragraph, body_size) else None
         if title is not None:
             chapter = title
-            builder.start(title=title, section=title, heading=paragraph)
+            builder.start(title=title, section=title, heading=paragraph, index=index)
         elif _is_section_heading(paragraph, body_size):
-            builder.start(title=text, section=chapter, heading=paragraph)
+            builder.start(title=text, section=chapter, heading=paragraph, index=index, path=chapter)
+        elif is_back_heading(text) and _is_heading(paragraph, body_size):
+            builder.close()  # 参考文献, 后记 …: back matter, given rows of its own, never a section's text
+            builder.pending.clear()
         elif builder.open:
-            builder.add(paragraph)
+            builder.add(paragraph, index)
     builder.close()
     warnings = _check_against_contents(builder.articles, entries)
     return SegmentedDocument(
@@ -111,49 +121,70 @@ def segment_book(
         articles=tuple(builder.articles),
         contents=tuple(entries),
         warnings=tuple(warnings),
+        residue=tuple(builder.residue),
+        body_start=offset,
     )
 
 
 @dataclass
 class _ArticleBuilder:
     articles: list[Article]
+    residue: list[int]
+    #: Headings whose article had no text of its own (a chapter heading directly
+    #: followed by its first section): held by the next article, as the path above it.
+    pending: list[int]
     _title: str | None
     _section: str | None
-    _heading: Paragraph | None
-    _paragraphs: list[Paragraph]
+    _path: str | None
+    _heading: tuple[int, Paragraph] | None
+    _paragraphs: list[tuple[int, Paragraph]]
 
     def __init__(self) -> None:
-        self.articles, self._title, self._section, self._heading, self._paragraphs = [], None, None, None, []
+        self.articles, self.residue, self.pending = [], [], []
+        self._title, self._section, self._path, self._heading, self._paragraphs = None, None, None, None, []
 
     @property
     def open(self) -> bool:
         return self._heading is not None
 
-    def start(self, *, title: str, section: str | None, heading: Paragraph) -> None:
+    def start(
+        self, *, title: str, section: str | None, heading: Paragraph, index: int, path: str | None = None
+    ) -> None:
         self.close()
-        self._title, self._section, self._heading, self._paragraphs = title, section, heading, []
+        self._title, self._section, self._path = title, section, path
+        self._heading, self._paragraphs = (index, heading), []
 
-    def add(self, paragraph: Paragraph) -> None:
-        if not is_residue(paragraph.text):
-            self._paragraphs.append(paragraph)
+    def add(self, paragraph: Paragraph, index: int) -> None:
+        if is_residue(paragraph.text):
+            self.residue.append(index)
+        else:
+            self._paragraphs.append((index, paragraph))
 
     def close(self) -> None:
-        heading, paragraphs = self._heading, self._paragraphs
+        heading, collected = self._heading, self._paragraphs
         self._heading = None
-        if heading is None or not paragraphs or self._title is None:
-            return  # a chapter heading directly followed by its first section has no intro article
+        if heading is None or self._title is None:
+            return
+        if not collected:
+            self.pending.append(heading[0])  # a chapter heading directly followed by its first section
+            return
+        paragraphs = [p for _, p in collected]
         steps: list[str] = []
-        for paragraph in (heading, *paragraphs):
+        for paragraph in (heading[1], *paragraphs):
             steps.extend(s for s in paragraph.cleaning_steps if s not in steps)
+        structure, self.pending = self.pending, []
         self.articles.append(
             Article(
                 seq=len(self.articles) + 1,
                 title=self._title,
                 section=self._section,
                 paragraphs=tuple(p.text.strip() for p in paragraphs if p.text.strip()),
-                page_start=heading.page_start,
-                page_end=max(p.page_end for p in (heading, *paragraphs)),
+                page_start=heading[1].page_start,
+                page_end=max(p.page_end for p in (heading[1], *paragraphs)),
                 cleaning_steps=tuple(steps),
+                heading_path=(self._path,) if self._path else (),
+                held=(*structure, heading[0], *(i for i, _ in collected)),
+                headings=(*structure, heading[0]),
             )
         )
 

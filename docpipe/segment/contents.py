@@ -134,26 +134,84 @@ def find_contents(paragraphs: Sequence[Paragraph]) -> tuple[int, int] | None:
     return (heading, end)
 
 
+#: Leaders (or a page number after them), then a numbered title: OCR ran two entries into one line.
+_NEXT_ENTRY = re.compile(r"(?:[.．·…⋯]{2,}|\t)\s*(?:\S{1,3}?\s*)??(?P<number>\d{1,3})\s*[、.．]\s*(?=\S)")
+#: A number OCR read without its separator, run into the title (6青岛…).
+_BARE_NUMBER = re.compile(r"^\s*(?P<number>\d{1,3})(?=[\u4e00-\u9fff])")
+
+
+def split_merged_entries(text: str, previous: int | None) -> list[str]:
+    """Split a contents line OCR ran two entries into, at the next entry's number.
+
+    A line that goes on, after its leaders, with the number that follows its own
+    (or the previous entry's) is a new entry, never a continuation.
+
+    >>> split_merged_entries("6青岛政府户网站将推手机版.......7.安徽欲建网上行政审批平台……8", 5)
+    ['6青岛政府户网站将推手机版.......', '7.安徽欲建网上行政审批平台……8']
+    >>> split_merged_entries("3. 金震宇：大数据上升为国家战略.....2", 2)
+    ['3. 金震宇：大数据上升为国家战略.....2']
+    >>> split_merged_entries("2. 报告称2014年.....5.3亿用户", 1)
+    ['2. 报告称2014年.....5.3亿用户']
+    """
+    own = re.match(r"^\s*[-•·]?\s*(?P<number>\d{1,3})", text)
+    current = int(own["number"]) if own else previous
+    if current is None:
+        return [text]
+    for match in _NEXT_ENTRY.finditer(text):
+        if int(match["number"]) == current + 1:
+            cut = match.start("number")
+            return [text[:cut].rstrip(), *split_merged_entries(text[cut:], current)]
+    return [text]
+
+
 def parse_contents(paragraphs: Sequence[Paragraph]) -> list[ContentsEntry]:
-    """Parse the paragraphs between the contents heading and the body into entries."""
+    """Parse the paragraphs between the contents heading and the body into entries.
+
+    The 目录 is evidence, read as OCR may have left it: a line holding two entries
+    is split at the second one's number, and a number read without its separator
+    counts when it is the next in sequence.
+    """
     entries: list[ContentsEntry] = []
     section: str | None = None
     pending = ""  # the first part of an entry wrapped over two lines
     for paragraph in paragraphs:
-        text = paragraph.text.strip()
-        name = section_name(text)
+        name = section_name(paragraph.text.strip())
         if name is not None:
             section, pending = name, ""
             continue
-        entry = parse_contents_entry(pending + text)
-        if entry is None:
-            pending += text
-            continue
-        pending = ""
-        entries.append(
-            ContentsEntry(title=entry.title, number=entry.number, page=entry.page, section=section)
-        )
+        previous = _last_number(entries)
+        for text in split_merged_entries(paragraph.text.strip(), previous):
+            entry = _entry_in_sequence(pending + text, _last_number(entries))
+            if entry is None:
+                pending += text
+                continue
+            pending = ""
+            entries.append(
+                ContentsEntry(title=entry.title, number=entry.number, page=entry.page, section=section)
+            )
     return entries
+
+
+def _last_number(entries: Sequence[ContentsEntry]) -> int | None:
+    numbered = [e.number for e in entries if e.number is not None]
+    return int(numbered[-1]) if numbered else None
+
+
+def _entry_in_sequence(text: str, previous: int | None) -> ContentsEntry | None:
+    """The entry of a contents line; a title starting with the next number without a separator,
+    or a line whose page number OCR lost or garbled after its leaders, is that numbered entry."""
+    bare = _BARE_NUMBER.match(text)
+    expected = None if previous is None else previous + 1
+    if bare is not None and expected is not None and int(bare["number"]) == expected:
+        text = f"{bare['number']}. {text[bare.end() :]}"
+    entry = parse_contents_entry(text)
+    if entry is None and expected is not None:
+        lost_page = re.match(
+            rf"^\s*{expected}\s*[、.．]\s*(?P<title>.*?[^\s.．·…⋯])\s*[.．·…⋯]{{2,}}\s*\S{{0,3}}\s*$", text
+        )
+        if lost_page:
+            return ContentsEntry(title=lost_page["title"], number=str(expected))
+    return entry
 
 
 def _continues_entry(paragraphs: Sequence[Paragraph], index: int) -> bool:

@@ -11,8 +11,8 @@ headings alone decide, taken in sequence.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from difflib import SequenceMatcher
 
@@ -23,42 +23,24 @@ from docpipe.segment.contents import (
     parse_contents,
     section_name,
 )
+from docpipe.segment.model import Article, SegmentedDocument
+from docpipe.segment.parts import is_back_heading
 
-_HEADING = re.compile(r"^\s*(?P<number>\d{1,3})\s*[、.．]\s*(?P<title>\S.*)$")
+#: ``3.1 …`` is not article 3: a number followed by a dot and a digit is a subsection.
+_HEADING = re.compile(r"^\s*(?P<number>\d{1,3})\s*[、.．](?!\s*\d)\s*(?P<title>\S.*)$")
 _DATE = re.compile(r"(?P<y>\d{4})\s*[年.\-/]\s*(?P<m>\d{1,2})\s*[月.\-/]\s*(?P<d>\d{1,2})\s*日?")
 _ISSUE_LABEL = re.compile(r"第\s*[\d一二三四五六七八九十百〇零]+\s*期")
 _SOURCE = re.compile(r"[（(](?P<inner>[^（）()]{1,80})[）)]\s*$")
 _SOURCE_LABEL = re.compile(r"(?:来源|来自|稿源|出处)\s*[：:]\s*(?P<name>[^，,；;）)]+)")
+#: A bracket holding a year, a date, a time or a range is text, not a source; a name may
+#: hold a digit (企业网D1Net).
+_NUMERIC = re.compile(r"\d[\s年月日:：.．\-–—/~～]*\d|^\s*\d+\s*$")
 #: An attribution in brackets longer than this (without a 来源 label) is text, not a source.
 MAX_SOURCE_CHARS = 30
 #: How alike a body heading and its contents entry must be (difflib ratio, spaces removed).
 TITLE_MATCH_RATIO = 0.6
 #: A paragraph longer than this is body text, whatever it starts with.
 MAX_TITLE_CHARS = 120
-
-
-@dataclass(frozen=True, slots=True)
-class Article:
-    seq: int
-    title: str
-    paragraphs: tuple[str, ...]
-    page_start: int
-    page_end: int
-    number: str | None = None
-    section: str | None = None
-    source: str | None = None
-    cleaning_steps: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class SegmentedDocument:
-    doc_kind: str
-    doc_title: str | None
-    issue_date: date | None
-    issue_label: str | None
-    articles: tuple[Article, ...]
-    contents: tuple[ContentsEntry, ...] = ()
-    warnings: tuple[str, ...] = field(default=())
 
 
 def parse_issue_date(text: str) -> date | None:
@@ -89,6 +71,10 @@ def split_source(text: str) -> tuple[str, str | None]:
     ('……的服务平台。', '人民邮电报')
     >>> split_source("……建设总体规划（2014-2020）")[1] is None
     True
+    >>> split_source("……提供安全保障。（企业网D1Net）")
+    ('……提供安全保障。', '企业网D1Net')
+    >>> split_source("……共建设了（3）个")[1] is None
+    True
     """
     match = _SOURCE.search(text)
     if not match:
@@ -97,7 +83,7 @@ def split_source(text: str) -> tuple[str, str | None]:
     labelled = _SOURCE_LABEL.search(inner)
     if labelled:
         source = labelled["name"].strip()
-    elif len(inner) <= MAX_SOURCE_CHARS and not re.search(r"\d", inner):
+    elif len(inner) <= MAX_SOURCE_CHARS and not _NUMERIC.search(inner):
         source = inner
     else:
         return text, None
@@ -105,7 +91,7 @@ def split_source(text: str) -> tuple[str, str | None]:
 
 
 def segment_digest(
-    paragraphs: Sequence[Paragraph], *, printed_pages: dict[int, str | None] | None = None
+    paragraphs: Sequence[Paragraph], *, printed_pages: Mapping[int, str | None] | None = None
 ) -> SegmentedDocument:
     """Cut a digest's paragraphs into cover fields, contents and articles."""
     printed_pages = printed_pages or {}
@@ -113,13 +99,13 @@ def segment_digest(
     if located is None:
         cover: Sequence[Paragraph] = []
         entries: list[ContentsEntry] = []
-        body = list(paragraphs)
+        body_start = 0
     else:
-        heading, end = located
+        heading, body_start = located
         cover = paragraphs[:heading]
-        entries = parse_contents(paragraphs[heading + 1 : end])
-        body = list(paragraphs[end:])
-    body_style = _body_style(body)
+        entries = parse_contents(paragraphs[heading + 1 : body_start])
+    body = list(enumerate(paragraphs))[body_start:]
+    body_style = _body_style([p for _, p in body])
     articles, warnings = _cut_articles(body, entries, body_style)
     warnings += _check_against_contents(articles, entries, paragraphs, printed_pages)
     title, issue_date, issue_label = _read_cover(cover)
@@ -131,6 +117,7 @@ def segment_digest(
         articles=tuple(articles),
         contents=tuple(entries),
         warnings=tuple(warnings),
+        body_start=body_start,
     )
 
 
@@ -185,87 +172,114 @@ def _title_matches(heading: str, entry: ContentsEntry) -> bool:
 
 
 def _cut_articles(
-    body: Sequence[Paragraph], entries: Sequence[ContentsEntry], body_style: _Style
+    body: Sequence[tuple[int, Paragraph]], entries: Sequence[ContentsEntry], body_style: _Style
 ) -> tuple[list[Article], list[str]]:
+    """Cut ``(index, paragraph)`` pairs at the numbered headings the contents confirms."""
     by_number = {e.number: e for e in entries if e.number is not None}
     contents_sections = {e.section for e in entries if e.section}
     articles: list[Article] = []
     warnings: list[str] = []
     section: str | None = None
-    heading: Paragraph | None = None
+    heading: tuple[int, Paragraph] | None = None
     entry: ContentsEntry | None = None
-    collected: list[Paragraph] = []
+    collected: list[tuple[int, Paragraph]] = []
+    structure: list[int] = []  # section lines waiting for the article that follows them
+    held_structure: list[int] = []
     expected_number: int | None = None
+    in_back = False
 
     def close() -> None:
         if heading is None:
             return
-        articles.append(_build_article(len(articles) + 1, heading, entry, section, collected))
+        articles.append(_build_article(len(articles) + 1, heading, entry, section, collected, held_structure))
 
-    for paragraph in body:
+    for index, paragraph in body:
         name = section_name(paragraph.text)
         if name is not None or (paragraph.text.strip() in contents_sections and len(collected) > 0):
             close()
             heading, entry, collected = None, None, []
             section = name or paragraph.text.strip()
+            structure.append(index)
+            continue
+        if is_back_heading(paragraph.text) and _looks_like_heading(paragraph, body_style):
+            close()  # 参考文献, 附录 …: back matter (given its own rows), never the last article's text
+            heading, entry, collected, in_back = None, None, [], True
             continue
         match = _HEADING.match(paragraph.text)
         if match and _looks_like_heading(paragraph, body_style):
             number = match["number"]
             candidate = by_number.get(number)
-            if by_number:
-                accepted = candidate is not None and _title_matches(match["title"], candidate)
-            else:
-                accepted = expected_number is None or int(number) == expected_number
-            if accepted:
-                if candidate is not None and _squash(match["title"]) != _squash(candidate.title):
+            confirmed = candidate is not None and _title_matches(match["title"], candidate)
+            # The 目录 is evidence: a heading next in sequence is an article even where the
+            # 目录 lost or garbled its entry (the body's heading wins, with a warning).
+            in_sequence = int(number) == (expected_number or _first_number(by_number) or int(number))
+            if confirmed or in_sequence:
+                if candidate is not None and not confirmed:
+                    warnings.append(
+                        f"article {number}: body heading {match['title']!r} disagrees with contents "
+                        f"{candidate.title!r}; the body's is kept"
+                    )
+                    candidate = replace(candidate, title=match["title"].strip())
+                elif candidate is not None and _squash(match["title"]) != _squash(candidate.title):
                     warnings.append(
                         f"article {number}: body title {match['title']!r} "
                         f"differs from contents {candidate.title!r}"
                     )
                 close()
-                heading, entry, collected = paragraph, candidate, []
+                heading, entry, collected = (index, paragraph), candidate, []
+                held_structure, structure, in_back = structure, [], False
                 expected_number = int(number) + 1
                 continue
         if heading is None:
-            if paragraph.text.strip():
+            if paragraph.text.strip() and not in_back:
                 warnings.append(
                     f"text outside any article on page {paragraph.page_start}: {paragraph.text[:30]}"
                 )
             continue
-        collected.append(paragraph)
+        collected.append((index, paragraph))
     close()
     return articles, warnings
 
 
+def _first_number(by_number: dict[str, ContentsEntry]) -> int | None:
+    return min((int(n) for n in by_number), default=None)
+
+
 def _build_article(
     seq: int,
-    heading: Paragraph,
+    heading: tuple[int, Paragraph],
     entry: ContentsEntry | None,
     body_section: str | None,
-    paragraphs: Sequence[Paragraph],
+    collected: Sequence[tuple[int, Paragraph]],
+    structure: Sequence[int],
 ) -> Article:
-    match = _HEADING.match(heading.text)
+    heading_index, heading_paragraph = heading
+    match = _HEADING.match(heading_paragraph.text)
     assert match is not None  # only matching paragraphs become headings
+    paragraphs = [p for _, p in collected]
     texts = [p.text.strip() for p in paragraphs if p.text.strip()]
     source = None
     if texts:
         last, source = split_source(texts[-1])
         texts = texts[:-1] + ([last] if last else [])
     steps: list[str] = []
-    for paragraph in (heading, *paragraphs):
+    for paragraph in (heading_paragraph, *paragraphs):
         steps.extend(s for s in paragraph.cleaning_steps if s not in steps)
-    pages = [heading.page_start, heading.page_end] + [p.page_end for p in paragraphs]
+    pages = [heading_paragraph.page_start, heading_paragraph.page_end] + [p.page_end for p in paragraphs]
+    section = entry.section if entry and entry.section else body_section
     return Article(
         seq=seq,
         number=match["number"],
-        section=(entry.section if entry and entry.section else body_section),
+        section=section,
         title=entry.title if entry else match["title"].strip(),
         paragraphs=tuple(texts),
         source=source,
-        page_start=heading.page_start,
+        page_start=heading_paragraph.page_start,
         page_end=max(pages),
         cleaning_steps=tuple(steps),
+        heading_path=(section,) if section else (),
+        held=(*structure, heading_index, *(i for i, _ in collected)),
+        headings=(*structure, heading_index),
     )
 
 
@@ -273,7 +287,7 @@ def _check_against_contents(
     articles: Sequence[Article],
     entries: Sequence[ContentsEntry],
     paragraphs: Sequence[Paragraph],
-    printed_pages: dict[int, str | None],
+    printed_pages: Mapping[int, str | None],
 ) -> list[str]:
     """Cross-check the body against the contents; every disagreement is a warning."""
     if not entries:
@@ -297,3 +311,20 @@ def _check_against_contents(
                 f"body heading is on page {printed}"
             )
     return warnings
+
+
+#: A digest has at least this many numbered articles ...
+MIN_DIGEST_ARTICLES = 2
+#: ... and a 目录 that numbers them, or none, or at least this share of them closes with an attribution.
+MIN_SOURCED_SHARE = 0.5
+
+
+def is_digest(segmented: SegmentedDocument) -> bool:
+    """Whether a digest segmentation found a digest: numbered articles in sequence that no
+    unnumbered 目录 contradicts (a 目录 of unnumbered entries lists another structure)."""
+    articles = segmented.articles
+    if len(articles) < MIN_DIGEST_ARTICLES:
+        return False
+    if not segmented.contents or any(entry.number is not None for entry in segmented.contents):
+        return True
+    return sum(a.source is not None for a in articles) >= MIN_SOURCED_SHARE * len(articles)

@@ -13,7 +13,6 @@ import doctest
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -29,6 +28,7 @@ from cleaners.ocr import (
     restore_list_number_ones,
     restore_middle_dots,
 )
+from docpipe.scoring import character_error_rate
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ocr"
 CLEANERS_SOURCE = Path(__file__).resolve().parents[2] / "cleaners" / "ocr.py"
@@ -263,21 +263,6 @@ def test_cleaners_never_change_the_number_of_lines(text: str) -> None:
 
 
 # --- effect on the recorded pages ------------------------------------------------------------------
-
-
-def character_error_rate(text: str, truth: str) -> float:
-    """Levenshtein distance over the truth's length, whitespace removed on both sides."""
-    hypothesis_chars = np.array([ord(char) for char in "".join(text.split())])
-    truth_chars = np.array([ord(char) for char in "".join(truth.split())])
-    # One row of the dynamic programme per truth character; the insertion chain within a
-    # row is a running minimum of (cost - position), the usual vectorisation.
-    positions = np.arange(len(hypothesis_chars) + 1)
-    row = positions.copy()
-    for truth_char in truth_chars:
-        substituted = row[:-1] + (hypothesis_chars != truth_char)
-        candidate = np.concatenate(([row[0] + 1], np.minimum(row[1:] + 1, substituted)))
-        row = np.minimum.accumulate(candidate - positions) + positions
-    return float(row[-1]) / max(len(truth_chars), 1)
 
 
 def test_character_error_rate() -> None:

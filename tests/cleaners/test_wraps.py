@@ -179,3 +179,67 @@ def test_never_loses_or_invents_characters(rows: list[tuple[str, bool, bool, int
         "".join(line.text.split()) for line in lines
     )
     assert all(p.page_start <= p.page_end for p in paragraphs)
+
+
+# --- 避头尾 carry-overs: a line one or two characters short is a wrap where indents mark paragraphs ---
+
+
+def carried_line(layout: Layout, text: str, row: float, *, short_by_em: float, indent: bool = False) -> Line:
+    """A line that stops ``short_by_em`` em before the column's right edge."""
+    line = layout.line(text, row, indent=indent)
+    return Line(
+        text, line.page, line.x0, line.top, layout.right - short_by_em * layout.size, line.bottom, line.size
+    )
+
+
+def indented_paragraphs(layout: Layout, first_row: int) -> list[Line]:
+    """Three ordinary paragraphs, each indented and ending short: what teaches the indent signal."""
+    lines = []
+    for n in range(3):
+        row = first_row + 2 * n
+        lines.append(
+            layout.line(f"第{n}段文字从这里开始，排满一整行的宽度，直到行末为止的正文内容", row, indent=True)
+        )
+        lines.append(layout.line("这一段到此结束。", row + 1, short=True))
+    return lines
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("short_by_em", [1.0, 2.0])
+def test_a_character_carried_over_by_the_line_start_rule_is_a_wrap(
+    layout: Layout, short_by_em: float
+) -> None:
+    lines = [
+        *indented_paragraphs(layout, 0),
+        layout.line("登记时须填写姓名、身份证号码、户口所在地", 6, indent=True),
+        carried_line(layout, "信息、身份证号码等等内容，以及户口所在地地", 7, short_by_em=short_by_em),
+        layout.line("址、电子邮件地址等服务所需信息。", 8, short=True),
+    ]
+    assert texts(lines)[-1] == (
+        "登记时须填写姓名、身份证号码、户口所在地信息、身份证号码等等内容，以及户口所在地地址、电子邮件地址等服务所需信息。"
+    )
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_short_lines_still_end_paragraphs_where_the_document_does_not_indent(layout: Layout) -> None:
+    # Block paragraphs (no indent, the short last line is the signal): unchanged.
+    lines = []
+    for n in range(4):
+        lines.append(layout.line(f"第{n}段的第一行排满整行，直到行末为止的正文内容没有首行缩进", 2 * n))
+        lines.append(carried_line(layout, f"第{n}段到此结束只差两个字", 2 * n + 1, short_by_em=2.0))
+    assert len(texts(lines)) == 4
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_line_well_short_of_the_measure_still_ends_its_paragraph(layout: Layout) -> None:
+    # Unchanged: three characters short is a paragraph's last line even in an indented document.
+    lines = [
+        *indented_paragraphs(layout, 0),
+        layout.line("这一段的第一行排满整行，直到行末为止的正文内容", 6, indent=True),
+        carried_line(layout, "这一段到此结束差了三个字以上", 7, short_by_em=3.0),
+        layout.line("无缩进的下一行是另一个段落，例如一行署名。", 8, short=True),
+    ]
+    assert texts(lines)[-2:] == [
+        "这一段的第一行排满整行，直到行末为止的正文内容这一段到此结束差了三个字以上",
+        "无缩进的下一行是另一个段落，例如一行署名。",
+    ]

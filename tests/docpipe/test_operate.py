@@ -82,6 +82,7 @@ def document_row(source_file: str, doc_id: str, pages: int, status: str) -> dict
         "status": status,
         "error": None,
         "warnings": [],
+        "coverage": 1.0,
         "ingested_at": datetime(2024, 5, 1, 10, 15, tzinfo=UTC),
     }
 

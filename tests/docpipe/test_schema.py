@@ -41,8 +41,9 @@ def test_every_column_is_documented(dataset: str, field: pa.Field) -> None:
 @pytest.mark.parametrize(
     ("dataset", "column", "values"),
     [
-        ("articles", "doc_kind", ("digest", "book")),
-        ("documents", "doc_kind", ("digest", "book", "unknown")),
+        ("articles", "doc_kind", ("digest", "book", "general")),
+        ("documents", "doc_kind", ("digest", "book", "general", "unknown")),
+        ("articles", "part", ("front", "body", "back")),
         ("articles", "extraction", ("text", "ocr", "mixed")),
         ("pages", "method", ("text", "ocr")),
         ("pages", "status", ("ok", "blank", "failed", "low_confidence")),

@@ -61,6 +61,8 @@ def article_rows(source_file: str, count: int, *, doc_id: str = DOC_ID_V1) -> li
                 "extraction": "text",
                 "char_count": len(body),
                 "cleaning_steps": ["remove_running_headers", "join_wrapped_lines"],
+                "part": "body",
+                "heading_path": ["国外电子政务"],
                 "pipeline_version": PIPELINE_VERSION,
             }
         )
@@ -101,6 +103,7 @@ def document_row(source_file: str, *, status: str = "ok", doc_id: str | None = D
         "status": status,
         "error": "PDFSyntaxError: no /Root object" if failed else None,
         "warnings": [] if failed else ["page 7: text layer garbled, used OCR"],
+        "coverage": None if failed else 0.998,
         "pipeline_version": PIPELINE_VERSION,
         "ingested_at": datetime(2024, 5, 1, 12, 30, tzinfo=UTC),
     }

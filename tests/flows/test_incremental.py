@@ -19,7 +19,8 @@ from tests.conftest import RAW, ROOT
 
 TEXT_ONLY = {"ocr": "never"}
 SAMPLE = RAW / "digest-2014-05-09.pdf"
-SAMPLE_ARTICLES = 12
+#: Rows of the sample in ``articles``: its 12 articles, and its cover and 目录 (part front).
+SAMPLE_ARTICLES = 12 + 2
 
 
 def parquet_state(out: Path) -> dict[str, int]:
@@ -170,6 +171,6 @@ def test_sigkill_mid_write_leaves_readable_state_and_next_run_completes(tmp_path
     finished = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert finished.returncode == 0, finished.stderr[-2000:]
     articles = read_dataset(out, "articles")
-    assert articles.num_rows == SAMPLE_ARTICLES + 36
+    assert articles.num_rows == SAMPLE_ARTICLES + 36 + 2
     assert len(set(articles["article_id"].to_pylist())) == articles.num_rows
     assert {row["status"] for row in read_dataset(out, "documents").to_pylist()} == {"ok"}

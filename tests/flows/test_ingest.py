@@ -40,7 +40,9 @@ def test_datasets_match_their_schemas(ingested: Path) -> None:
 
 def test_one_row_per_article_after_two_runs(ingested: Path) -> None:
     articles = read_dataset(ingested, "articles")
-    assert articles.num_rows == 36 + 12
+    parts = articles["part"].to_pylist()
+    assert parts.count("body") == 36 + 12
+    assert parts.count("front") == 2 + 2  # each digest's cover and 目录
     assert len(set(articles["article_id"].to_pylist())) == articles.num_rows
     assert set(articles["doc_kind"].to_pylist()) == {"digest"}
 

@@ -222,3 +222,75 @@ def test_not_a_contents_entry(text: str) -> None:
 )
 def test_section_name(text: str, name: str | None) -> None:
     assert section_name(text) == name
+
+
+# --- the 目录 is evidence: entries OCR merged, entries it lost ---------------------------------
+
+TITLES = [
+    "印度电子政府发展以民众为中心",
+    "尼泊尔政府利用云存储简化办公",
+    "金震宇大数据上升为国家战略",
+    "国家信息中心推进电子政务",
+    "浙江政务服务网上线运行",
+    "青岛政府门户网站将推手机版",
+    "安徽欲建网上行政审批平台",
+    "广州启用电子证照共享系统",
+    "成都推进政务数据开放共享",
+]
+
+
+def merged_contents_digest() -> list[Paragraph]:
+    """A 1. numbered digest whose 目录 OCR read with two pairs of entries run together
+    (their page numbers misread) and one entry's number without its separator."""
+    lines = [
+        "1. 印度电子政府发展以民众为中心.....1",
+        "2. 尼泊尔政府利用云存储简化办公.....1",
+        "3. 金震宇大数据上升为国家战略.....2",
+        "4. 国家信息中心推进电子政务.....2",
+        "5. 浙江政务服务网上线运行.....3",
+        "6青岛政府门户网站将推手机版.......7.安徽欲建网上行政审批平台……4",
+        "8. 广州启用电子证照共享系统.....5人9.成都推进政务数据开放共享.....5",
+    ]
+    paragraphs = [*cover()[:4], para("目 录", 2, size=16.0, indent=200.0)]
+    paragraphs += [para(line, 2, indent=0.0) for line in lines]
+    for number, title in enumerate(TITLES, start=1):
+        page = 3 + number // 2
+        paragraphs += [
+            heading(f"{number}. {title}", page),
+            para(f"第{number}篇文章的正文内容。（新华网）", page),
+        ]
+    return paragraphs
+
+
+def test_merged_contents_lines_are_split_at_the_next_number() -> None:
+    document = segment_digest(merged_contents_digest())
+    assert [e.number for e in document.contents] == [str(n) for n in range(1, 10)]
+    assert document.contents[5].title.startswith("青岛") and document.contents[6].title.startswith("安徽")
+
+
+def test_no_article_absorbs_another_when_the_contents_is_garbled() -> None:
+    document = segment_digest(merged_contents_digest())
+    assert [a.number for a in document.articles] == [str(n) for n in range(1, 10)]
+    assert [a.title for a in document.articles] == TITLES
+    assert all(len(a.paragraphs) == 1 for a in document.articles)
+
+
+def test_a_heading_in_sequence_missing_from_the_contents_is_an_article_with_a_warning() -> None:
+    paragraphs = [
+        p for p in merged_contents_digest() if not p.text.startswith("4. 国家信息中心推进电子政务.")
+    ]
+    document = segment_digest(paragraphs)
+    assert [a.number for a in document.articles] == [str(n) for n in range(1, 10)]
+    assert any("article 4" in w and "not in the contents" in w for w in document.warnings)
+
+
+def test_where_contents_and_body_disagree_the_body_heading_wins() -> None:
+    paragraphs = [
+        para("2、某某省召开数字政府建设推进会\t3", 2, indent=0.0)
+        if p.text.startswith("2、海南") and p.page_start == 2
+        else p
+        for p in SECTIONS_ONLY_IN_CONTENTS
+    ]
+    document = segment_digest(paragraphs)
+    assert [a.title for a in document.articles][1] == "海南构建国内首个省级政务云计算中心"
+    assert any("the body's is kept" in w for w in document.warnings)

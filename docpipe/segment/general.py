@@ -1,0 +1,207 @@
+"""Segment a general document (a report, a thesis, a collection of poems) by its own headings.
+
+The article level is the highest heading level that occurs more than once in
+the body: a thesis is cut at its chapters (第1章), a collection at its poems'
+titles, a report under one big title at its 一、 sections.  Headings above that
+level become the article's ``heading_path``; headings below it stay in the
+body as paragraphs, so ``3.1`` is text of article 3.  An article-level heading
+directly followed by another has no body of its own: it is a line of the
+article before it (a list set in heading style), never an empty article.
+The body begins at the first article-level heading (with the higher headings
+right above it); what precedes it is front matter, and front or back headings
+(摘要, 目录, 参考文献, 致谢) end the article they follow: :mod:`parts` gives
+those blocks their rows.  A document without headings is one article.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from docpipe.layout import Paragraph
+from docpipe.segment.contents import find_contents
+from docpipe.segment.headings import Heading, body_size, find_headings
+from docpipe.segment.model import Article, SegmentedDocument
+from docpipe.segment.parts import (
+    MAX_PART_TITLE_CHARS,
+    PART_TITLE_PREFIX_CHARS,
+    is_back_heading,
+    is_front_heading,
+)
+
+#: A level is the article level when it has at least this many headings.
+MIN_ARTICLE_HEADINGS = 2
+
+
+def segment_general(paragraphs: Sequence[Paragraph]) -> SegmentedDocument:
+    """Cut a document into articles at its top repeated heading level."""
+    located = find_contents(paragraphs)
+    contents = frozenset(range(located[0], located[1])) if located else frozenset()
+    # Front matter (a cover, 摘要, 目录) ends with its last block: its lines (a cover's
+    # name and supervisor lines, large and repeated) take no part in the heading levels.
+    front_end = 1 + max(
+        (i for i, p in enumerate(paragraphs) if i in contents or is_front_heading(p.text)), default=-1
+    )
+    headings = find_headings(paragraphs, skip=contents | frozenset(range(front_end)))
+    level = _article_level(headings)
+    by_index = {h.index: h for h in headings if h.level <= level}
+    doc_title = _doc_title(paragraphs)
+    if not any(h.level == level for h in headings):
+        return _single_article(paragraphs, contents, doc_title)
+    first = min(h.index for h in headings if h.level == level)
+    # The body opens at the first heading after the last front block (摘要, 目录) before `first`.
+    barrier = max(
+        (i for i in range(first) if i in contents or _is_part_heading(paragraphs[i].text)), default=-1
+    )
+    start = min(i for i in by_index if barrier < i <= first)
+    articles: list[Article] = []
+    path: dict[int, str] = {}  # level -> heading text, for the levels above the article level
+    pending: list[int] = []  # higher headings waiting for the article they introduce
+    current: list[int] | None = None  # held paragraph indexes of the open article: headings first
+    current_headings = 0  # how many of ``current`` are headings (higher ones, then its own)
+    current_path: tuple[str, ...] = ()
+    stopped = False  # inside a front or back block
+
+    def close() -> None:
+        nonlocal current
+        if current is not None:
+            articles.append(_article(paragraphs, current, current_headings, current_path, len(articles) + 1))
+        current = None
+
+    for index in range(start, len(paragraphs)):
+        paragraph = paragraphs[index]
+        heading = by_index.get(index)
+        text = paragraph.text.strip()
+        if heading is None and _is_part_heading(text) and index not in contents:
+            close()
+            stopped = True
+            continue
+        if heading is not None and heading.level < level:
+            close()
+            path = {lv: t for lv, t in path.items() if lv < heading.level}
+            path[heading.level] = text
+            pending.append(index)
+            stopped = False
+            continue
+        if heading is not None:
+            if current is not None and len(current) == current_headings and not pending:
+                current.append(index)  # the open heading has no body yet: this line is its body
+                continue
+            close()
+            current = [*pending, index]
+            current_headings = len(current)
+            current_path = tuple(path[lv] for lv in sorted(path))
+            pending, stopped = [], False
+            continue
+        if stopped or index in contents:
+            continue
+        if current is None and pending:
+            # text right under a higher heading (a chapter's introduction): an article of that heading
+            current, current_headings, pending = pending, len(pending), []
+            current_path = tuple(path[lv] for lv in sorted(path))[:-1]
+        if current is not None:
+            current.append(index)
+    close()
+    return SegmentedDocument(
+        doc_kind="general",
+        doc_title=doc_title,
+        issue_date=None,
+        issue_label=None,
+        articles=tuple(articles),
+        body_start=start,
+    )
+
+
+def _is_part_heading(text: str) -> bool:
+    return is_back_heading(text) or is_front_heading(text)
+
+
+def _article_level(headings: Sequence[Heading]) -> int:
+    counts: dict[int, int] = {}
+    for heading in headings:
+        counts[heading.level] = counts.get(heading.level, 0) + 1
+    repeated = [level for level, count in counts.items() if count >= MIN_ARTICLE_HEADINGS]
+    if repeated:
+        return min(repeated)
+    return min(counts, default=0)
+
+
+def _article(
+    paragraphs: Sequence[Paragraph], held: Sequence[int], headings: int, path: tuple[str, ...], seq: int
+) -> Article:
+    """An article from its held paragraphs: ``headings`` leading ones, the last of them its title."""
+    own = held[headings - 1]
+    title = paragraphs[own].text.strip()
+    body = [paragraphs[i].text.strip() for i in held[headings:] if paragraphs[i].text.strip()]
+    steps: list[str] = []
+    for index in held:
+        steps.extend(s for s in paragraphs[index].cleaning_steps if s not in steps)
+    return Article(
+        seq=seq,
+        title=title,
+        paragraphs=tuple(body),
+        page_start=paragraphs[own].page_start,
+        page_end=max(paragraphs[i].page_end for i in held),
+        section=path[-1] if path else None,
+        cleaning_steps=tuple(steps),
+        heading_path=path,
+        held=tuple(held),
+        headings=tuple(held[:headings]),
+    )
+
+
+def _single_article(
+    paragraphs: Sequence[Paragraph], contents: frozenset[int], doc_title: str | None
+) -> SegmentedDocument:
+    """A document without headings: one article of all its text outside front and back blocks."""
+    held: list[int] = []
+    stopped = False
+    for index, paragraph in enumerate(paragraphs):
+        text = paragraph.text.strip()
+        if index in contents or not text:
+            continue
+        if is_back_heading(text) or is_front_heading(text):
+            stopped = True
+            continue
+        if not stopped or held:
+            held.append(index)
+    articles: tuple[Article, ...] = ()
+    if held:
+        first = paragraphs[held[0]].text.strip()
+        size = body_size(paragraphs)
+        titled = len(first) <= MAX_PART_TITLE_CHARS and (paragraphs[held[0]].size > size or len(held) > 1)
+        title = first if titled else first[:PART_TITLE_PREFIX_CHARS] + "…"
+        body_from = 1 if titled else 0
+        articles = (
+            Article(
+                seq=1,
+                title=title,
+                paragraphs=tuple(paragraphs[i].text.strip() for i in held[body_from:]),
+                page_start=paragraphs[held[0]].page_start,
+                page_end=max(paragraphs[i].page_end for i in held),
+                held=tuple(held),
+                headings=tuple(held[:body_from]),
+            ),
+        )
+    return SegmentedDocument(
+        doc_kind="general",
+        doc_title=doc_title,
+        issue_date=None,
+        issue_label=None,
+        articles=articles,
+        body_start=held[0] if held else 0,
+    )
+
+
+def _doc_title(paragraphs: Sequence[Paragraph]) -> str | None:
+    """The largest short paragraph of the first page that has text."""
+    texts = [p for p in paragraphs if p.text.strip()]
+    if not texts:
+        return None
+    first_page = [
+        p
+        for p in texts
+        if p.page_start == texts[0].page_start and len(p.text.strip()) <= MAX_PART_TITLE_CHARS
+    ]
+    if not first_page:
+        return None
+    return max(first_page, key=lambda p: p.size).text.strip()

@@ -1,0 +1,160 @@
+"""Headings of a document: which paragraphs are headings, and at what level.
+
+A heading is a short paragraph that is not a sentence (it ends without 。；，：)
+and is set apart from the body text either by its numbering (第N章, 第N节, 一、,
+（一）, 1., 1.1, 1.1.1, （1）) standing flush with the column, or by its style
+(a larger size, or another font at body size or above).  Centring alone does
+not make a heading: the lines of a poem or a list are centred too.
+
+Levels come from numbering families and styles: a larger size ranks higher
+(a caption in bold body type never outranks a chapter), families of one size
+rank in the order the document introduces them (a document opens with its
+highest level), and 第N章 is always above 第N节, a dotted number always below a
+shorter one: ``3.1`` sits under ``3.``, never beside it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from statistics import median
+
+from docpipe.layout import Paragraph
+from docpipe.segment.contents import parse_contents_entry
+from docpipe.segment.parts import is_back_heading, is_front_heading
+
+_NUMERALS = "一二三四五六七八九十百零〇两"
+#: (family, pattern): the pattern's ``number`` group is what is counted.
+_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("chapter", re.compile(rf"^第\s*(?P<number>[{_NUMERALS}\d]+)\s*[章篇编部](?:分)?(?:\s|$|[^\w])?")),
+    ("part-section", re.compile(rf"^第\s*(?P<number>[{_NUMERALS}\d]+)\s*节")),
+    ("cn-list", re.compile(rf"^(?P<number>[{_NUMERALS}]+)\s*、")),
+    ("cn-paren", re.compile(rf"^[（(]\s*(?P<number>[{_NUMERALS}]+)\s*[)）]")),
+    (
+        "decimal",
+        re.compile(r"^(?P<number>\d{1,3}(?:\s*[.．]\s*\d{1,3})*)(?:\s*[、.．](?!\d)|\s+|(?=[^\d\s.．、]))"),
+    ),
+    ("num-paren", re.compile(r"^[（(]\s*(?P<number>\d{1,3})\s*[)）]")),
+)
+#: A heading is at most this long (characters, spaces removed).
+MAX_HEADING_CHARS = 40
+#: Nor longer than this many lines.
+MAX_HEADING_LINES = 2
+#: A heading set apart by size is at least this much larger than the body text.
+HEADING_SIZE_RATIO = 0.08
+#: The same for OCR lines (no font name), whose sizes are measured from their ink.
+OCR_HEADING_SIZE_RATIO = 0.25
+#: Sizes closer than this (points) are one size when levels are ranked by size.
+SIZE_STEP = 0.5
+#: Sentence punctuation a heading does not end with.
+_SENTENCE_END = tuple("。；，：;,:、")
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    index: int  # of the paragraph
+    family: str  # numbering family, or "style:<size>:<font>" for an unnumbered heading
+    number: str | None
+    level: int = 0  # 0 is the document's top level
+
+
+def numbering_of(text: str) -> tuple[str, str] | None:
+    """The numbering family and number a heading starts with, or None.
+
+    >>> numbering_of("第3章 系统设计")
+    ('chapter', '3')
+    >>> numbering_of("3.1 需求分析")
+    ('decimal:2', '3.1')
+    >>> numbering_of("3. 需求分析"), numbering_of("3、需求分析")
+    (('decimal:1', '3'), ('decimal:1', '3'))
+    >>> numbering_of("（二）政策目标"), numbering_of("二、主要任务")
+    (('cn-paren', '二'), ('cn-list', '二'))
+    >>> numbering_of("2014年工作总结") is None, numbering_of("3.5亿元") is None
+    (True, True)
+    """
+    stripped = text.strip()
+    for family, pattern in _FAMILIES:
+        match = pattern.match(stripped)
+        if match is None:
+            continue
+        number = re.sub(r"\s+", "", match["number"]).replace("．", ".")
+        if family == "decimal":
+            rest = stripped[match.end() :]
+            if not rest or re.match(r"^[\d%年月日亿万元个项条次]", rest):
+                return None  # a quantity or a date, not a numbered heading
+            family = f"decimal:{number.count('.') + 1}"
+        return family, number
+    return None
+
+
+def _is_short_phrase(paragraph: Paragraph) -> bool:
+    text = "".join(paragraph.text.split())
+    return (
+        0 < len(text) <= MAX_HEADING_CHARS
+        and paragraph.line_count <= MAX_HEADING_LINES
+        and not text.endswith(_SENTENCE_END)
+    )
+
+
+def body_size(paragraphs: Sequence[Paragraph]) -> float:
+    """The size most of the text is set in."""
+    weights: dict[float, int] = {}
+    for paragraph in paragraphs:
+        key = round(paragraph.size, 1)
+        weights[key] = weights.get(key, 0) + len(paragraph.text)
+    return max(weights, key=lambda k: weights[k]) if weights else 0.0
+
+
+def body_font(paragraphs: Sequence[Paragraph]) -> str:
+    weights: dict[str, int] = {}
+    for paragraph in paragraphs:
+        weights[paragraph.font] = weights.get(paragraph.font, 0) + len(paragraph.text)
+    return max(weights, key=lambda k: weights[k]) if weights else ""
+
+
+def find_headings(paragraphs: Sequence[Paragraph], *, skip: frozenset[int] = frozenset()) -> list[Heading]:
+    """The headings of a document, with levels; front and back headings (目录, 参考文献) excluded."""
+    size, font = body_size(paragraphs), body_font(paragraphs)
+    found: list[Heading] = []
+    for index, paragraph in enumerate(paragraphs):
+        if index in skip or not _is_short_phrase(paragraph):
+            continue
+        text = paragraph.text.strip()
+        if is_front_heading(text) or is_back_heading(text) or parse_contents_entry(text) is not None:
+            continue
+        # OCR measures size from each line's ink height, which varies a few points line to line.
+        ratio = HEADING_SIZE_RATIO if paragraph.font else OCR_HEADING_SIZE_RATIO
+        larger = size > 0 and paragraph.size > size * (1 + ratio)
+        other_font = bool(font and paragraph.font and paragraph.font != font and paragraph.size >= size)
+        styled = larger or other_font
+        numbering = numbering_of(text)
+        flush = paragraph.indent < paragraph.size or paragraph.centered
+        if numbering is not None and (styled or flush):
+            found.append(Heading(index, numbering[0], numbering[1]))
+        elif numbering is None and styled:
+            found.append(Heading(index, f"style:{round(paragraph.size)}:{paragraph.font}", None))
+    return _with_levels(found, paragraphs)
+
+
+def _with_levels(headings: Sequence[Heading], paragraphs: Sequence[Paragraph]) -> list[Heading]:
+    """Levels: larger families above smaller ones, numbered above unnumbered, then the order the
+    document introduces them; 第N章 above 第N节 and dotted numbers by depth whatever their sizes."""
+    sizes: dict[str, list[float]] = {}
+    for heading in headings:
+        sizes.setdefault(heading.family, []).append(paragraphs[heading.index].size)
+    introduced = list(sizes)
+    typical = {family: round(median(values) / SIZE_STEP) for family, values in sizes.items()}
+    # At one size a numbered family outranks an unnumbered one: a 前言 set like the chapters
+    # is not the heading every chapter sits under.
+    order = sorted(
+        introduced,
+        key=lambda family: (-typical[family], family.startswith("style:"), introduced.index(family)),
+    )
+    for group in (["chapter", "part-section"], sorted(f for f in order if f.startswith("decimal:"))):
+        present = [family for family in group if family in order]
+        slots = sorted(order.index(family) for family in present)
+        for slot, family in zip(slots, present, strict=True):
+            order[slot] = family
+    level = {family: position for position, family in enumerate(order)}
+    return [Heading(h.index, h.family, h.number, level[h.family]) for h in headings]

@@ -1,0 +1,196 @@
+"""Coverage: every paragraph of a document ends up in exactly one article row.
+
+A segmenter returns the articles of its kind; whatever paragraphs none of them
+holds (a cover, a CIP data page, the 目录, references, acknowledgements, text
+a heading rule did not catch) still becomes a row, marked with the *part* of
+the document it belongs to:
+
+* ``front``: before the body (cover, 版权页/CIP, 目录, 摘要), one row per block,
+  a new block at every front-matter heading;
+* ``back``: a block that begins with a back-matter heading (参考文献, 致谢, 附录,
+  后记, a declaration) wherever it sits;
+* anything else left inside the body belongs to the article before it, and
+  text before the first article to the front.
+
+Paragraphs the segmenter declared residue (a bare number left by the page band)
+are furniture and belong to no row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+
+from docpipe.layout import Paragraph
+from docpipe.segment.contents import is_contents_heading
+from docpipe.segment.model import Article, Part, SegmentedDocument
+
+#: Back-matter headings, spaces removed: references, thanks, appendices, afterword, declarations.
+_BACK_HEADING = re.compile(
+    r"^(?:参考文献|参考资料|引用文献|致谢|谢辞|鸣谢|后记|跋|附录[\w、.．:：\-—]{0,20}|作者简介|个人简历"
+    r"|攻读.{0,20}期间.{0,30}|.{0,12}(?:独创性|原创性)声明|.{0,16}授权(?:书|说明|声明)|关于.{0,12}授权的说明"
+    r"|References|Acknowledge?ments?|Bibliography|Appendix.{0,20})$",
+    re.IGNORECASE,
+)
+#: Front-matter headings, spaces removed (the 目录 is recognised by :func:`is_contents_heading`).
+_FRONT_HEADING = re.compile(
+    r"^(?:摘要|中文摘要|内容摘要|内容提要|内容简介|英文摘要|Abstract|版权页?|图书在版编目.*|出版说明"
+    r"|插图目录|图目录|表目录|符号说明|主要符号表)$",
+    re.IGNORECASE,
+)
+#: A heading of a part is a short paragraph.
+MAX_PART_HEADING_CHARS = 30
+#: A block's first paragraph titles its row when it is at most this long; else the row's
+#: title is the start of the paragraph, which the body still holds whole.
+MAX_PART_TITLE_CHARS = 40
+PART_TITLE_PREFIX_CHARS = 20
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def is_back_heading(text: str) -> bool:
+    """A heading that opens back matter.
+
+    >>> [is_back_heading(t) for t in ("参考文献", "致  谢", "附录A 调查问卷", "学位论文原创性声明")]
+    [True, True, True, True]
+    >>> [is_back_heading(t) for t in ("参考文献是论文的一部分，列出引用。", "1.1 研究背景", "产品使用说明书")]
+    [False, False, False]
+    >>> is_back_heading("学位论文版权使用授权书")
+    True
+    """
+    squashed = _squash(text)
+    return len(squashed) <= MAX_PART_HEADING_CHARS and bool(_BACK_HEADING.match(squashed))
+
+
+def is_front_heading(text: str) -> bool:
+    """A heading of front matter: 目录, 摘要, Abstract, 版权页 …
+
+    >>> [is_front_heading(t) for t in ("摘 要", "ABSTRACT", "目  录", "第1章 绪论")]
+    [True, True, True, False]
+    """
+    squashed = _squash(text)
+    if len(squashed) > MAX_PART_HEADING_CHARS:
+        return False
+    return is_contents_heading(text) or bool(_FRONT_HEADING.match(squashed))
+
+
+def complete_parts(paragraphs: Sequence[Paragraph], segmented: SegmentedDocument) -> SegmentedDocument:
+    """Give every paragraph no article holds a row (front, body or back), in reading order.
+
+    Raises ``ValueError`` when two articles hold the same paragraph: a segmenter bug.
+    """
+    owner: dict[int, int] = {}
+    for position, article in enumerate(segmented.articles):
+        for index in article.held:
+            if index in owner:
+                raise ValueError(f"paragraph {index} held by articles {owner[index] + 1} and {position + 1}")
+            owner[index] = position
+    residue = set(segmented.residue)
+    articles = [list(a.held) for a in segmented.articles]
+    extra: list[tuple[Part, list[int]]] = []  # new rows: (part, paragraph indexes)
+    block: tuple[Part, list[int]] | None = None  # the row being filled, if any
+    first_article = min((min(a.held) for a in segmented.articles if a.held), default=len(paragraphs))
+    front_end = max(segmented.body_start, 0)
+    last_owner: int | None = None
+    for index, paragraph in enumerate(paragraphs):
+        if index in owner:
+            last_owner, block = owner[index], None
+            continue
+        if index in residue or not paragraph.text.strip():
+            continue
+        text = paragraph.text
+        if is_back_heading(text):
+            block = _open_block("back", index, extra)
+        elif block is not None and not (block[0] == "front" and is_front_heading(text)):
+            block[1].append(index)
+        elif index < max(front_end, first_article) or last_owner is None:
+            block = _open_block("front", index, extra)
+        else:
+            articles[last_owner].append(index)  # text a heading rule left inside the body
+    rows = [
+        (min(held) if held else 0, _extend(article, held, paragraphs))
+        for article, held in zip(segmented.articles, articles, strict=True)
+    ]
+    rows += [(held[0], _part_article(part, held, paragraphs)) for part, held in extra]
+    ordered = [article for _, article in sorted(rows, key=lambda row: row[0])]
+    numbered = tuple(replace(article, seq=seq) for seq, article in enumerate(ordered, start=1))
+    return replace(segmented, articles=numbered)
+
+
+def _open_block(part: Part, index: int, blocks: list[tuple[Part, list[int]]]) -> tuple[Part, list[int]]:
+    block: tuple[Part, list[int]] = (part, [index])
+    blocks.append(block)
+    return block
+
+
+def _extend(article: Article, held: Sequence[int], paragraphs: Sequence[Paragraph]) -> Article:
+    """The article with the paragraphs left inside its span appended to its body."""
+    added = [i for i in held if i not in article.held]
+    if not added:
+        return article
+    texts = [paragraphs[i].text.strip() for i in added]
+    return replace(
+        article,
+        paragraphs=(*article.paragraphs, *texts),
+        held=(*article.held, *added),
+        page_end=max(article.page_end, *(paragraphs[i].page_end for i in added)),
+    )
+
+
+def _part_article(part: Part, held: Sequence[int], paragraphs: Sequence[Paragraph]) -> Article:
+    texts = [paragraphs[i].text.strip() for i in held]
+    first = texts[0]
+    headings: tuple[int, ...] = ()
+    if len(first) <= MAX_PART_TITLE_CHARS:
+        title, body, headings = first, texts[1:], (held[0],)
+    else:
+        title, body = first[:PART_TITLE_PREFIX_CHARS] + "…", texts
+    steps: list[str] = []
+    for index in held:
+        steps.extend(s for s in paragraphs[index].cleaning_steps if s not in steps)
+    return Article(
+        seq=0,
+        title=title,
+        paragraphs=tuple(body),
+        page_start=paragraphs[held[0]].page_start,
+        page_end=max(paragraphs[i].page_end for i in held),
+        cleaning_steps=tuple(steps),
+        part=part,
+        held=tuple(held),
+        headings=headings,
+    )
+
+
+def _counted(text: str) -> Counter[str]:
+    """The characters coverage counts: letters, digits and ideographs (no spaces, no punctuation)."""
+    return Counter(char for char in text if char.isalnum())
+
+
+def measure_coverage(paragraphs: Sequence[Paragraph], segmented: SegmentedDocument) -> float:
+    """Share of the document's text (its paragraphs minus residue) that its article rows carry.
+
+    Counted from what the rows print -- number, title, body, source, and each
+    section name once -- against the paragraphs, as a multiset of letters, digits
+    and ideographs: a title taken from the 目录 or a source stripped of its
+    brackets still counts, a dropped paragraph does not.  1.0 for a document with no text.
+    """
+    residue = set(segmented.residue)
+    page_chars = Counter[str]()
+    for index, paragraph in enumerate(paragraphs):
+        if index not in residue:
+            page_chars.update(_counted(paragraph.text))
+    total = sum(page_chars.values())
+    if not total:
+        return 1.0
+    row_chars = Counter[str]()
+    sections = dict.fromkeys(a.section for a in segmented.articles if a.section and a.section != a.title)
+    for text in (
+        *(s for s in sections if s),
+        *("".join((a.number or "", a.title, *a.paragraphs, a.source or "")) for a in segmented.articles),
+    ):
+        row_chars.update(_counted(text))
+    return sum((page_chars & row_chars).values()) / total

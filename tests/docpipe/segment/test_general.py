@@ -1,0 +1,306 @@
+"""General documents cut by their own headings, and every paragraph given a row (front, body, back)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from docpipe.layout import Paragraph
+from docpipe.segment import segment_document
+from docpipe.segment.general import segment_general
+from docpipe.segment.headings import find_headings, numbering_of
+from docpipe.segment.model import Article, SegmentedDocument
+from docpipe.segment.parts import complete_parts, is_back_heading, measure_coverage
+
+BODY, BOLD = "Song", "Hei"
+
+
+def para(
+    text: str, page: int = 1, *, size: float = 12.0, font: str = BODY, indent: float = 24.0
+) -> Paragraph:
+    lines = max(1, len(text) // 30)
+    return Paragraph(
+        text=text,
+        page_start=page,
+        page_end=page,
+        x0=72 + indent,
+        indent=indent,
+        size=size,
+        font=font,
+        line_count=lines,
+    )
+
+
+def heading(text: str, page: int = 1, *, size: float = 14.0) -> Paragraph:
+    return para(text, page, size=size, font=BOLD, indent=0.0)
+
+
+def centred(text: str, page: int = 1, *, size: float = 12.0, font: str = BODY) -> Paragraph:
+    paragraph = para(text, page, size=size, font=font, indent=120.0)
+    return Paragraph(**{**{f: getattr(paragraph, f) for f in paragraph.__slots__}, "centered": True})
+
+
+TEXT = "本研究从实际需求出发，分析了系统的结构、数据的流向和使用者的习惯，提出了改进的方法。" * 2
+
+
+def rows(paragraphs: list[Paragraph]) -> list[tuple[str, str, tuple[str, ...], int]]:
+    segmented = segment_document(paragraphs)
+    assert segmented.doc_kind == "general"
+    return [(a.part, a.title, a.heading_path, len(a.paragraphs)) for a in segmented.articles]
+
+
+THESIS = [
+    centred("基于云计算的电子政务平台研究", size=22.0, font=BOLD),
+    centred("学生姓名：张三"),
+    centred("指导教师：李四"),
+    heading("摘要", 2),
+    para(TEXT, 2),
+    heading("目录", 3),
+    para("第1章 绪论........1", 3, indent=0.0),
+    para("1.1 研究背景........1", 3, indent=0.0),
+    para("第2章 系统设计........3", 3, indent=0.0),
+    para("参考文献........5", 3, indent=0.0),
+    heading("第1章 绪论", 4, size=16.0),
+    heading("1.1 研究背景", 4),
+    para(TEXT, 4),
+    heading("1.1.1 国内现状", 4, size=12.0),
+    para(TEXT, 4),
+    heading("1.2 研究内容", 4),
+    para(TEXT, 5),
+    heading("第2章 系统设计", 6, size=16.0),
+    para(TEXT, 6),
+    heading("2.1 总体结构", 6),
+    para(TEXT, 6),
+    heading("参考文献", 7, size=16.0),
+    para("[1] 王五. 电子政务导论[M]. 北京: 科学出版社, 2010.", 7, indent=0.0),
+    heading("致谢", 8, size=16.0),
+    para("感谢导师的悉心指导。", 8),
+]
+
+
+def test_thesis_is_cut_at_chapters_with_front_and_back_rows() -> None:
+    assert rows(THESIS) == [
+        ("front", "基于云计算的电子政务平台研究", (), 2),
+        ("front", "摘要", (), 1),
+        ("front", "目录", (), 4),
+        ("body", "第1章 绪论", (), 6),
+        ("body", "第2章 系统设计", (), 3),
+        ("back", "参考文献", (), 1),
+        ("back", "致谢", (), 1),
+    ]
+
+
+SUBSECTIONS = [
+    heading("1. 概述"),
+    para(TEXT),
+    heading("2. 方法"),
+    para(TEXT),
+    heading("3. 结果"),
+    para(TEXT),
+    heading("3.1 主要发现", size=12.0),
+    para(TEXT),
+    heading("3.2 次要发现", size=12.0),
+    para(TEXT),
+]
+
+
+def test_subsection_3_1_stays_in_article_3() -> None:
+    general = segment_general(SUBSECTIONS)
+    assert [(a.title, len(a.paragraphs)) for a in general.articles] == [
+        ("1. 概述", 1),
+        ("2. 方法", 1),
+        ("3. 结果", 5),
+    ]
+    # Numbered headings in sequence without a 目录 are read as a digest: the same cut.
+    digest = segment_document(SUBSECTIONS)
+    assert digest.doc_kind == "digest"
+    assert [(a.number, a.title, len(a.paragraphs)) for a in digest.articles] == [
+        ("1", "概述", 1),
+        ("2", "方法", 1),
+        ("3", "结果", 5),
+    ]
+
+
+POEMS = [
+    centred("山居集", size=24.0, font=BOLD),
+    centred("秋夜", 2, size=15.0, font=BOLD),
+    centred("月光落在窗台上", 2),
+    centred("风从远山来", 2),
+    centred("一盏灯还亮着", 2),
+    centred("晨雾", 3, size=15.0, font=BOLD),
+    centred("雾里有鸟声", 3),
+    centred("路在脚下慢慢出现", 3),
+]
+
+
+def test_poems_are_articles_whose_centred_lines_are_their_body() -> None:
+    assert rows(POEMS) == [
+        ("body", "秋夜", ("山居集",), 3),
+        ("body", "晨雾", ("山居集",), 2),
+    ]
+
+
+def test_a_document_without_headings_is_one_article() -> None:
+    paragraphs = [para(TEXT, 1), para(TEXT, 1), para(TEXT, 2)]
+    assert rows(paragraphs) == [("body", TEXT[:20] + "…", (), 3)]
+
+
+def test_a_heading_without_body_is_not_an_article() -> None:
+    paragraphs = [
+        heading("工作要点", size=18.0),  # the report's title, above its sections
+        para(TEXT),
+        heading("一、加强领导"),
+        heading("二、完善制度"),
+        para(TEXT),
+        heading("三、强化监督"),
+        para(TEXT),
+    ]
+    result = rows(paragraphs)
+    assert all(count > 0 for _, _, _, count in result)
+    assert [(title, path) for _, title, path, _ in result] == [
+        ("工作要点", ()),  # its introduction is an article of its own, as a book's chapter intro
+        ("一、加强领导", ("工作要点",)),
+        ("三、强化监督", ("工作要点",)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("第十二章 结论", ("chapter", "十二")),
+        ("第2节 方法", ("part-section", "2")),
+        ("（1）样本", ("num-paren", "1")),
+        ("1.1.1 国内现状", ("decimal:3", "1.1.1")),
+        ("1．绪论", ("decimal:1", "1")),
+        # unchanged: not numbered headings
+        ("2014年工作总结", None),
+        ("3.5亿元投资", None),
+        ("第一时间", None),
+        ("一些说明", None),
+    ],
+)
+def test_numbering_families(text: str, expected: tuple[str, str] | None) -> None:
+    assert numbering_of(text) == expected
+
+
+def test_levels_follow_the_order_the_document_introduces() -> None:
+    found = find_headings(THESIS)
+    levels = {THESIS[h.index].text: h.level for h in found}
+    assert levels["第1章 绪论"] < levels["1.1 研究背景"] < levels["1.1.1 国内现状"]
+    assert "参考文献" not in levels and "摘要" not in levels
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("参 考 文 献", True),
+        ("附录B 访谈提纲", True),
+        ("后记", True),
+        ("Acknowledgements", True),
+        # unchanged: sentences and long lines that only start like a back heading
+        ("参考文献表明了该方法的局限性，需要进一步研究。", False),
+        ("致谢词写作方法与要求说明书第一版本", False),
+    ],
+)
+def test_back_headings(text: str, expected: bool) -> None:
+    assert is_back_heading(text) is expected
+
+
+def test_coverage_counts_what_the_rows_print() -> None:
+    paragraphs = [heading("一、加强领导"), para(TEXT), para("第二段。"), para("（新华网）")]
+    whole = Article(1, "加强领导", (TEXT, "第二段。"), 1, 1, number="一", source="新华网", held=(0, 1, 2, 3))
+    document = SegmentedDocument("general", None, None, None, (whole,))
+    assert measure_coverage(paragraphs, document) == 1.0
+    lost = replace(whole, paragraphs=(TEXT,))  # a paragraph held but not printed
+    assert measure_coverage(paragraphs, replace(document, articles=(lost,))) == pytest.approx(
+        1 - 3 / sum(ch.isalnum() for p in paragraphs for ch in p.text)
+    )
+
+
+def test_a_paragraph_held_twice_is_a_segmenter_bug() -> None:
+    paragraphs = [heading("一、加强领导"), para(TEXT)]
+    first = Article(1, "一、加强领导", (TEXT,), 1, 1, held=(0, 1))
+    second = Article(2, "重复", (TEXT,), 1, 1, held=(1,))
+    with pytest.raises(ValueError, match="paragraph 1"):
+        complete_parts(paragraphs, SegmentedDocument("general", None, None, None, (first, second)))
+
+
+def test_bold_captions_never_outrank_larger_chapter_headings() -> None:
+    caption = para("图1 系统总体结构", size=12.0, font=BOLD, indent=0.0)
+    paragraphs = [
+        para(TEXT),
+        caption,
+        para(TEXT),
+        replace(caption, text="表1 数据来源"),
+        heading("第1章 绪论", size=16.0),
+        para(TEXT),
+        replace(caption, text="图2 流程"),
+        heading("第2章 方法", size=16.0),
+        para(TEXT),
+    ]
+    assert [(part, title) for part, title, _, _ in rows(paragraphs)] == [
+        ("front", TEXT[:20] + "…"),
+        ("body", "第1章 绪论"),
+        ("body", "第2章 方法"),
+    ]
+
+
+def test_a_book_s_last_section_does_not_swallow_its_back_matter() -> None:
+    paragraphs = [
+        heading("第一章 总论", size=16.0),
+        heading("一、背景"),
+        para(TEXT),
+        heading("二、意义"),
+        para(TEXT),
+        heading("后记", size=16.0),
+        para("本书的写作得到了许多同事的帮助。"),
+    ]
+    segmented = segment_document(paragraphs)
+    assert segmented.doc_kind == "book"
+    assert [(a.part, a.title, a.paragraphs) for a in segmented.articles] == [
+        ("body", "一、背景", (TEXT,)),
+        ("body", "二、意义", (TEXT,)),
+        ("back", "后记", ("本书的写作得到了许多同事的帮助。",)),
+    ]
+
+
+def test_a_preface_set_like_the_chapters_is_front_matter_not_their_heading() -> None:
+    paragraphs = [
+        heading("前言", size=16.0),
+        para(TEXT),
+        heading("第1章 函数", size=16.0),
+        heading("1.1 定义"),
+        para(TEXT),
+        heading("第2章 极限", size=16.0),
+        para(TEXT),
+    ]
+    assert rows(paragraphs) == [
+        ("front", "前言", (), 1),
+        ("body", "第1章 函数", (), 2),
+        ("body", "第2章 极限", (), 1),
+    ]
+
+
+def test_ocr_lines_a_little_taller_are_not_headings() -> None:
+    def ocr(text: str, size: float) -> Paragraph:
+        return replace(para(text, size=size, indent=0.0), font="")
+
+    paragraphs = [
+        ocr(TEXT, 12.0),
+        ocr("数据共享平台建设", 13.5),
+        ocr(TEXT, 12.0),
+        ocr("地方实践与经验", 13.8),
+        ocr(TEXT, 12.0),
+    ]
+    assert find_headings(paragraphs) == []
+    assert len(rows(paragraphs)) == 1
+
+
+def test_a_document_of_front_matter_alone_is_its_own_article() -> None:
+    paragraphs = [
+        heading("图书在版编目（CIP）数据"),
+        para("中国地方政府大数据运用／李文彬编著．—北京：新华出版社，2019．3", indent=0.0),
+        para("ISBN 978-7-5166-4520-8", indent=0.0),
+    ]
+    assert rows(paragraphs) == [("body", "图书在版编目（CIP）数据", (), 2)]

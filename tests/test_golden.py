@@ -1,0 +1,126 @@
+"""The golden test: assembly (extract, clean, segment; no Prefect) on every text-layer sample and
+generated fixture, compared with its golden JSON.
+
+Cases: ``raw/*.golden.json`` except scans (their OCR takes minutes; the quality benchmark
+measures them) and every ``tests/fixtures/documents/*.golden.json``.  Compared: the kind, the
+rows in order (part, title, section, source; number and heading path where the golden lists
+parts) and the body CER of each document (:mod:`docpipe.scoring`).  A golden that lists no
+``part`` lists the body articles only.  Every case also holds the structure invariants: every
+paragraph in one row, coverage at or above the floor, at least one body article, no article
+with an empty body.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cleaners.furniture import strip_page_furniture
+from docpipe.assemble import DocumentRows, assemble_document, clean_paragraphs
+from docpipe.extract.pdf import extract_page, open_document
+from docpipe.layout import Page
+from docpipe.scoring import Article, ratio, score
+from docpipe.segment import segment_document
+from docpipe.settings import DEFAULT_SETTINGS
+from tests.conftest import RAW, ROOT
+
+FIXTURES = ROOT / "tests" / "fixtures" / "documents"
+#: Body CER a text-layer document may have against its golden (the README's figure: ≤ 0.2 %).
+MAX_BODY_CER = 0.002
+
+
+def golden_cases() -> list[Path]:
+    raw = [p for p in sorted(RAW.glob("*.golden.json")) if "scan_dpi" not in json.loads(p.read_text())]
+    return raw + sorted(FIXTURES.glob("*.golden.json"))
+
+
+def pdf_of(golden: Path) -> Path:
+    return golden.with_name(golden.name.replace(".golden.json", ".pdf"))
+
+
+@cache
+def extracted(golden: Path) -> tuple[Page, ...]:
+    pdf = pdf_of(golden)
+    document = open_document(pdf)
+    return tuple(extract_page(pdf, number) for number in range(1, document.pages + 1))
+
+
+@cache
+def assembled(golden: Path) -> DocumentRows:
+    pdf = pdf_of(golden)
+    return assemble_document(
+        doc_id="0" * 64, source_file=pdf.name, pages=extracted(golden), ingested_at=datetime.now(UTC)
+    )
+
+
+Row = tuple[Any, ...]
+
+
+def compared_rows(golden: dict[str, Any], rows: DocumentRows) -> tuple[list[Row], list[Row]]:
+    """(part, title, section, source[, number, heading_path]) of the golden rows and the produced ones."""
+    with_parts = any("part" in article for article in golden["articles"])
+    produced = [r for r in rows.articles if with_parts or r["part"] == "body"]
+    # A golden listing parts (the structure fixtures) also gives each row's number and heading path.
+    fields = ("title", "section", "source", *(("number", "heading_path") if with_parts else ()))
+    expected = [(a.get("part", "body"), *(a.get(f) for f in fields)) for a in golden["articles"]]
+    return expected, [(r["part"], *(r[f] for f in fields)) for r in produced]
+
+
+CASES = golden_cases()
+
+
+def test_there_are_cases() -> None:
+    assert any(p.parent == RAW for p in CASES), "the text-layer samples are missing from raw/"
+    assert any(p.parent == FIXTURES for p in CASES), "the structure fixtures are missing"
+
+
+@pytest.mark.parametrize("golden_path", CASES, ids=lambda p: p.name.removesuffix(".golden.json"))
+def test_rows_match_the_golden(golden_path: Path) -> None:
+    golden = json.loads(golden_path.read_text(encoding="utf-8"))
+    rows = assembled(golden_path)
+    if "doc_kind" in golden:
+        assert rows.doc_kind == golden["doc_kind"]
+    expected, produced = compared_rows(golden, rows)
+    assert produced == expected
+
+
+@pytest.mark.parametrize("golden_path", CASES, ids=lambda p: p.name.removesuffix(".golden.json"))
+def test_body_cer_is_within_the_bound(golden_path: Path) -> None:
+    golden = json.loads(golden_path.read_text(encoding="utf-8"))
+    rows = assembled(golden_path)
+    gold = [Article(a["title"], list(a["paragraphs"]), a.get("source")) for a in golden["articles"]]
+    with_parts = any("part" in article for article in golden["articles"])
+    produced = [
+        Article(r["title"], r["body"].split("\n") if r["body"] else [], r["source"])
+        for r in rows.articles
+        if with_parts or r["part"] == "body"
+    ]
+    scores = score(gold, produced, [])
+    assert scores.matched == len(gold)
+    assert ratio(scores.edit_distance, scores.gold_chars) <= MAX_BODY_CER
+
+
+@pytest.mark.parametrize("golden_path", CASES, ids=lambda p: p.name.removesuffix(".golden.json"))
+def test_every_paragraph_reaches_a_row(golden_path: Path) -> None:
+    rows = assembled(golden_path)
+    body = [r for r in rows.articles if r["part"] == "body"]
+    assert body, "a document without articles"
+    assert all(r["body"].strip() for r in body), "an article with an empty body"
+    assert rows.document["coverage"] >= DEFAULT_SETTINGS.coverage_floor
+    assert rows.document["status"] == "ok"
+    assert [r["seq"] for r in rows.articles] == list(range(1, len(rows.articles) + 1))
+
+
+@pytest.mark.parametrize("golden_path", CASES, ids=lambda p: p.name.removesuffix(".golden.json"))
+def test_each_paragraph_is_held_by_exactly_one_row(golden_path: Path) -> None:
+    paragraphs = clean_paragraphs(strip_page_furniture(extracted(golden_path)))
+    segmented = segment_document(paragraphs)
+    held = [index for article in segmented.articles for index in article.held]
+    assert len(held) == len(set(held)), "a paragraph in two rows"
+    left_out = set(range(len(paragraphs))) - set(held) - set(segmented.residue)
+    assert not [paragraphs[i].text for i in sorted(left_out) if paragraphs[i].text.strip()]

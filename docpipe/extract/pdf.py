@@ -15,7 +15,7 @@ from pathlib import Path
 import pdfplumber
 import pypdfium2 as pdfium
 
-from docpipe.extract.text_layer import group_chars_into_lines, usable_share
+from docpipe.extract.text_layer import group_chars_into_lines, pdfium_chars, pdfplumber_chars, usable_share
 from docpipe.layout import ExtractionMethod, Page
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
@@ -118,12 +118,20 @@ def needs_ocr(path: Path, *, settings: Settings = DEFAULT_SETTINGS) -> bool:
 
 
 def read_text_layer(path: Path, page_number: int, *, settings: Settings = DEFAULT_SETTINGS) -> Page:
-    """Extract one page (1-based) from its text layer."""
+    """Extract one page (1-based) from its text layer, with the reader ``settings.text_reader`` names."""
     started = time.perf_counter()
-    with pdfplumber.open(path) as pdf:
-        plumber_page = pdf.pages[page_number - 1]
-        lines = group_chars_into_lines(plumber_page.chars, page_number=page_number, settings=settings)
-        width, height = float(plumber_page.width), float(plumber_page.height)
+    if settings.text_reader == "pdfplumber":
+        with pdfplumber.open(path) as pdf:
+            plumber_page = pdf.pages[page_number - 1]
+            chars = pdfplumber_chars(plumber_page)
+            width, height = float(plumber_page.width), float(plumber_page.height)
+    else:
+        pdf_doc = pdfium.PdfDocument(str(path))
+        try:
+            chars, width, height = pdfium_chars(pdf_doc[page_number - 1])
+        finally:
+            pdf_doc.close()
+    lines = group_chars_into_lines(chars, page_number=page_number, settings=settings)
     raw_text = "\n".join(line.text for line in lines)
     return Page(
         number=page_number,

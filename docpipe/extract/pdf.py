@@ -123,8 +123,7 @@ def read_text_layer(path: Path, page_number: int, *, settings: Settings = DEFAUL
     if settings.text_reader == "pdfplumber":
         with pdfplumber.open(path) as pdf:
             plumber_page = pdf.pages[page_number - 1]
-            chars = pdfplumber_chars(plumber_page)
-            width, height = float(plumber_page.width), float(plumber_page.height)
+            chars, width, height = pdfplumber_chars(plumber_page)
     else:
         pdf_doc = pdfium.PdfDocument(str(path))
         try:

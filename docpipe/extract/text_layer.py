@@ -53,14 +53,37 @@ _BREAK_CODES = frozenset((0x0A, 0x0D))
 _ORIENTATION_SAMPLE = 64
 
 
-def pdfplumber_chars(plumber_page: Any) -> list[Char]:
-    """The characters of a pdfplumber page, ``(cid:N)`` glyphs marked as :data:`UNMAPPED_GLYPH`."""
+def pdfplumber_chars(plumber_page: Any) -> tuple[list[Char], float, float]:
+    """The characters of a pdfplumber page, in the frame where its text stands upright; and that frame's size.
+
+    pdfplumber applies ``/Rotate``, so a page a scanner fed in upside down
+    comes out with its text running right to left (``】理管务政【``); the
+    characters are turned back as in :func:`pdfium_chars`.  ``(cid:N)`` glyphs
+    are marked as :data:`UNMAPPED_GLYPH`.
+    """
+    width, height = float(plumber_page.width), float(plumber_page.height)
+    directions = [_quarter_turns(*char["matrix"][:2]) for char in plumber_page.chars]
+    turns = Counter(directions).most_common(1)[0][0] if directions else 0
     chars: list[Char] = []
-    for char in plumber_page.chars:
-        if _CID.fullmatch(char["text"]):
-            char = {**char, "text": UNMAPPED_GLYPH}
-        chars.append(char)
-    return chars
+    for char, direction in zip(plumber_page.chars, directions, strict=True):
+        x0, top, x1, bottom = _turned(
+            char["x0"], height - char["bottom"], char["x1"], height - char["top"], width, height, turns
+        )
+        text = UNMAPPED_GLYPH if _CID.fullmatch(char["text"]) else char["text"]
+        chars.append(
+            {
+                **char,
+                "text": text,
+                "x0": x0,
+                "top": top,
+                "x1": x1,
+                "bottom": bottom,
+                "upright": direction == turns,
+            }
+        )
+    if turns % 2:
+        width, height = height, width
+    return chars, width, height
 
 
 def pdfium_chars(page: pdfium.PdfPage) -> tuple[list[Char], float, float]:
@@ -83,6 +106,7 @@ def pdfium_chars(page: pdfium.PdfPage) -> tuple[list[Char], float, float]:
         codes = _char_codes(textpage, count)
         turns = _text_quarter_turns(textpage, count)
         box = pdfium_c.FS_RECTF()
+        matrix = pdfium_c.FS_MATRIX()
         name = ctypes.create_string_buffer(_FONT_NAME_BUFFER)
         flags = ctypes.c_int()
         fonts: dict[bytes, str] = {}
@@ -105,7 +129,10 @@ def pdfium_chars(page: pdfium.PdfPage) -> tuple[list[Char], float, float]:
             font = name.value
             if font not in fonts:
                 fonts[font] = base_font_name(font.decode("utf-8", "replace"))
-            x0, top_, x1, bottom_ = _turned(box, left, bottom, width, height, turns)
+            x0, top_, x1, bottom_ = _turned(
+                box.left - left, box.bottom - bottom, box.right - left, box.top - bottom, width, height, turns
+            )
+            pdfium_c.FPDFText_GetMatrix(textpage, index, matrix)
             chars.append(
                 {
                     "text": text,
@@ -115,7 +142,8 @@ def pdfium_chars(page: pdfium.PdfPage) -> tuple[list[Char], float, float]:
                     "bottom": bottom_,
                     "size": pdfium_c.FPDFText_GetFontSize(textpage, index),
                     "fontname": fonts[font],
-                    "upright": True,
+                    # Text in another direction (a label up the margin) is not read.
+                    "upright": _quarter_turns(matrix.a, matrix.b) == turns,
                 }
             )
     finally:
@@ -215,28 +243,26 @@ def _text_quarter_turns(textpage: pdfium.PdfTextPage, count: int) -> int:
     matrix = pdfium_c.FS_MATRIX()
     # A sample spread over the page decides as well as every glyph would.
     for index in range(0, count, max(1, count // _ORIENTATION_SAMPLE)):
-        if pdfium_c.FPDFText_IsGenerated(textpage, index) == 1:
-            continue
-        if not pdfium_c.FPDFText_GetMatrix(textpage, index, matrix):
-            continue
-        # The text matrix's x axis is the direction the text runs in.
-        a, b = matrix.a, matrix.b
-        if abs(a) >= abs(b):
-            turns[0 if a > 0 else 2] += 1
-        else:
-            turns[1 if b > 0 else 3] += 1
+        if pdfium_c.FPDFText_GetMatrix(textpage, index, matrix):
+            turns[_quarter_turns(matrix.a, matrix.b)] += 1
     return turns.most_common(1)[0][0] if turns else 0
 
 
+def _quarter_turns(a: float, b: float) -> int:
+    """The quarter turns of a text matrix whose x axis (the way the text runs) is (a, b)."""
+    if abs(a) >= abs(b):
+        return 0 if a > 0 else 2
+    return 1 if b > 0 else 3
+
+
 def _turned(
-    box: Any, left: float, bottom: float, width: float, height: float, turns: int
+    x_lo: float, y_lo: float, x_hi: float, y_hi: float, width: float, height: float, turns: int
 ) -> tuple[float, float, float, float]:
-    """A user-space box as (x0, top, x1, bottom) in the frame turned back by ``turns`` quarter turns."""
-    x_lo, x_hi = box.left - left, box.right - left
-    y_lo, y_hi = box.bottom - bottom, box.top - bottom
+    """A box in PDF space (y up, origin bottom-left) as (x0, top, x1, bottom) in the frame
+    where text drawn at ``turns`` quarter turns reads left to right, top to bottom."""
     if turns == 0:
         return x_lo, height - y_hi, x_hi, height - y_lo
-    if turns == 1:  # text runs up the page: its "down" is user-space +x
+    if turns == 1:  # text runs up the page: its "down" is +x
         return y_lo, x_lo, y_hi, x_hi
     if turns == 2:
         return width - x_hi, y_lo, width - x_lo, y_hi

@@ -99,6 +99,10 @@ class Settings:
     text_layer_min_usable: float = 0.6
     #: A text layer with fewer characters than this counts as empty.
     text_layer_min_chars: int = 10
+    #: A text layer whose share of mojibake (Latin-1 letters and symbols, runs of
+    #: one repeated character: ``êêêÆÆÆ###``) is above this is garbage, and the
+    #: page is OCR'd.  A French or German paragraph stays under 0.05.
+    text_layer_max_mojibake: float = 0.3
 
     # --- text layer ---------------------------------------------------------
     #: Which library reads a page's characters: "pdfium" (its text page, about 20x

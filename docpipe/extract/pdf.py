@@ -1,8 +1,10 @@
 """Open PDFs, say why one cannot be read, and extract one page into the line model.
 
 A page is read from its text layer when it has a usable one, and by OCR when it
-has none or one that is garbage (unmapped ``(cid:N)`` glyphs, private-use
-characters); ``settings.ocr`` forces either way.
+has none or one that is garbage (mostly unmapped ``(cid:N)`` glyphs, private-use
+characters, or mojibake: Latin-1 letters and symbols in runs); ``settings.ocr``
+forces either way.  A few unmapped glyphs (a formula font) keep the page's text,
+each marked ``□``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,13 @@ from pathlib import Path
 import pdfplumber
 import pypdfium2 as pdfium
 
-from docpipe.extract.text_layer import group_chars_into_lines, pdfium_chars, pdfplumber_chars, usable_share
+from docpipe.extract.text_layer import (
+    group_chars_into_lines,
+    mojibake_share,
+    pdfium_chars,
+    pdfplumber_chars,
+    usable_share,
+)
 from docpipe.layout import ExtractionMethod, Page
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
@@ -83,6 +91,10 @@ def choose_method(text: str, *, settings: Settings = DEFAULT_SETTINGS) -> Extrac
     'ocr'
     >>> choose_method("(cid:3)(cid:4)(cid:5)(cid:6)(cid:7)(cid:8)")
     'ocr'
+    >>> choose_method("êêêÆÆÆ###(((¯¯¯KKKêêêÆÆÆ###(((¯¯¯KKK")
+    'ocr'
+    >>> choose_method("勾股定理：a□+b□=c□，其中c为斜边的长度。")
+    'text'
     """
     if settings.ocr == "always":
         return "ocr"
@@ -92,6 +104,8 @@ def choose_method(text: str, *, settings: Settings = DEFAULT_SETTINGS) -> Extrac
     if len(visible) < settings.text_layer_min_chars:
         return "ocr"
     if usable_share(text) < settings.text_layer_min_usable:
+        return "ocr"
+    if mojibake_share(text) > settings.text_layer_max_mojibake:
         return "ocr"
     return "text"
 

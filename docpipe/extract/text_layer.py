@@ -49,6 +49,12 @@ _SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")
 #: pdfplumber renders glyphs it cannot map to Unicode as "(cid:123)".
 _CID = re.compile(r"\(cid:\d+\)")
 _FONT_NAME_BUFFER = 256
+#: A run of three or more of the same character.
+_REPEATED_RUN = re.compile(r"(.)\1{2,}", re.DOTALL)
+#: Characters that repeat in real text: leader dots, rules, spacing fills.
+_RUN_CHARS_OF_TEXT = frozenset(".…-—_·=*~。 ")
+#: Latin-1 Supplement characters that real Chinese and Western text uses.
+_LATIN1_OF_TEXT = frozenset("°·×÷±§¥£¢©®µ²³¹¼½¾«»\u00a0éèàçüöäáíóúñ")
 _BREAK_CODES = frozenset((0x0A, 0x0D))
 _ORIENTATION_SAMPLE = 64
 
@@ -203,6 +209,34 @@ def usable_share(text: str) -> float:
     return (len(visible) - unusable) / total
 
 
+def mojibake_share(text: str) -> float:
+    """Share of a text layer's visible characters that are mojibake, not text.
+
+    A text layer decoded with the wrong map reads as Latin-1 letters and
+    symbols in runs (``êêêÆÆÆ###(((¯¯¯KKK``): counted are the Latin-1
+    Supplement characters no text uses in bulk (``°`` ``·`` ``×`` ``±`` ``²``
+    ``©`` ``®`` ``µ`` and the like are not counted), every character of a run of
+    three or more of the same character (digits and the characters of leader
+    dots and rules, ``......`` ``———``, are not counted), unmapped glyphs, U+FFFD,
+    private-use and control characters.  Chinese, English and numbers count 0.
+
+    >>> mojibake_share("êêêÆÆÆ###(((¯¯¯KKK")
+    1.0
+    >>> mojibake_share("电子政务信息汇编 …… 3")
+    0.0
+    >>> mojibake_share("Température 25 °C, 1000 mAh")
+    0.0
+    """
+    visible = "".join(text.split())
+    if not visible:
+        return 0.0
+    bad = [_is_suspect(char) for char in visible]
+    for match in _REPEATED_RUN.finditer(visible):
+        if match.group(1) not in _RUN_CHARS_OF_TEXT and not match.group(1).isdigit():
+            bad[match.start() : match.end()] = [True] * (match.end() - match.start())
+    return sum(bad) / len(visible)
+
+
 def base_font_name(fontname: str) -> str:
     """The font's name without its subset tag.
 
@@ -274,7 +308,16 @@ def _turned(
 
 def _is_unusable(char: str) -> bool:
     code = ord(char)
-    return char in (UNMAPPED_GLYPH, "\ufffd") or 0xE000 <= code <= 0xF8FF or 0xF0000 <= code
+    return (
+        char in (UNMAPPED_GLYPH, "\ufffd")
+        or 0xE000 <= code <= 0xF8FF
+        or 0xF0000 <= code
+        or (code < 0x20 and char not in "\t\n\r")
+    )
+
+
+def _is_suspect(char: str) -> bool:
+    return _is_unusable(char) or ("\u0080" <= char <= "\u00ff" and char not in _LATIN1_OF_TEXT)
 
 
 def _is_latin(char: str) -> bool:

@@ -30,8 +30,9 @@ _CONTENTS_ENTRY_END = re.compile(
     r"(?:[.．·…⋯]{2,}|\t|(?<=[\u4e00-\u9fff）》”])\s*[a-z]{2,})\s*[\divxlcIVXLC]+\s*$"
     r"|\t\s*\S{1,2}\s*$"
 )
-#: Characters that join to the next line with a space: Latin letters and digits.
-_LATIN_END = re.compile(r"[A-Za-z0-9%]$")
+#: Characters that join to the next line with a space: Latin letters and digits,
+#: and the ASCII punctuation that ends an English word (``storage. The``).
+_LATIN_END = re.compile(r"[A-Za-z0-9%][.,;:!?)\]'\"]*$")
 _LATIN_START = re.compile(r"^[A-Za-z0-9]")
 #: Relative difference in glyph size that marks a change of style (heading vs body).
 SIZE_CHANGE = 0.12
@@ -154,6 +155,8 @@ def join_line_texts(first: str, second: str) -> str:
     '发展到推出以民众为中心的项目'
     >>> join_line_texts("the IBM", "Watson platform")
     'the IBM Watson platform'
+    >>> join_line_texts("at full charge for no longer than three months,", "and at half charge")
+    'at full charge for no longer than three months, and at half charge'
     """
     first = first.rstrip()
     second = second.lstrip()

@@ -22,6 +22,7 @@ from docpipe.extract.text_layer import (
     mojibake_share,
     pdfium_chars,
     pdfplumber_chars,
+    reversed_runs,
     usable_share,
 )
 from docpipe.layout import ExtractionMethod, Page
@@ -146,13 +147,17 @@ def read_text_layer(path: Path, page_number: int, *, settings: Settings = DEFAUL
             pdf_doc.close()
     lines = group_chars_into_lines(chars, page_number=page_number, settings=settings)
     raw_text = "\n".join(line.text for line in lines)
+    # Text that still reads backwards after the page was turned upright (a
+    # mirrored page) is kept, and flagged for an operator to look at.
+    backwards = reversed_runs(raw_text)
     return Page(
         number=page_number,
         width=width,
         height=height,
         lines=tuple(lines),
         method="text",
-        status="ok" if lines else "blank",
+        status=("low_confidence" if backwards else "ok") if lines else "blank",
+        error=f"text reads backwards: {backwards[0]}" if backwards else None,
         raw_text=raw_text,
         seconds=time.perf_counter() - started,
     )

@@ -26,6 +26,7 @@ import unicodedata
 from bisect import insort
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 from statistics import median
 from typing import Any
@@ -33,6 +34,7 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from cleaners.columns import column_blocks
 from docpipe.layout import Line
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
@@ -49,6 +51,10 @@ _SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")
 #: pdfplumber renders glyphs it cannot map to Unicode as "(cid:123)".
 _CID = re.compile(r"\(cid:\d+\)")
 _FONT_NAME_BUFFER = 256
+#: A line that is one bracketed run read backwards: ``】理管务政【``.
+_REVERSED_BRACKETS = re.compile(r"】[^【】]+【|》[^《》]+《|）[^（）]+（|〕[^〔〕]+〔")
+#: Punctuation that never starts a line of Chinese text (避头尾).
+_NO_LINE_START = frozenset("。，、；：！？")
 #: A run of three or more of the same character.
 _REPEATED_RUN = re.compile(r"(.)\1{2,}", re.DOTALL)
 #: Characters that repeat in real text: leader dots, rules, spacing fills.
@@ -183,10 +189,16 @@ def group_chars_into_lines(
         else:
             rows.append(_Row(char))
     spaces = [c for c in upright if c["text"].isspace()]
-    lines = [
-        _row_to_line(row.chars, _spaces_of_row(row.chars, spaces), page_number, settings) for row in rows
-    ]
-    return sorted(lines, key=lambda line: (line.top, line.x0))
+    # A row may run across a column gutter: cut it at every wide gap, let the
+    # page's geometry say which cuts are gutters, and join the other pieces again.
+    pieces: list[_Piece] = []
+    for row_number, row in enumerate(rows):
+        pieces += _row_pieces(row_number, row.chars, _spaces_of_row(row.chars, spaces), settings)
+    by_line = {id(piece.line): piece for piece in pieces}
+    lines: list[Line] = []
+    for block in column_blocks([piece.line for piece in pieces], settings=settings):
+        lines += _join_pieces([by_line[id(line)] for line in block], page_number, settings)
+    return lines
 
 
 def usable_share(text: str) -> float:
@@ -235,6 +247,29 @@ def mojibake_share(text: str) -> float:
         if match.group(1) not in _RUN_CHARS_OF_TEXT and not match.group(1).isdigit():
             bad[match.start() : match.end()] = [True] * (match.end() - match.start())
     return sum(bad) / len(visible)
+
+
+def reversed_runs(text: str) -> list[str]:
+    """The lines of ``text`` that read backwards, if the text reads backwards; else [].
+
+    A page read in the wrong direction (a ``/Rotate`` a reader did not undo, a
+    mirrored scan) turns ``【政务管理】`` into ``】理管务政【`` and puts a line's
+    closing ``。`` first.  Evidence is a line that is one bracketed run, closing
+    bracket first, or two lines starting with punctuation that Chinese
+    typesetting never sets at a line start (避头尾); a line that merely starts
+    with the ``）`` of a bracket opened on the line before is not evidence.
+
+    >>> reversed_runs("】理管务政【\\n（人民日报）")
+    ['】理管务政【']
+    >>> reversed_runs("。明透开公心中为众民以\\n，展发府政子电度印")
+    ['。明透开公心中为众民以', '，展发府政子电度印']
+    >>> reversed_runs("【政务管理】\\n2020）》提出，（新华社）")
+    []
+    """
+    lines = [line.strip() for line in text.splitlines()]
+    bracketed = [line for line in lines if _REVERSED_BRACKETS.fullmatch(line)]
+    forbidden_starts = [line for line in lines if line[:1] in _NO_LINE_START]
+    return bracketed + (forbidden_starts if len(forbidden_starts) >= 2 else [])
 
 
 def base_font_name(fontname: str) -> str:
@@ -373,7 +408,20 @@ def _spaces_of_row(row: Sequence[Char], spaces: Sequence[Char]) -> list[float]:
     return [(s["x0"] + s["x1"]) / 2 for s in spaces if top <= _centre(s) <= bottom]
 
 
-def _row_to_line(row: list[Char], spaces: Sequence[float], page_number: int, settings: Settings) -> Line:
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """A run of a row's characters between two wide gaps, with the separator that preceded it."""
+
+    row: int
+    chars: list[Char]
+    text: str
+    separator: str  # "" for the first piece of its row
+    line: Line
+
+
+def _row_pieces(
+    row_number: int, row: list[Char], spaces: Sequence[float], settings: Settings
+) -> list[_Piece]:
     row.sort(key=lambda c: c["x0"])
     size = median(c["size"] for c in row)
     gaps = [b["x0"] - a["x1"] for a, b in pairwise(row)]
@@ -382,23 +430,55 @@ def _row_to_line(row: list[Char], spaces: Sequence[float], page_number: int, set
     usual_gap = max(0.0, median(gaps)) if gaps else 0.0
     latin = [c["x1"] - c["x0"] for c in row if _is_latin(c["text"])]
     latin_width = median(latin) if latin else 0.0
-    parts: list[str] = [row[0]["text"]]
-    for previous, char, gap in zip(row[:-1], row[1:], gaps, strict=True):
+    pieces: list[_Piece] = []
+    start, parts, separator = 0, [row[0]["text"]], ""
+    for index, (previous, char, gap) in enumerate(zip(row[:-1], row[1:], gaps, strict=True), start=1):
         if gap >= settings.tab_gap_em * size:
-            parts.append("\t")
+            between = "\t"
         elif gap - usual_gap >= _space_gap(previous, char, latin_width, settings) or any(
             previous["x1"] - 0.5 <= x <= char["x0"] + 0.5 for x in spaces
         ):
-            parts.append(" ")
-        parts.append(char["text"])
-    fonts = Counter(base_font_name(c.get("fontname", "")) for c in row)
+            between = " "
+        else:
+            between = ""
+        if gap >= settings.column_gap_em * size:
+            pieces.append(_piece(row_number, row[start:index], "".join(parts), separator))
+            start, parts, separator = index, [char["text"]], between
+        else:
+            parts += [between, char["text"]]
+    pieces.append(_piece(row_number, row[start:], "".join(parts), separator))
+    return pieces
+
+
+def _piece(row_number: int, chars: list[Char], text: str, separator: str) -> _Piece:
+    return _Piece(row_number, chars, text, separator, _line_of(chars, text, 0))
+
+
+def _join_pieces(pieces: Sequence[_Piece], page_number: int, settings: Settings) -> list[Line]:
+    """Lines of consecutive pieces of one row joined again, with the separators they had."""
+    del settings  # the separators were decided when the row was cut
+    lines: list[Line] = []
+    run: list[_Piece] = []
+    for piece in [*pieces, None]:
+        if run and (piece is None or piece.row != run[-1].row or piece.line.x0 < run[-1].line.x1):
+            chars = [char for member in run for char in member.chars]
+            text = run[0].text + "".join(member.separator + member.text for member in run[1:])
+            lines.append(_line_of(chars, text, page_number))
+            run = []
+        if piece is not None:
+            run.append(piece)
+    return lines
+
+
+def _line_of(chars: Sequence[Char], text: str, page_number: int) -> Line:
+    fonts = Counter(base_font_name(c.get("fontname", "")) for c in chars)
     return Line(
-        text="".join(parts),
+        text=text,
         page=page_number,
-        x0=min(c["x0"] for c in row),
-        top=min(c["top"] for c in row),
-        x1=max(c["x1"] for c in row),
-        bottom=max(c["bottom"] for c in row),
-        size=round(size, 2),
+        x0=min(c["x0"] for c in chars),
+        top=min(c["top"] for c in chars),
+        x1=max(c["x1"] for c in chars),
+        bottom=max(c["bottom"] for c in chars),
+        size=round(median(c["size"] for c in chars), 2),
         font=fonts.most_common(1)[0][0],
     )

@@ -55,6 +55,8 @@ _FONT_NAME_BUFFER = 256
 _REVERSED_BRACKETS = re.compile(r"】[^【】]+【|》[^《》]+《|）[^（）]+（|〕[^〔〕]+〔")
 #: Punctuation that never starts a line of Chinese text (避头尾).
 _NO_LINE_START = frozenset("。，、；：！？")
+#: The one run of three letters that text prints everywhere.
+_WWW = re.compile(r"(?i)www\.")
 #: A run of three or more of the same character.
 _REPEATED_RUN = re.compile(r"(.)\1{2,}", re.DOTALL)
 #: Characters that repeat in real text: leader dots, rules, spacing fills.
@@ -229,7 +231,7 @@ def mojibake_share(text: str) -> float:
     Supplement characters no text uses in bulk (``°`` ``·`` ``×`` ``±`` ``²``
     ``©`` ``®`` ``µ`` and the like are not counted), every character of a run of
     three or more of the same character (digits and the characters of leader
-    dots and rules, ``......`` ``———``, are not counted), unmapped glyphs, U+FFFD,
+    dots and rules, ``......`` ``———``, and a URL's ``www.`` are not counted), unmapped glyphs, U+FFFD,
     private-use and control characters.  Chinese, English and numbers count 0.
 
     >>> mojibake_share("êêêÆÆÆ###(((¯¯¯KKK")
@@ -239,7 +241,7 @@ def mojibake_share(text: str) -> float:
     >>> mojibake_share("Température 25 °C, 1000 mAh")
     0.0
     """
-    visible = "".join(text.split())
+    visible = "".join(_WWW.sub("", text).split())
     if not visible:
         return 0.0
     bad = [_is_suspect(char) for char in visible]

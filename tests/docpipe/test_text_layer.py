@@ -241,3 +241,26 @@ def test_rotated_pages_read_upright(settings: Any) -> None:
 )
 def test_reversed_runs(text: str, runs: list[str]) -> None:
     assert reversed_runs(text) == runs
+
+
+@pytest.mark.slow
+def test_the_page_under_a_garbage_layer_is_read_by_ocr() -> None:
+    from docpipe.extract.pdf import extract_page
+
+    page = extract_page(fixture("tl-garbage-text-layer"), 1)
+    assert page.method == "ocr"
+    expected = golden("tl-garbage-text-layer")["articles"][0]
+    text = page.text.replace("\n", "")
+    assert expected["title"] in text
+    for paragraph in expected["paragraphs"]:
+        assert paragraph in text
+    assert not any(char in text for char in "êÆ¯#")
+
+
+@pytest.mark.parametrize("path", TEXT_PDFS, ids=lambda path: path.name)
+def test_the_reader_gives_lines_in_the_order_the_column_function_gives(path: Path) -> None:
+    # Assembly may order every page's lines again (OCR pages need it); text pages must not change.
+    from cleaners.columns import order_lines_by_columns
+
+    for page in pages(path):
+        assert order_lines_by_columns(page.lines) == list(page.lines)

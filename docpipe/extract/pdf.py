@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pdfplumber
 import pypdfium2 as pdfium
 
 from docpipe.extract.text_layer import (
+    Char,
     group_chars_into_lines,
     mojibake_share,
     pdfium_chars,
@@ -134,17 +136,47 @@ def needs_ocr(path: Path, *, settings: Settings = DEFAULT_SETTINGS) -> bool:
 
 def read_text_layer(path: Path, page_number: int, *, settings: Settings = DEFAULT_SETTINGS) -> Page:
     """Extract one page (1-based) from its text layer, with the reader ``settings.text_reader`` names."""
-    started = time.perf_counter()
+    [page] = read_text_layers(path, [page_number], settings=settings)
+    return page
+
+
+def read_text_layers(
+    path: Path, page_numbers: Sequence[int], *, settings: Settings = DEFAULT_SETTINGS
+) -> list[Page]:
+    """Extract several pages (1-based) from their text layers, opening the document once.
+
+    pdfplumber lists every page of a document when it opens it, and keeps each
+    page's parsed objects until the page is closed: a long document is opened
+    once per batch and every page closed after use, so memory stays flat.
+    """
+    pages = []
     if settings.text_reader == "pdfplumber":
         with pdfplumber.open(path) as pdf:
-            plumber_page = pdf.pages[page_number - 1]
-            chars, width, height = pdfplumber_chars(plumber_page)
-    else:
-        pdf_doc = pdfium.PdfDocument(str(path))
-        try:
-            chars, width, height = pdfium_chars(pdf_doc[page_number - 1])
-        finally:
-            pdf_doc.close()
+            for page_number in page_numbers:
+                started = time.perf_counter()
+                plumber_page = pdf.pages[page_number - 1]
+                chars, width, height = pdfplumber_chars(plumber_page)
+                plumber_page.close()
+                pages.append(_text_page(chars, width, height, page_number, started, settings))
+        return pages
+    document = pdfium.PdfDocument(str(path))
+    try:
+        for page_number in page_numbers:
+            started = time.perf_counter()
+            pdfium_page = document[page_number - 1]
+            try:
+                chars, width, height = pdfium_chars(pdfium_page)
+            finally:
+                pdfium_page.close()
+            pages.append(_text_page(chars, width, height, page_number, started, settings))
+    finally:
+        document.close()
+    return pages
+
+
+def _text_page(
+    chars: list[Char], width: float, height: float, page_number: int, started: float, settings: Settings
+) -> Page:
     lines = group_chars_into_lines(chars, page_number=page_number, settings=settings)
     raw_text = "\n".join(line.text for line in lines)
     # Text that still reads backwards after the page was turned upright (a

@@ -241,11 +241,12 @@ def build_bilingual_datasheet(out_dir: Path) -> Fixture:
     y = height - 120
     for paragraph in DATASHEET_CHINESE:
         y = draw_chinese_paragraph(canvas, paragraph, x=MARGIN, y=y, width=measure, size=10.5)
-    y -= 6
+    # English paragraphs are set flush left, told apart by a blank line.
+    y -= 24
     y = draw_english_paragraph(
         canvas, DATASHEET_ENGLISH_SPACED, x=MARGIN, y=y, width=measure, size=10, space_glyphs=True
     )
-    y -= 6
+    y -= 24
     y = draw_english_paragraph(
         canvas, DATASHEET_ENGLISH_PLACED, x=MARGIN, y=y, width=measure, size=10, space_glyphs=False
     )
@@ -284,9 +285,9 @@ def _script_runs(text: str) -> list[str]:
 
 KANGXI_TITLE = "南⽠书"
 KANGXI_PARAGRAPHS = (
-    "项⽬背景介绍：本书⾯向初学者，逐步讲解⽅法的推导过程。",
-    "⻓期以来，读者反映原书推导跳步较多，本项⽬为此补充了⼤量细节。",
-    "全书共分⼗⼆章，每章附有习题与参考答案。",
+    "项⽬背景介绍：本书⾯向初学者，逐步讲解⽅法的推导过程，对原书中略去的中间步骤⼀⼀补⻬，并给出必要的背景知识。",
+    "⻓期以来，读者反映原书推导跳步较多，初学者难以独⽴完成阅读，本项⽬为此补充了⼤量细节与示例。",
+    "全书共分⼗⼆章，每章附有习题与参考答案，读者可以按章节顺序阅读，也可以按需查阅。",
 )
 
 
@@ -310,13 +311,13 @@ def build_kangxi_radicals(out_dir: Path) -> Fixture:
 
 def _unified(text: str) -> str:
     # The golden text spells what the page shows; written out, not derived by the cleaner under test.
-    return text.translate(str.maketrans("⽠⽬⾯⽅⻓⼤⼗⼆", "瓜目面方长大十二"))
+    return text.translate(str.maketrans("⽠⽬⾯⽅⻓⼤⼗⼆⼀⻬⽴", "瓜目面方长大十二一齐立"))
 
 
 GARBAGE_TITLE = "政务服务事项清单"
 GARBAGE_PARAGRAPHS = (
-    "各级政务服务机构应当公开服务事项的名称、依据、条件、流程和办理时限。",
-    "申请人可以通过网上平台提交材料，窗口工作人员应当一次性告知需要补正的内容。",
+    "各级政务服务机构应当公开服务事项的名称、依据、条件、流程和办理时限，并在办事大厅和网上平台同步更新。",
+    "申请人可以通过网上平台提交材料，窗口工作人员应当一次性告知需要补正的内容，不得要求申请人重复提交。",
 )
 GARBAGE_TEXT = "êêêÆÆÆ###(((¯¯¯KKK"
 SCAN_DPI = 200
@@ -361,10 +362,12 @@ def build_garbage_text_layer(out_dir: Path) -> Fixture:
 
 
 FORMULA_TITLE = "勾股定理"
-FORMULA_BEFORE = "直角三角形的两条直角边与斜边满足关系"
+FORMULA_BEFORE = "在平面几何中，直角三角形的三条边之间存在一个简单而重要的关系：两条直角边与斜边满足关系"
 FORMULA_TEXT = "a²+b²=c²"
 FORMULA_AFTER = "，其中c为斜边的长度。"
-FORMULA_PARAGRAPH_2 = "这一关系在测量与工程计算中应用广泛。"
+FORMULA_PARAGRAPH_2 = (
+    "这一关系在测量与工程计算中应用广泛，古代的工匠用它来检验墙角是否垂直，今天的工程师仍然用它计算距离。"
+)
 UNMAPPED_GLYPH = "\u25a1"
 
 
@@ -377,18 +380,23 @@ def build_formula_font(out_dir: Path) -> Fixture:
     canvas.setFont(_font(HEI), 18)
     canvas.drawCentredString(width / 2, height - 90, FORMULA_TITLE)
     size, y = 11.0, height - 140
-    x = MARGIN + 2 * size
+    measure = width - 2 * MARGIN
+    # The text before the formula fills its lines; the formula and the rest
+    # of the sentence continue its last line.
+    before = break_chinese(FORMULA_BEFORE, int(measure // size))
     canvas.setFont(_font(SONG), size)
-    canvas.drawString(x, y, FORMULA_BEFORE)
-    x += len(FORMULA_BEFORE) * size
+    for number, line in enumerate(before[:-1]):
+        canvas.drawString(MARGIN + (2 * size if number == 0 else 0), y, line)
+        y -= size * 1.6
+    x = MARGIN + (2 * size if len(before) == 1 else 0)
+    canvas.drawString(x, y, before[-1])
+    x += len(before[-1]) * size
     canvas.setFont(_font(FORMULA), size)
     canvas.drawString(x, y, FORMULA_TEXT)
     x += pdfmetrics.stringWidth(FORMULA_TEXT, FORMULA, size)
     canvas.setFont(_font(SONG), size)
     canvas.drawString(x, y, FORMULA_AFTER)
-    draw_chinese_paragraph(
-        canvas, FORMULA_PARAGRAPH_2, x=MARGIN, y=y - 2 * size, width=width - 2 * MARGIN, size=size
-    )
+    draw_chinese_paragraph(canvas, FORMULA_PARAGRAPH_2, x=MARGIN, y=y - size * 1.6, width=measure, size=size)
     canvas.showPage()
     canvas.save()
     _drop_to_unicode(path, FORMULA_POSTSCRIPT_NAME)
@@ -464,7 +472,7 @@ def build_rotated_pages(out_dir: Path) -> Fixture:
         )
         canvas.restoreState()
         canvas.showPage()
-        articles.append(_article(title.strip("【】"), [paragraph], page, page, seq=page))
+        articles.append(_article(title, [paragraph], page, page, seq=page))
     canvas.save()
     return Fixture(
         stem,

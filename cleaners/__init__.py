@@ -47,7 +47,7 @@ to apply them; they run right after :data:`OCR_FIXES_AFTER`, on text that is
 folded and whitespace-normalized but still has its spaces and half-width
 punctuation as extracted (``云平台 and 软件``), and their names are recorded in
 ``cleaning_steps`` like any other.  Line and page cleaners (``furniture.py``,
-``wraps.py``) are not string cleaners and are not in this registry.
+``wraps.py``, ``columns.py``) are not string cleaners and are not in this registry.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from statistics import median
 
+from cleaners.columns import column_blocks
 from docpipe.layout import Line, Paragraph
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
@@ -85,6 +86,30 @@ def measure_columns(lines: Sequence[Line]) -> dict[int, Column]:
     return columns
 
 
+def measure_line_columns(
+    lines: Sequence[Line], *, settings: Settings = DEFAULT_SETTINGS
+) -> dict[int, Column]:
+    """The text column each line is set in, keyed by ``id(line)``: its page's, or on a
+    page set in columns (:func:`cleaners.columns.column_blocks`) its own column's.
+
+    A line of the right-hand column starts far right of the page's column, and
+    would read as indented; measured against its own column it is a wrap.
+    """
+    page_columns = measure_columns(lines)
+    em = body_em(lines)
+    by_page: dict[int, list[Line]] = {}
+    for line in lines:
+        by_page.setdefault(line.page, []).append(line)
+    columns: dict[int, Column] = {}
+    for page, page_lines in by_page.items():
+        blocks = column_blocks(page_lines, settings=settings)
+        for block in blocks:
+            own = len(blocks) > 1 and len(block) >= MIN_LINES_FOR_COLUMN
+            column = _measure_column(block, em) if own else page_columns[page]
+            columns.update((id(line), column) for line in block)
+    return columns
+
+
 def body_em(lines: Sequence[Line]) -> float:
     """The glyph size of body text: the size most characters are set in."""
     weights: Counter[float] = Counter()
@@ -122,7 +147,7 @@ def join_wrapped_lines(lines: Sequence[Line], *, settings: Settings = DEFAULT_SE
     """
     if not lines:
         return []
-    columns = measure_columns(lines)
+    columns = measure_line_columns(lines, settings=settings)
     em = body_em(lines)
     pitch = min(_line_pitch(lines), MAX_PITCH_EM * em)
     paragraphs: list[Paragraph] = []
@@ -186,9 +211,7 @@ def _shared_edge(edges: Sequence[float], need: int, em: float, *, sign: int) -> 
 
 
 def _line_pitch(lines: Sequence[Line]) -> float:
-    steps = [
-        b.top - a.top for a, b in pairwise(lines) if a.page == b.page and b.top > a.top
-    ]
+    steps = [b.top - a.top for a, b in pairwise(lines) if a.page == b.page and b.top > a.top]
     return median(steps) if steps else 0.0
 
 
@@ -200,8 +223,8 @@ def _starts_paragraph(
     pitch: float,
     settings: Settings,
 ) -> bool:
-    column = columns[line.page]
-    previous_column = columns[previous.page]
+    column = columns[id(line)]
+    previous_column = columns[id(previous)]
     if is_indented(line, column, em, settings=settings):
         return True
     if previous_column.right - previous.x1 >= settings.short_line_em * em:
@@ -228,7 +251,7 @@ def _to_paragraph(lines: Sequence[Line], columns: dict[int, Column], em: float) 
     for line in lines[1:]:
         text = join_line_texts(text, line.text)
     first = lines[0]
-    column = columns[first.page]
+    column = columns[id(first)]
     return Paragraph(
         text=text,
         page_start=first.page,

@@ -264,3 +264,25 @@ def test_the_reader_gives_lines_in_the_order_the_column_function_gives(path: Pat
 
     for page in pages(path):
         assert order_lines_by_columns(page.lines) == list(page.lines)
+
+
+@pytest.mark.parametrize(
+    "stem",
+    [
+        "tl-columns-sidebar",
+        "tl-bilingual-datasheet",
+        "tl-kangxi-radicals",
+        "tl-formula-font",
+        "tl-rotated-pages",
+    ],
+)
+def test_fixture_pages_clean_into_the_golden_paragraphs(stem: str) -> None:
+    # Line order, wrap repair per column and the cleaners, before any segmentation:
+    # each article is its title followed by its paragraphs.
+    from docpipe.assemble import clean_paragraphs
+
+    paragraphs = [paragraph.text for paragraph in clean_paragraphs(pages(fixture(stem)))]
+    expected = [
+        text for article in golden(stem)["articles"] for text in (article["title"], *article["paragraphs"])
+    ]
+    assert paragraphs == expected

@@ -65,6 +65,9 @@ _RUN_CHARS_OF_TEXT = frozenset(".…-—_·=*~。 ")
 _LATIN1_OF_TEXT = frozenset("°·×÷±§¥£¢©®µ²³¹¼½¾«»\u00a0éèàçüöäáíóúñ")
 _BREAK_CODES = frozenset((0x0A, 0x0D))
 _ORIENTATION_SAMPLE = 64
+#: A glyph whose baseline leans more than this (tan of the angle, about 3 degrees)
+#: is set at an angle, not along a page edge.
+_SKEW_TOLERANCE = 0.05
 
 
 def pdfplumber_chars(plumber_page: Any) -> tuple[list[Char], float, float]:
@@ -77,7 +80,8 @@ def pdfplumber_chars(plumber_page: Any) -> tuple[list[Char], float, float]:
     """
     width, height = float(plumber_page.width), float(plumber_page.height)
     directions = [_quarter_turns(*char["matrix"][:2]) for char in plumber_page.chars]
-    turns = Counter(directions).most_common(1)[0][0] if directions else 0
+    axis_aligned = Counter(direction for direction in directions if direction is not None)
+    turns = axis_aligned.most_common(1)[0][0] if axis_aligned else 0
     chars: list[Char] = []
     for char, direction in zip(plumber_page.chars, directions, strict=True):
         x0, top, x1, bottom = _turned(
@@ -315,12 +319,20 @@ def _text_quarter_turns(textpage: pdfium.PdfTextPage, count: int) -> int:
     # A sample spread over the page decides as well as every glyph would.
     for index in range(0, count, max(1, count // _ORIENTATION_SAMPLE)):
         if pdfium_c.FPDFText_GetMatrix(textpage, index, matrix):
-            turns[_quarter_turns(matrix.a, matrix.b)] += 1
+            direction = _quarter_turns(matrix.a, matrix.b)
+            if direction is not None:
+                turns[direction] += 1
     return turns.most_common(1)[0][0] if turns else 0
 
 
-def _quarter_turns(a: float, b: float) -> int:
-    """The quarter turns of a text matrix whose x axis (the way the text runs) is (a, b)."""
+def _quarter_turns(a: float, b: float) -> int | None:
+    """The quarter turns of a text matrix whose x axis (the way the text runs) is (a, b).
+
+    None for text at any other angle (a diagonal watermark), which is not read.
+    """
+    small, large = sorted((abs(a), abs(b)))
+    if small > _SKEW_TOLERANCE * large:
+        return None
     if abs(a) >= abs(b):
         return 0 if a > 0 else 2
     return 1 if b > 0 else 3

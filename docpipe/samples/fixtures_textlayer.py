@@ -10,8 +10,8 @@ with its golden JSON beside it (the format of ``raw/*.golden.json``, see
   whose lines share baselines, and a narrow key/value sidebar; read straight
   across, the lines of the three blocks interleave.
 * ``tl-bilingual-datasheet``: Chinese and English paragraphs and a small
-  table; one English paragraph is set word by word with no space glyphs, as
-  TeX sets it, so only the gaps tell the words apart.
+  table under a diagonal watermark; one English paragraph is set word by word
+  with no space glyphs, as TeX sets it, so only the gaps tell the words apart.
 * ``tl-kangxi-radicals``: a text layer whose Unicode map names Kangxi radicals
   and compatibility ideographs (``项⽬``, ``南⽠书``) for common characters.
 * ``tl-garbage-text-layer``: a scanned page under an invisible text layer of
@@ -222,6 +222,7 @@ DATASHEET_ENGLISH_SPACED = (
 DATASHEET_ENGLISH_PLACED = (
     "Capacity retention depends on the coverage and the depth of utilization of the electrode material."
 )
+DATASHEET_WATERMARK = "样品 SAMPLE"
 DATASHEET_TABLE = (
     ("项目 Item", "参数 Value"),
     ("标称电压 Nominal voltage", "3.2 V"),
@@ -235,6 +236,14 @@ def build_bilingual_datasheet(out_dir: Path) -> Fixture:
     canvas = _canvas(out_dir / f"{stem}.pdf")
     width, height = A4
     title = "磷酸铁锂电芯规格书"
+    # A diagonal watermark under the text, as sample datasheets carry: not text to read.
+    canvas.saveState()
+    canvas.setFillGray(0.85)
+    canvas.setFont(_font(HEI), 60)
+    canvas.translate(width / 2, height / 2)
+    canvas.rotate(35)
+    canvas.drawCentredString(0, 0, DATASHEET_WATERMARK)
+    canvas.restoreState()
     canvas.setFont(_font(HEI), 18)
     canvas.drawCentredString(width / 2, height - 80, title)
     measure = width - 2 * MARGIN

@@ -100,6 +100,8 @@ def test_english_reads_as_printed_with_and_without_space_glyphs() -> None:
         assert "\t".join(row) in texts
     chinese = [text for text in texts if text.startswith("本规格书")]
     assert chinese and " " not in chinese[0]
+    # The diagonal watermark is not read into the text.
+    assert not any(char in page.raw_text for char in "样品") and "SAMPLE" not in page.raw_text
 
 
 def char(text: str, x0: float, width: float, size: float = 10.0) -> dict[str, Any]:

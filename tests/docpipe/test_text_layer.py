@@ -288,3 +288,49 @@ def test_fixture_pages_clean_into_the_golden_paragraphs(stem: str) -> None:
         text for article in golden(stem)["articles"] for text in (article["title"], *article["paragraphs"])
     ]
     assert paragraphs == expected
+
+
+def _pdf_of_objects(objects: list[bytes]) -> bytes:
+    """A PDF file of the numbered ``objects`` (1 is the catalog), with a correct cross-reference table."""
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+@pytest.mark.parametrize("settings", [PDFIUM, PDFPLUMBER], ids=["pdfium", "pdfplumber"])
+def test_a_cid_font_without_unicode_map_reads_as_unmapped_glyphs(settings: Any, tmp_path: Path) -> None:
+    # A Type0 font, Identity-H, no ToUnicode, not embedded: what formula fonts of
+    # converted documents look like; pdfplumber says (cid:1), PDFium a map error.
+    content = b"BT /F1 12 Tf 72 700 Td (x equals) Tj ET BT /F2 12 Tf 140 700 Td <000100020003> Tj ET"
+    pdf = tmp_path / "cid-font.pdf"
+    pdf.write_bytes(
+        _pdf_of_objects(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]"
+                b" /Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> /Contents 4 0 R >>",
+                b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+                b"<< /Type /Font /Subtype /Type0 /BaseFont /FormulaMath /Encoding /Identity-H"
+                b" /DescendantFonts [7 0 R] >>",
+                b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /FormulaMath /CIDSystemInfo"
+                b" << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >>"
+                b" /FontDescriptor 8 0 R /DW 600 >>",
+                b"<< /Type /FontDescriptor /FontName /FormulaMath /Flags 4 /FontBBox [0 -200 1000 800]"
+                b" /ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 >>",
+            ]
+        )
+    )
+    (page,) = pages(pdf, settings)
+    # (The two readers place the glyphs of a font without metrics at different heights.)
+    assert "x equals" in page.raw_text and UNMAPPED_GLYPH * 3 in page.raw_text
+    assert "(cid:" not in page.raw_text

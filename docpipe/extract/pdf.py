@@ -10,6 +10,7 @@ each marked ``□``.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ from docpipe.layout import ExtractionMethod, Page
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 PDF_MAGIC = b"%PDF-"
+#: PDFium is not thread-safe: held around the text reader's PDFium calls, so page
+#: tasks run in threads never call it at once (uncontended in a page-worker process).
+PDFIUM_LOCK = threading.RLock()
 
 
 class UnreadableDocument(Exception):
@@ -159,18 +163,21 @@ def read_text_layers(
                 plumber_page.close()
                 pages.append(_text_page(chars, width, height, page_number, started, settings))
         return pages
-    document = pdfium.PdfDocument(str(path))
-    try:
-        for page_number in page_numbers:
-            started = time.perf_counter()
-            pdfium_page = document[page_number - 1]
-            try:
-                chars, width, height = pdfium_chars(pdfium_page)
-            finally:
-                pdfium_page.close()
-            pages.append(_text_page(chars, width, height, page_number, started, settings))
-    finally:
-        document.close()
+    read: list[tuple[int, float, tuple[list[Char], float, float]]] = []
+    with PDFIUM_LOCK:  # only the PDFium calls: grouping the characters needs no lock
+        document = pdfium.PdfDocument(str(path))
+        try:
+            for page_number in page_numbers:
+                started = time.perf_counter()
+                pdfium_page = document[page_number - 1]
+                try:
+                    read.append((page_number, started, pdfium_chars(pdfium_page)))
+                finally:
+                    pdfium_page.close()
+        finally:
+            document.close()
+    for page_number, started, (chars, width, height) in read:
+        pages.append(_text_page(chars, width, height, page_number, started, settings))
     return pages
 
 

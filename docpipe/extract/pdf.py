@@ -171,12 +171,15 @@ def read_text_layers(
                 started = time.perf_counter()
                 pdfium_page = document[page_number - 1]
                 try:
-                    read.append((page_number, started, pdfium_chars(pdfium_page)))
+                    chars = pdfium_chars(pdfium_page)
                 finally:
                     pdfium_page.close()
+                read.append((page_number, time.perf_counter() - started, chars))
         finally:
             document.close()
-    for page_number, started, (chars, width, height) in read:
+    for page_number, seconds, (chars, width, height) in read:
+        # The page's time: its reading, and (counted from here) its grouping.
+        started = time.perf_counter() - seconds
         pages.append(_text_page(chars, width, height, page_number, started, settings))
     return pages
 

@@ -171,10 +171,10 @@ def read_text_layers(
                 started = time.perf_counter()
                 pdfium_page = document[page_number - 1]
                 try:
-                    chars = pdfium_chars(pdfium_page)
+                    page_chars = pdfium_chars(pdfium_page)
                 finally:
                     pdfium_page.close()
-                read.append((page_number, time.perf_counter() - started, chars))
+                read.append((page_number, time.perf_counter() - started, page_chars))
         finally:
             document.close()
     for page_number, seconds, (chars, width, height) in read:

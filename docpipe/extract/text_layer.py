@@ -162,6 +162,8 @@ def pdfium_chars(page: pdfium.PdfPage) -> tuple[list[Char], float, float]:
                     "fontname": fonts[font],
                     # Text in another direction (a label up the margin) is not read.
                     "upright": _quarter_turns(matrix.a, matrix.b) == turns,
+                    # A space PDFium inferred from a gap, not one the PDF draws.
+                    "generated": code == 0x20 and pdfium_c.FPDFText_IsGenerated(textpage, index) == 1,
                 }
             )
     finally:
@@ -413,13 +415,15 @@ class _Row:
         insort(self.sizes, char["size"])
 
 
-def _spaces_of_row(row: Sequence[Char], spaces: Sequence[Char]) -> list[float]:
-    """The x centres of the PDF's own space glyphs that sit on ``row``."""
+def _spaces_of_row(row: Sequence[Char], spaces: Sequence[Char]) -> list[tuple[float, bool]]:
+    """The x centres of the space glyphs that sit on ``row``, each with whether PDFium inferred it."""
     if not spaces:
         return []
     top = min(c["top"] for c in row)
     bottom = max(c["bottom"] for c in row)
-    return [(s["x0"] + s["x1"]) / 2 for s in spaces if top <= _centre(s) <= bottom]
+    return [
+        ((s["x0"] + s["x1"]) / 2, bool(s.get("generated"))) for s in spaces if top <= _centre(s) <= bottom
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,7 +438,7 @@ class _Piece:
 
 
 def _row_pieces(
-    row_number: int, row: list[Char], spaces: Sequence[float], settings: Settings
+    row_number: int, row: list[Char], spaces: Sequence[tuple[float, bool]], settings: Settings
 ) -> list[_Piece]:
     row.sort(key=lambda c: c["x0"])
     size = median(c["size"] for c in row)
@@ -450,7 +454,10 @@ def _row_pieces(
         if gap >= settings.tab_gap_em * size:
             between = "\t"
         elif gap - usual_gap >= _space_gap(previous, char, latin_width, settings) or any(
-            previous["x1"] - 0.5 <= x <= char["x0"] + 0.5 for x in spaces
+            previous["x1"] - 0.5 <= x <= char["x0"] + 0.5
+            # an inferred space never splits a number spread by justification
+            and not (generated and previous["text"].isdigit() and char["text"].isdigit())
+            for x, generated in spaces
         ):
             between = " "
         else:

@@ -136,6 +136,17 @@ def test_word_spaces_from_gaps(chars: list[dict[str, Any]], expected: str) -> No
     assert line.text == expected
 
 
+def test_an_inferred_space_never_splits_a_number() -> None:
+    # PDFium infers a space where a justified line spread the digits of a number.
+    inferred = {**char(" ", 55.0, 0.0), "generated": True}
+    chars = [char("2", 50.0, 5.0), inferred, char("0", 56.5, 5.0), char("0", 61.5, 5.0)]
+    (line,) = group_chars_into_lines(chars, page_number=1)
+    assert line.text == "200"
+    drawn = {**inferred, "generated": False}  # a space the PDF draws is a space
+    (line,) = group_chars_into_lines([chars[0], drawn, *chars[2:]], page_number=1)
+    assert line.text == "2 00"
+
+
 def test_a_space_glyph_separates_words_whatever_its_width() -> None:
     chars = [*spaced(["ab"], gap=0), char(" ", 60.0, 0.0), char("c", 60.0, 5.0), char("d", 65.0, 5.0)]
     (line,) = group_chars_into_lines(chars, page_number=1)

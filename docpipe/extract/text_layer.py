@@ -7,10 +7,15 @@ furniture, paragraph breaks and headings are decided from geometry downstream.
 
 Characters are read by one of two readers into the same plain records
 (:class:`Char`, pdfplumber's keys): PDFium's text page (:func:`pdfium_chars`,
-the default, about 20 times faster, pdfplumber being pure Python) or pdfplumber
-(:func:`pdfplumber_chars`, the reference in tests and the fallback setting).
-Both give the loose box of a glyph: its advance width, and the font's ascent to
-descent, in points from the top-left corner.
+the default: 5 to 20 times faster in ``benchmarks/text_reader.py``, pdfplumber
+being pure Python) or pdfplumber (:func:`pdfplumber_chars`, the reference in
+tests and the fallback setting).  Both give the loose box of a glyph: its
+advance width, and the font's ascent to descent, in points from the top-left
+corner of the frame in which the page's text stands upright.
+
+Rows of characters are cut at wide gaps and joined again unless a column
+gutter (:mod:`cleaners.columns`) runs between the pieces, so a page set in
+columns comes out column after column.
 
 A glyph whose font has no Unicode map (a formula font: pdfplumber's
 ``(cid:N)``, PDFium's "unicode map error") becomes :data:`UNMAPPED_GLYPH`, one
@@ -112,9 +117,8 @@ def pdfium_chars(page: pdfium.PdfPage) -> tuple[list[Char], float, float]:
     page whose content was drawn sideways and set upright by ``/Rotate`` and a
     page whose upright content a scanner turned with ``/Rotate 180`` both read
     in the order their text is written; the width and height returned are that
-    frame's.  Characters PDFium generates (spaces and line breaks it infers)
-    are left out: word spaces are decided from the geometry and the PDF's own
-    space glyphs.
+    frame's.  The line breaks PDFium infers are left out; the spaces it infers
+    are kept, marked ``generated``, as word boundaries that never split a number.
     """
     textpage = page.get_textpage()
     try:
@@ -130,11 +134,7 @@ def pdfium_chars(page: pdfium.PdfPage) -> tuple[list[Char], float, float]:
         fonts: dict[bytes, str] = {}
         chars: list[Char] = []
         for index, code in enumerate(codes):
-            # Only what reads as a space or a line break can be a generated character.
-            # PDFium stands a generated space in for some of the PDF's own space
-            # glyphs (one drawn from another font subset than its neighbours): it
-            # keeps its place, zero wide, as a word boundary.
-            if code in _BREAK_CODES:
+            if code in _BREAK_CODES:  # line breaks PDFium infers: not glyphs
                 continue
             if pdfium_c.FPDFText_HasUnicodeMapError(textpage, index) == 1:
                 text = UNMAPPED_GLYPH
@@ -162,7 +162,9 @@ def pdfium_chars(page: pdfium.PdfPage) -> tuple[list[Char], float, float]:
                     "fontname": fonts[font],
                     # Text in another direction (a label up the margin) is not read.
                     "upright": _quarter_turns(matrix.a, matrix.b) == turns,
-                    # A space PDFium inferred from a gap, not one the PDF draws.
+                    # PDFium stands a space it infers in for some of the PDF's own
+                    # space glyphs (one drawn from another font subset than its
+                    # neighbours): kept, zero wide, as a word boundary.
                     "generated": code == 0x20 and pdfium_c.FPDFText_IsGenerated(textpage, index) == 1,
                 }
             )
@@ -176,7 +178,7 @@ def pdfium_chars(page: pdfium.PdfPage) -> tuple[list[Char], float, float]:
 def group_chars_into_lines(
     chars: Iterable[Char], *, page_number: int, settings: Settings = DEFAULT_SETTINGS
 ) -> list[Line]:
-    """Group a page's characters into visual lines, top to bottom.
+    """Group a page's characters into visual lines, in reading order: top to bottom, column by column.
 
     Two characters share a line when their vertical centres are within
     ``settings.line_tolerance_em`` of the line's glyph size.  Wide gaps inside a

@@ -207,6 +207,13 @@ def test_mojibake_share(text: str, share: float) -> None:
     assert mojibake_share(text) == pytest.approx(share)
 
 
+def test_chinese_decoded_with_the_wrong_code_page_is_mojibake() -> None:
+    # UTF-8 bytes of Chinese read as Windows-1252: what a broken ToUnicode map gives.
+    garbled = "电子政务信息汇编，二〇一四年七月".encode().decode("cp1252", errors="replace")
+    assert mojibake_share(garbled) > DEFAULT_SETTINGS.text_layer_max_mojibake
+    assert choose_method(garbled) == "ocr"
+
+
 @pytest.mark.parametrize(
     ("text", "method"),
     [

@@ -83,14 +83,23 @@ def pdfplumber_chars(plumber_page: Any) -> tuple[list[Char], float, float]:
     characters are turned back as in :func:`pdfium_chars`.  ``(cid:N)`` glyphs
     are marked as :data:`UNMAPPED_GLYPH`.
     """
-    width, height = float(plumber_page.width), float(plumber_page.height)
+    # Coordinates from the crop box's corner, as a viewer shows the page (and as
+    # PDFium and OCR give them); pdfplumber measures from the media box's.
+    left, top_edge, right, bottom_edge = (float(v) for v in plumber_page.cropbox)
+    width, height = right - left, bottom_edge - top_edge
     directions = [_quarter_turns(*char["matrix"][:2]) for char in plumber_page.chars]
     axis_aligned = Counter(direction for direction in directions if direction is not None)
     turns = axis_aligned.most_common(1)[0][0] if axis_aligned else 0
     chars: list[Char] = []
     for char, direction in zip(plumber_page.chars, directions, strict=True):
         x0, top, x1, bottom = _turned(
-            char["x0"], height - char["bottom"], char["x1"], height - char["top"], width, height, turns
+            char["x0"] - left,
+            height - (char["bottom"] - top_edge),
+            char["x1"] - left,
+            height - (char["top"] - top_edge),
+            width,
+            height,
+            turns,
         )
         text = UNMAPPED_GLYPH if _CID.fullmatch(char["text"]) else char["text"]
         chars.append(

@@ -352,3 +352,22 @@ def test_a_cid_font_without_unicode_map_reads_as_unmapped_glyphs(settings: Any, 
     # (The two readers place the glyphs of a font without metrics at different heights.)
     assert "x equals" in page.raw_text and UNMAPPED_GLYPH * 3 in page.raw_text
     assert "(cid:" not in page.raw_text
+
+
+def test_both_readers_measure_a_cropped_page_from_its_crop_box(tmp_path: Path) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    path = tmp_path / "cropped.pdf"
+    canvas = Canvas(str(path), pagesize=A4, invariant=1)
+    canvas.setCropBox((50, 100, 545, 742))  # what a viewer shows: 495 x 642 pt
+    canvas.setFont("Helvetica", 12)
+    canvas.drawString(72, 700, "Hello cropped world")
+    canvas.showPage()
+    canvas.save()
+    for settings in (PDFIUM, PDFPLUMBER):
+        (page,) = pages(path, settings)
+        assert (page.width, page.height) == pytest.approx((495, 642))
+        (line,) = page.lines
+        assert (line.text, line.x0) == ("Hello cropped world", pytest.approx(22.0))
+        assert 742 - 700 - 12 < line.top < 742 - 700  # the baseline 42 pt below the crop box's top

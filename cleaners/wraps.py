@@ -211,7 +211,9 @@ def _shared_edge(edges: Sequence[float], need: int, em: float, *, sign: int) -> 
 
 
 def _line_pitch(lines: Sequence[Line]) -> float:
-    steps = [b.top - a.top for a, b in pairwise(lines) if a.page == b.page and b.top > a.top]
+    steps = [
+        b.top - a.top for a, b in pairwise(lines) if a.page == b.page and b.top > a.top
+    ]
     return median(steps) if steps else 0.0
 
 

@@ -65,20 +65,6 @@ class Settings:
     #: A line ending this much (in em) short of the text column's right edge
     #: ends its paragraph.
     short_line_em: float = 1.5
-    #: Columns (cleaners/columns.py): a gutter is a vertical band at least this
-    #: wide (in em) that no line of a stretch of the page crosses.  Column gutters
-    #: are set 1.5-3 em wide; a gap inside a line of running text is under 1 em.
-    column_gap_em: float = 1.0
-    #: ... with at least this many lines side by side on each side of it ...
-    column_min_lines: int = 3
-    #: ... and on its left a column of running text: at least this share of its
-    #: lines, and no fewer than ``column_min_lines``, reach its right edge
-    #: (justified).  Tables and contents pages, whose cells and page numbers
-    #: line up down the page too, are set ragged.
-    column_justified_share: float = 0.5
-    #: ... and its lines at least this wide (median, in em): a column of numbers
-    #: or labels in a table is narrower than any column of running text.
-    column_min_width_em: float = 8.0
     #: A vertical gap between two lines larger than this many line pitches
     #: separates paragraphs.  1.5: on a scan, where OCR gives no font and a
     #: title's size is measured no larger than the body's, the space above a
@@ -126,6 +112,20 @@ class Settings:
     #: (beyond the line's usual letter gap) is at least this share of their median
     #: glyph width: a word space is about half a letter wide, kerning a tenth.
     word_gap_ratio: float = 0.3
+    #: Columns (cleaners/columns.py): a gutter is a vertical band at least this
+    #: wide (in em) that no line of a stretch of the page crosses.  Column gutters
+    #: are set 1.5-3 em wide; a gap inside a line of running text is under 1 em.
+    column_gap_em: float = 1.0
+    #: ... with at least this many lines side by side on each side of it ...
+    column_min_lines: int = 3
+    #: ... and on its left a column of running text: at least this share of its
+    #: lines, and no fewer than ``column_min_lines``, reach its right edge
+    #: (justified).  Tables and contents pages, whose cells and page numbers
+    #: line up down the page too, are set ragged.
+    column_justified_share: float = 0.5
+    #: ... and its lines at least this wide (median, in em): a column of numbers
+    #: or labels in a table is narrower than any column of running text.
+    column_min_width_em: float = 8.0
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """Return a copy with the given fields replaced; ``None`` values are ignored."""

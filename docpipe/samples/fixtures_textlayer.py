@@ -3,8 +3,8 @@
 ``python -m docpipe.samples.fixtures_textlayer [OUT_DIR]`` writes, byte for byte
 the same on every run, one small PDF per class of damage the text layer does,
 with its golden JSON beside it (the format of ``raw/*.golden.json``, see
-``docs/CONTRACTS.md``; ``doc_kind`` is ``general`` and every article is
-``"part": "body"``):
+``docs/CONTRACTS.md``; ``doc_kind`` is ``general``, and the articles listed
+are the body rows):
 
 * ``tl-columns-sidebar``: a title across the page, two columns of body text
   whose lines share baselines, and a narrow key/value sidebar; read straight
@@ -159,7 +159,6 @@ def _article(
         "source": None,
         "page_start": page_start,
         "page_end": page_end,
-        "part": "body",
     }
 
 

@@ -10,26 +10,29 @@ column, and :func:`apply_steps` replays such a list.
 The default order, and why:
 
 1. ``normalize_whitespace``: afterwards every rule looks for one plain space,
-   and no zero-width space hides a number (``９２\\u200b．７``) from step 2.
-2. ``fold_fullwidth_alphanumerics``: ``２３,５８８`` must look like the number
+   and no zero-width space hides a number (``９２\\u200b．７``) from step 3.
+2. ``unify_cjk_compatibility``: a Kangxi radical (``项⽬``) is not a Han
+   character to any later rule; ``目`` is, so the spacing and punctuation
+   rules and OpenCC see the characters a reader sees.
+3. ``fold_fullwidth_alphanumerics``: ``２３,５８８`` must look like the number
    it is, and ``ＡＰＰ`` like a Latin word, before any rule decides whether it
    sits next to Chinese.
-3. ``repair_url_colons``: ``http：//`` must be a URL again before the
+4. ``repair_url_colons``: ``http：//`` must be a URL again before the
    punctuation rules, which leave URLs alone, run.
-4. *(OCR fixes, when* ``ocr_fixes`` *is on: see below)*.
-5. ``widen_punctuation_next_to_chinese``: looks past spaces and quotes for
+5. *(OCR fixes, when* ``ocr_fixes`` *is on: see below)*.
+6. ``widen_punctuation_next_to_chinese``: looks past spaces and quotes for
    its neighbours, so ``7 月 24 日 ,`` is judged before the spaces go.
-6. ``curl_quotes_around_chinese``: after step 5, because a widened ``，`` next
+7. ``curl_quotes_around_chinese``: after step 6, because a widened ``，`` next
    to a quote is evidence of Chinese (``"APP",`` -> ``"APP"，`` -> ``“APP”，``);
-   step 5 ignores quotes, so the reverse never matters.
-7. ``remove_spaces_in_chinese``: last of the spacing rules, so it also removes
-   the spaces next to the ``“”`` step 6 made.
-8. ``convert_traditional_to_simplified``: last, because OpenCC converts phrase
+   step 6 ignores quotes, so the reverse never matters.
+8. ``remove_spaces_in_chinese``: last of the spacing rules, so it also removes
+   the spaces next to the ``“”`` step 7 made.
+9. ``convert_traditional_to_simplified``: last, because OpenCC converts phrase
    by phrase and a stray space splits a phrase: ``乾 隆`` gives ``干 隆`` but
    ``乾隆`` stays ``乾隆``.
 
 Every step is idempotent, and no step changes what an earlier one decided on
-(steps 5 and 6 look past the spaces step 7 removes), so ``clean_text`` is
+(steps 6 and 7 look past the spaces step 8 removes), so ``clean_text`` is
 idempotent as a whole; ``tests/cleaners`` checks both with hypothesis.
 
 Adding a cleaner: write it in the module of its family (``normalize.py``;
@@ -44,7 +47,7 @@ to apply them; they run right after :data:`OCR_FIXES_AFTER`, on text that is
 folded and whitespace-normalized but still has its spaces and half-width
 punctuation as extracted (``云平台 and 软件``), and their names are recorded in
 ``cleaning_steps`` like any other.  Line and page cleaners (``furniture.py``,
-``wraps.py``) are not string cleaners and are not in this registry.
+``wraps.py``, ``columns.py``) are not string cleaners and are not in this registry.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ from cleaners.normalize import (
     normalize_whitespace,
     remove_spaces_in_chinese,
     repair_url_colons,
+    unify_cjk_compatibility,
     widen_punctuation_next_to_chinese,
 )
 
@@ -82,6 +86,7 @@ __all__ = [
     "plan_steps",
     "remove_spaces_in_chinese",
     "repair_url_colons",
+    "unify_cjk_compatibility",
     "widen_punctuation_next_to_chinese",
 ]
 
@@ -91,6 +96,7 @@ Cleaner = Callable[[str], str]
 #: The string cleaners by name, in the order :func:`clean_text` applies them.
 CLEANERS: dict[str, Cleaner] = {
     "normalize_whitespace": normalize_whitespace,
+    "unify_cjk_compatibility": unify_cjk_compatibility,
     "fold_fullwidth_alphanumerics": fold_fullwidth_alphanumerics,
     "repair_url_colons": repair_url_colons,
     "widen_punctuation_next_to_chinese": widen_punctuation_next_to_chinese,
@@ -110,6 +116,8 @@ class CleaningConfig(NamedTuple):
 
     #: One plain space; no spaces at line or cell edges; ``\\n`` line breaks.
     normalize_whitespace: bool = True
+    #: Kangxi radicals and CJK compatibility ideographs to unified ideographs (``⽬`` to ``目``).
+    unify_cjk_compatibility: bool = True
     #: Ａ-Ｚ ａ-ｚ ０-９ (and the ideographic space) to ASCII.
     fold_fullwidth_alphanumerics: bool = True
     #: ``http：//`` and ``www．`` to ``http://`` and ``www.``.
@@ -135,7 +143,7 @@ def plan_steps(config: CleaningConfig = DEFAULT_CONFIG) -> list[tuple[str, Clean
     """The (name, cleaner) steps ``config`` switches on, in the order they run.
 
     >>> [name for name, _ in plan_steps(CleaningConfig(normalize_whitespace=False))][:3]
-    ['fold_fullwidth_alphanumerics', 'repair_url_colons', 'widen_punctuation_next_to_chinese']
+    ['unify_cjk_compatibility', 'fold_fullwidth_alphanumerics', 'repair_url_colons']
     """
     steps: list[tuple[str, Cleaner]] = []
     for name in CLEANERS:

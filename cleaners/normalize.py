@@ -17,6 +17,7 @@ needs, into :func:`cleaners.clean_text`.
 from __future__ import annotations
 
 import functools
+import unicodedata
 
 import opencc
 
@@ -29,6 +30,7 @@ __all__ = [
     "normalize_whitespace",
     "remove_spaces_in_chinese",
     "repair_url_colons",
+    "unify_cjk_compatibility",
     "widen_punctuation_next_to_chinese",
 ]
 
@@ -60,6 +62,38 @@ def fold_fullwidth_alphanumerics(text: str) -> str:
     """
     folded = text.translate(p.FULLWIDTH_ALNUM_TABLE)
     return p.FULLWIDTH_DOT_BETWEEN_ALNUM_RE.sub(".", folded)
+
+
+def unify_cjk_compatibility(text: str) -> str:
+    """Replace Kangxi radicals and CJK compatibility ideographs with the unified ideographs they stand for.
+
+    A font's Unicode map often names the glyph of a common character after the
+    Kangxi radical of the same shape (``项⽬`` with U+2F6C for 目, ``南⽠书`` with
+    U+2F20 for 瓜) or after a compatibility ideograph (U+F9B2 for 零): the text
+    looks right and matches nothing, and no rule takes it for Chinese.  NFKC is
+    applied to those code points only (Kangxi radicals U+2F00-U+2FDF,
+    compatibility ideographs U+F900-U+FAFF and U+2F800-U+2FA1F), never to the
+    whole text, where it would also fold full-width punctuation (，to ``,``),
+    ``①`` and ``™``.  Of the CJK Radicals Supplement, NFKC maps only ⺟ and ⻳;
+    the forms that stand for a whole simplified character (⻓ 长, ⻔ 门, ⻢ 马 ...)
+    are mapped by a table in :mod:`cleaners.patterns`.
+
+    Left alone: component-only radical forms (⺅ 亻, ⻈ 讠), the Japanese
+    simplified forms (⻫ ⻭ ⻯ ⻲), the twelve ideographs of the compatibility block
+    that are unified ideographs themselves (U+FA0E 﨎, U+FA0F 﨏, U+FA11 﨑 ...,
+    which NFKC keeps), and every other character.
+
+    >>> unify_cjk_compatibility("项⽬背景介绍")
+    '项目背景介绍'
+    >>> unify_cjk_compatibility("南⽠书")
+    '南瓜书'
+    >>> unify_cjk_compatibility("⻓江⼤桥，全⻓1.6公⾥")
+    '长江大桥，全长1.6公里'
+    >>> unify_cjk_compatibility("﨑，①™")
+    '﨑，①™'
+    """
+    text = p.NFKC_IDEOGRAPH_RE.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+    return text.translate(p.RADICAL_SUPPLEMENT_TABLE)
 
 
 def normalize_whitespace(text: str) -> str:

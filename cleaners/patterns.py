@@ -65,6 +65,30 @@ FULLWIDTH_ALNUM_TABLE: Final[dict[int, int]] = {
 #: sentence end and is left to other cleaners.
 FULLWIDTH_DOT_BETWEEN_ALNUM_RE: Final = re.compile(r"(?<=[A-Za-z0-9])．(?=[A-Za-z0-9])")
 
+# --- unify_cjk_compatibility -------------------------------------------------------
+
+#: Kangxi radicals (U+2F00-U+2FDF), CJK compatibility ideographs (U+F900-U+FAFF,
+#: U+2F800-U+2FA1F) and the two radicals of the supplement that carry a compatibility
+#: decomposition (⺟ ⻳): Unicode's NFKC maps each to its unified ideograph.
+NFKC_IDEOGRAPH_RE: Final = re.compile("[\u2e9f\u2ef3\u2f00-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
+
+#: CJK Radicals Supplement (U+2E80-U+2EFF) forms that NFKC leaves alone but that a
+#: font's Unicode map gives for a whole character (``⻓`` for 长): the radical's
+#: equivalent unified ideograph, from the Unicode data file
+#: EquivalentUnifiedIdeograph.txt, for the forms that stand for a character of the
+#: simplified script.  Left out on purpose: forms that are only ever a component
+#: (⺅ 亻, ⻈ 讠, ⻐ 钅, ⻠ 饣, ⻏ 阝, ⺮ ...), which no text spells alone, and the
+#: Japanese simplified forms (⻫ ⻭ ⻯ ⻲), whose unified ideographs are not the
+#: characters a Chinese text means.
+RADICAL_SUPPLEMENT_TABLE: Final[dict[int, str]] = {
+    ord(radical): ideograph
+    for radical, ideograph in zip(
+        "⺩⻁⻄⻅⻆⻉⻋⻓⻔⻘⻙⻚⻛⻜⻝⻢⻣⻤⻥⻦⻧⻨⻩⻪⻬⻮⻰",
+        "王虎西见角贝车长门青韦页风飞食马骨鬼鱼鸟卤麦黄黾齐齿龙",
+        strict=True,
+    )
+}
+
 # --- normalize_whitespace --------------------------------------------------------
 
 LINE_BREAK_RE: Final = re.compile(r"\r\n?")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from statistics import median
 
+from cleaners.columns import column_blocks
 from docpipe.layout import Line, Paragraph
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
@@ -30,8 +31,9 @@ _CONTENTS_ENTRY_END = re.compile(
     r"(?:[.．·…⋯]{2,}|\t|(?<=[\u4e00-\u9fff）》”])\s*[a-z]{2,})\s*[\divxlcIVXLC]+\s*$"
     r"|\t\s*\S{1,2}\s*$"
 )
-#: Characters that join to the next line with a space: Latin letters and digits.
-_LATIN_END = re.compile(r"[A-Za-z0-9%]$")
+#: Characters that join to the next line with a space: Latin letters and digits,
+#: and the ASCII punctuation that ends an English word (``storage. The``).
+_LATIN_END = re.compile(r"[A-Za-z0-9%][.,;:!?)\]'\"]*$")
 _LATIN_START = re.compile(r"^[A-Za-z0-9]")
 #: Relative difference in glyph size that marks a change of style (heading vs body).
 SIZE_CHANGE = 0.12
@@ -99,6 +101,30 @@ def measure_columns(lines: Sequence[Line]) -> dict[int, Column]:
     return columns
 
 
+def measure_line_columns(
+    lines: Sequence[Line], *, settings: Settings = DEFAULT_SETTINGS
+) -> dict[int, Column]:
+    """The text column each line is set in, keyed by ``id(line)``: its page's, or on a
+    page set in columns (:func:`cleaners.columns.column_blocks`) its own column's.
+
+    A line of the right-hand column starts far right of the page's column, and
+    would read as indented; measured against its own column it is a wrap.
+    """
+    page_columns = measure_columns(lines)
+    em = body_em(lines)
+    by_page: dict[int, list[Line]] = {}
+    for line in lines:
+        by_page.setdefault(line.page, []).append(line)
+    columns: dict[int, Column] = {}
+    for page, page_lines in by_page.items():
+        blocks = column_blocks(page_lines, settings=settings)
+        for block in blocks:
+            own = len(blocks) > 1 and len(block) >= MIN_LINES_FOR_COLUMN
+            column = _measure_column(block, em) if own else page_columns[page]
+            columns.update((id(line), column) for line in block)
+    return columns
+
+
 def body_em(lines: Sequence[Line]) -> float:
     """The glyph size of body text: the size most characters are set in."""
     weights: Counter[float] = Counter()
@@ -136,7 +162,7 @@ def join_wrapped_lines(lines: Sequence[Line], *, settings: Settings = DEFAULT_SE
     """
     if not lines:
         return []
-    columns = measure_columns(lines)
+    columns = measure_line_columns(lines, settings=settings)
     em = body_em(lines)
     pitch = min(_line_pitch(lines), MAX_PITCH_EM * em)
     centred = centred_pages(lines, em)
@@ -174,9 +200,9 @@ def marks_paragraphs_by_indent(
             continue
         if _CONTENTS_ENTRY_END.search(previous.text):
             continue  # a 目录 is a list, not paragraphs
-        if columns[previous.page].right - previous.x1 < settings.carry_over_em * em:
+        if columns[id(previous)].right - previous.x1 < settings.carry_over_em * em:
             continue
-        if is_indented(line, columns[line.page], em, settings=settings):
+        if is_indented(line, columns[id(line)], em, settings=settings):
             indented += 1
         else:
             flush += 1
@@ -234,6 +260,8 @@ def join_line_texts(first: str, second: str) -> str:
     '发展到推出以民众为中心的项目'
     >>> join_line_texts("the IBM", "Watson platform")
     'the IBM Watson platform'
+    >>> join_line_texts("at full charge for no longer than three months,", "and at half charge")
+    'at full charge for no longer than three months, and at half charge'
     """
     first = first.rstrip()
     second = second.lstrip()
@@ -283,8 +311,8 @@ def _starts_paragraph(
     indent): a line short of the measure by less than this, followed by an
     unindented line, is a wrap (避头尾 pulled a character down, or ragged-right).
     """
-    column = columns[line.page]
-    previous_column = columns[previous.page]
+    column = columns[id(line)]
+    previous_column = columns[id(previous)]
     if is_indented(line, column, em, settings=settings):
         return True
     shortfall = previous_column.right - previous.x1
@@ -312,7 +340,7 @@ def _to_paragraph(lines: Sequence[Line], columns: dict[int, Column], em: float) 
     for line in lines[1:]:
         text = join_line_texts(text, line.text)
     first = lines[0]
-    column = columns[first.page]
+    column = columns[id(first)]
     return Paragraph(
         text=text,
         page_start=first.page,

@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from cleaners import CleaningConfig, clean_text
+from cleaners.columns import order_lines_by_columns
 from cleaners.furniture import strip_page_furniture
 from cleaners.wraps import join_wrapped_lines
 from docpipe import PIPELINE_VERSION
@@ -47,7 +48,8 @@ def clean_paragraphs(
     pages: Sequence[Page], *, settings: Settings = DEFAULT_SETTINGS, config: CleaningConfig | None = None
 ) -> list[Paragraph]:
     """Join the (furniture-free) lines of ``pages`` into paragraphs and clean each one's text."""
-    lines = [line for page in pages for line in page.lines]
+    # Columns and sidebars read one after another; text-layer pages come so already.
+    lines = [line for page in pages for line in order_lines_by_columns(page.lines, settings=settings)]
     furnished = {page.number for page in pages if page.header or page.footer or page.printed_page}
     paragraphs = []
     for paragraph in join_wrapped_lines(lines, settings=settings):

@@ -48,6 +48,9 @@ def extraction_fingerprint(settings: Settings) -> str:
         settings.confidence_floor,
         settings.text_layer_min_usable,
         settings.text_layer_min_chars,
+        settings.text_layer_max_mojibake,
+        settings.text_reader,
+        settings.word_gap_ratio,
         settings.line_tolerance_em,
         settings.tab_gap_em,
     )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, Literal
 
 OcrMode = Literal["auto", "always", "never"]
+TextReader = Literal["pdfium", "pdfplumber"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +128,33 @@ class Settings:
     text_layer_min_usable: float = 0.6
     #: A text layer with fewer characters than this counts as empty.
     text_layer_min_chars: int = 10
+    #: A text layer whose share of mojibake (Latin-1 letters and symbols, runs of
+    #: one repeated character: ``êêêÆÆÆ###``) is above this is garbage, and the
+    #: page is OCR'd.  A French or German paragraph stays under 0.05.
+    text_layer_max_mojibake: float = 0.3
+
+    # --- text layer ---------------------------------------------------------
+    #: Which library reads a page's characters: "pdfium" (its text page, about 20x
+    #: faster) or "pdfplumber" (pure Python; the reference the tests compare with).
+    text_reader: TextReader = "pdfium"
+    #: Two Latin letters or digits are separate words when the gap between them
+    #: (beyond the line's usual letter gap) is at least this share of their median
+    #: glyph width: a word space is about half a letter wide, kerning a tenth.
+    word_gap_ratio: float = 0.3
+    #: Columns (cleaners/columns.py): a gutter is a vertical band at least this
+    #: wide (in em) that no line of a stretch of the page crosses.  Column gutters
+    #: are set 1.5-3 em wide; a gap inside a line of running text is under 1 em.
+    column_gap_em: float = 1.0
+    #: ... with at least this many lines side by side on each side of it ...
+    column_min_lines: int = 3
+    #: ... and on its left a column of running text: at least this share of its
+    #: lines, and no fewer than ``column_min_lines``, reach its right edge
+    #: (justified).  Tables and contents pages, whose cells and page numbers
+    #: line up down the page too, are set ragged.
+    column_justified_share: float = 0.5
+    #: ... and its lines at least this wide (median, in em): a column of numbers
+    #: or labels in a table is narrower than any column of running text.
+    column_min_width_em: float = 8.0
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """Return a copy with the given fields replaced; ``None`` values are ignored."""

@@ -1,8 +1,10 @@
 """Open PDFs, say why one cannot be read, and extract one page into the line model.
 
 A page is read from its text layer when it has a usable one, and by OCR when it
-has none or one that is garbage (unmapped ``(cid:N)`` glyphs, private-use
-characters); ``settings.ocr`` forces either way.
+has none or one that is garbage (mostly unmapped ``(cid:N)`` glyphs, private-use
+characters, or mojibake: Latin-1 letters and symbols in runs); ``settings.ocr``
+forces either way.  A few unmapped glyphs (a formula font) keep the page's text,
+each marked ``□``.
 
 PDFium is not thread-safe: the run reads pages in worker processes, one job at a
 time each (``docpipe/extract/workers.py``), and every PDFium call made in a process
@@ -21,7 +23,15 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from docpipe.extract.page_bounds import looks_blank, render_megapixels
-from docpipe.extract.text_layer import group_chars_into_lines, usable_share
+from docpipe.extract.text_layer import (
+    Char,
+    group_chars_into_lines,
+    mojibake_share,
+    pdfium_chars,
+    pdfplumber_chars,
+    reversed_runs,
+    usable_share,
+)
 from docpipe.layout import ExtractionMethod, Page
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
@@ -100,6 +110,10 @@ def choose_method(text: str, *, settings: Settings = DEFAULT_SETTINGS) -> Extrac
     'ocr'
     >>> choose_method("(cid:3)(cid:4)(cid:5)(cid:6)(cid:7)(cid:8)")
     'ocr'
+    >>> choose_method("êêêÆÆÆ###(((¯¯¯KKKêêêÆÆÆ###(((¯¯¯KKK")
+    'ocr'
+    >>> choose_method("勾股定理：a□+b□=c□，其中c为斜边的长度。")
+    'text'
     """
     if settings.ocr == "always":
         return "ocr"
@@ -109,6 +123,8 @@ def choose_method(text: str, *, settings: Settings = DEFAULT_SETTINGS) -> Extrac
     if len(visible) < settings.text_layer_min_chars:
         return "ocr"
     if usable_share(text) < settings.text_layer_min_usable:
+        return "ocr"
+    if mojibake_share(text) > settings.text_layer_max_mojibake:
         return "ocr"
     return "text"
 
@@ -136,7 +152,7 @@ def needs_ocr(path: Path, *, settings: Settings = DEFAULT_SETTINGS) -> bool:
 
 
 def read_text_layer(path: Path, page_number: int, *, settings: Settings = DEFAULT_SETTINGS) -> Page:
-    """Extract one page (1-based) from its text layer."""
+    """Extract one page (1-based) from its text layer, with the reader ``settings.text_reader`` names."""
     [page] = read_text_layers(path, [page_number], settings=settings)
     return page
 
@@ -144,34 +160,64 @@ def read_text_layer(path: Path, page_number: int, *, settings: Settings = DEFAUL
 def read_text_layers(
     path: Path, page_numbers: Sequence[int], *, settings: Settings = DEFAULT_SETTINGS
 ) -> list[Page]:
-    """Extract several pages from their text layers, opening the document once.
+    """Extract several pages (1-based) from their text layers, opening the document once.
 
-    pdfplumber lists every page of a document when it opens it: opened per page, a
-    1,000-page document costs a million page records.
+    pdfplumber lists every page of a document when it opens it, and keeps each
+    page's parsed objects until the page is closed: a long document is opened
+    once per batch and every page closed after use, so memory stays flat.
     """
-    import pdfplumber  # late: a run with nothing to do should not pay for importing it
-
     pages = []
-    with PDFIUM_LOCK, pdfplumber.open(path) as pdf:
-        for page_number in page_numbers:
-            started = time.perf_counter()
-            plumber_page = pdf.pages[page_number - 1]
-            lines = group_chars_into_lines(plumber_page.chars, page_number=page_number, settings=settings)
-            width, height = float(plumber_page.width), float(plumber_page.height)
-            plumber_page.close()  # drop its parsed objects: memory stays flat over a long document
-            pages.append(
-                Page(
-                    number=page_number,
-                    width=width,
-                    height=height,
-                    lines=tuple(lines),
-                    method="text",
-                    status="ok" if lines else "blank",
-                    raw_text="\n".join(line.text for line in lines),
-                    seconds=time.perf_counter() - started,
-                )
-            )
+    if settings.text_reader == "pdfplumber":
+        import pdfplumber  # late: a run with nothing to do should not pay for importing it
+
+        with pdfplumber.open(path) as pdf:
+            for page_number in page_numbers:
+                started = time.perf_counter()
+                plumber_page = pdf.pages[page_number - 1]
+                chars, width, height = pdfplumber_chars(plumber_page)
+                plumber_page.close()
+                pages.append(_text_page(chars, width, height, page_number, started, settings))
+        return pages
+    read: list[tuple[int, float, tuple[list[Char], float, float]]] = []
+    with PDFIUM_LOCK:  # only the PDFium calls: grouping the characters needs no lock
+        document = pdfium.PdfDocument(str(path))
+        try:
+            for page_number in page_numbers:
+                started = time.perf_counter()
+                pdfium_page = document[page_number - 1]
+                try:
+                    page_chars = pdfium_chars(pdfium_page)
+                finally:
+                    pdfium_page.close()
+                read.append((page_number, time.perf_counter() - started, page_chars))
+        finally:
+            document.close()
+    for page_number, seconds, (chars, width, height) in read:
+        # The page's time: its reading, and (counted from here) its grouping.
+        started = time.perf_counter() - seconds
+        pages.append(_text_page(chars, width, height, page_number, started, settings))
     return pages
+
+
+def _text_page(
+    chars: list[Char], width: float, height: float, page_number: int, started: float, settings: Settings
+) -> Page:
+    lines = group_chars_into_lines(chars, page_number=page_number, settings=settings)
+    raw_text = "\n".join(line.text for line in lines)
+    # Text that still reads backwards after the page was turned upright (a
+    # mirrored page) is kept, and flagged for an operator to look at.
+    backwards = reversed_runs(raw_text)
+    return Page(
+        number=page_number,
+        width=width,
+        height=height,
+        lines=tuple(lines),
+        method="text",
+        status=("low_confidence" if backwards else "ok") if lines else "blank",
+        error=f"text reads backwards: {backwards[0]}" if backwards else None,
+        raw_text=raw_text,
+        seconds=time.perf_counter() - started,
+    )
 
 
 def read_text_pages(path: Path, page_numbers: Sequence[int], *, settings: Settings) -> list[Page | None]:

@@ -1,25 +1,53 @@
-"""Text-layer extraction: pdfplumber characters grouped into :class:`~docpipe.layout.Line` records.
+"""Text-layer extraction: a page's characters grouped into :class:`~docpipe.layout.Line` records.
 
 ``extract_text()`` is not enough: it drops the two-character indent that marks a
 Chinese paragraph and loses the font and size that tell a heading from body text.
 Here every line keeps its bounding box, its dominant font and size, so that
 furniture, paragraph breaks and headings are decided from geometry downstream.
+
+Characters are read by one of two readers into the same plain records
+(:class:`Char`, pdfplumber's keys): PDFium's text page (:func:`pdfium_chars`,
+the default: 5 to 20 times faster in ``benchmarks/text_reader.py``, pdfplumber
+being pure Python) or pdfplumber (:func:`pdfplumber_chars`, the reference in
+tests and the fallback setting).  Both give the loose box of a glyph: its
+advance width, and the font's ascent to descent, in points from the top-left
+corner of the frame in which the page's text stands upright.
+
+Rows of characters are cut at wide gaps and joined again unless a column
+gutter (:mod:`cleaners.columns`) runs between the pieces, so a page set in
+columns comes out column after column.
+
+A glyph whose font has no Unicode map (a formula font: pdfplumber's
+``(cid:N)``, PDFium's "unicode map error") becomes :data:`UNMAPPED_GLYPH`, one
+per glyph, so a reader sees where something is missing and no code leaks into
+an article.
 """
 
 from __future__ import annotations
 
+import ctypes
 import re
+import unicodedata
+from bisect import insort
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 from statistics import median
 from typing import Any
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from cleaners.columns import column_blocks
 from docpipe.layout import Line
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
-Char = dict[str, Any]  # a pdfplumber character record
+Char = dict[str, Any]  # a character record with pdfplumber's keys (text, x0, top, x1, bottom, size, fontname)
 
+#: What a glyph without a Unicode mapping reads as: □, the mark Chinese
+#: typesetting uses for a character that cannot be set (缺字符号).
+UNMAPPED_GLYPH = "\u25a1"
 #: A gap this wide (in em) between two characters of a line is a word space.
 SPACE_GAP_EM = 0.3
 #: Subset fonts carry a tag ("AAAAAB+") that differs between the subsets of one
@@ -27,28 +55,169 @@ SPACE_GAP_EM = 0.3
 _SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")
 #: pdfplumber renders glyphs it cannot map to Unicode as "(cid:123)".
 _CID = re.compile(r"\(cid:\d+\)")
+_FONT_NAME_BUFFER = 256
+#: A line that is one bracketed run read backwards: ``】理管务政【``.
+_REVERSED_BRACKETS = re.compile(r"】[^【】]+【|》[^《》]+《|）[^（）]+（|〕[^〔〕]+〔")
+#: Punctuation that never starts a line of Chinese text (避头尾).
+_NO_LINE_START = frozenset("。，、；：！？")
+#: The one run of three letters that text prints everywhere.
+_WWW = re.compile(r"(?i)www\.")
+#: A run of three or more of the same character.
+_REPEATED_RUN = re.compile(r"(.)\1{2,}", re.DOTALL)
+#: Characters that repeat in real text: leader dots, rules, spacing fills.
+_RUN_CHARS_OF_TEXT = frozenset(".…-—_·=*~。 ")
+#: Latin-1 Supplement characters that real Chinese and Western text uses.
+_LATIN1_OF_TEXT = frozenset("°·×÷±§¥£¢©®µ²³¹¼½¾«»\u00a0éèàçüöäáíóúñ")
+_BREAK_CODES = frozenset((0x0A, 0x0D))
+_ORIENTATION_SAMPLE = 64
+#: A glyph whose baseline leans more than this (tan of the angle, about 3 degrees)
+#: is set at an angle, not along a page edge.
+_SKEW_TOLERANCE = 0.05
+
+
+def pdfplumber_chars(plumber_page: Any) -> tuple[list[Char], float, float]:
+    """The characters of a pdfplumber page, in the frame where its text stands upright; and that frame's size.
+
+    pdfplumber applies ``/Rotate``, so a page a scanner fed in upside down
+    comes out with its text running right to left (``】理管务政【``); the
+    characters are turned back as in :func:`pdfium_chars`.  ``(cid:N)`` glyphs
+    are marked as :data:`UNMAPPED_GLYPH`.
+    """
+    # Coordinates from the crop box's corner, as a viewer shows the page (and as
+    # PDFium and OCR give them); pdfplumber measures from the media box's.
+    left, top_edge, right, bottom_edge = (float(v) for v in plumber_page.cropbox)
+    width, height = right - left, bottom_edge - top_edge
+    directions = [_quarter_turns(*char["matrix"][:2]) for char in plumber_page.chars]
+    axis_aligned = Counter(direction for direction in directions if direction is not None)
+    turns = axis_aligned.most_common(1)[0][0] if axis_aligned else 0
+    chars: list[Char] = []
+    for char, direction in zip(plumber_page.chars, directions, strict=True):
+        x0, top, x1, bottom = _turned(
+            char["x0"] - left,
+            height - (char["bottom"] - top_edge),
+            char["x1"] - left,
+            height - (char["top"] - top_edge),
+            width,
+            height,
+            turns,
+        )
+        text = UNMAPPED_GLYPH if _CID.fullmatch(char["text"]) else char["text"]
+        chars.append(
+            {
+                **char,
+                "text": text,
+                "x0": x0,
+                "top": top,
+                "x1": x1,
+                "bottom": bottom,
+                "upright": direction == turns,
+            }
+        )
+    if turns % 2:
+        width, height = height, width
+    return chars, width, height
+
+
+def pdfium_chars(page: pdfium.PdfPage) -> tuple[list[Char], float, float]:
+    """The characters of a PDFium page, in the frame where its text stands upright; and that frame's size.
+
+    PDFium reports glyph boxes in the page's own (unrotated) space.  The frame
+    is turned by a quarter turn for every quarter turn of the page's text, so a
+    page whose content was drawn sideways and set upright by ``/Rotate`` and a
+    page whose upright content a scanner turned with ``/Rotate 180`` both read
+    in the order their text is written; the width and height returned are that
+    frame's.  The line breaks PDFium infers are left out; the spaces it infers
+    are kept, marked ``generated``, as word boundaries that never split a number.
+    """
+    textpage = page.get_textpage()
+    try:
+        left, bottom, right, top = page.get_cropbox()
+        width, height = right - left, top - bottom
+        count = textpage.count_chars()
+        codes = _char_codes(textpage, count)
+        turns = _text_quarter_turns(textpage, count)
+        box = pdfium_c.FS_RECTF()
+        matrix = pdfium_c.FS_MATRIX()
+        name = ctypes.create_string_buffer(_FONT_NAME_BUFFER)
+        flags = ctypes.c_int()
+        fonts: dict[bytes, str] = {}
+        chars: list[Char] = []
+        for index, code in enumerate(codes):
+            if code in _BREAK_CODES:  # line breaks PDFium infers: not glyphs
+                continue
+            if pdfium_c.FPDFText_HasUnicodeMapError(textpage, index) == 1:
+                text = UNMAPPED_GLYPH
+            else:
+                text = _char_text(code)
+                if not text:
+                    continue
+            pdfium_c.FPDFText_GetLooseCharBox(textpage, index, box)
+            pdfium_c.FPDFText_GetFontInfo(textpage, index, name, _FONT_NAME_BUFFER, flags)
+            font = name.value
+            if font not in fonts:
+                fonts[font] = base_font_name(font.decode("utf-8", "replace"))
+            x0, top_, x1, bottom_ = _turned(
+                box.left - left, box.bottom - bottom, box.right - left, box.top - bottom, width, height, turns
+            )
+            pdfium_c.FPDFText_GetMatrix(textpage, index, matrix)
+            chars.append(
+                {
+                    "text": text,
+                    "x0": x0,
+                    "top": top_,
+                    "x1": x1,
+                    "bottom": bottom_,
+                    "size": pdfium_c.FPDFText_GetFontSize(textpage, index),
+                    "fontname": fonts[font],
+                    # Text in another direction (a label up the margin) is not read.
+                    "upright": _quarter_turns(matrix.a, matrix.b) == turns,
+                    # PDFium stands a space it infers in for some of the PDF's own
+                    # space glyphs (one drawn from another font subset than its
+                    # neighbours): kept, zero wide, as a word boundary.
+                    "generated": code == 0x20 and pdfium_c.FPDFText_IsGenerated(textpage, index) == 1,
+                }
+            )
+    finally:
+        textpage.close()
+    if turns % 2:
+        width, height = height, width
+    return chars, width, height
 
 
 def group_chars_into_lines(
     chars: Iterable[Char], *, page_number: int, settings: Settings = DEFAULT_SETTINGS
 ) -> list[Line]:
-    """Group a page's characters into visual lines, top to bottom.
+    """Group a page's characters into visual lines, in reading order: top to bottom, column by column.
 
     Two characters share a line when their vertical centres are within
     ``settings.line_tolerance_em`` of the line's glyph size.  Wide gaps inside a
     line become a tab (table cells, a contents title and its page number),
-    narrower ones a space.
+    narrower ones a space: between Latin letters and digits a gap of
+    ``settings.word_gap_ratio`` of their own width or a space glyph of the PDF
+    (``coverage and the depth``), between Chinese characters only a gap of
+    ``SPACE_GAP_EM`` (letter-spacing never splits a word).
     """
-    upright = [c for c in chars if c.get("upright", True) and c["text"].strip() != ""]
+    upright = [c for c in chars if c.get("upright", True) and c["text"] != ""]
     upright.sort(key=lambda c: (_centre(c), c["x0"]))
-    rows: list[list[Char]] = []
+    rows: list[_Row] = []
     for char in upright:
-        if rows and _same_row(rows[-1], char, settings):
-            rows[-1].append(char)
+        if char["text"].isspace():
+            continue
+        if rows and rows[-1].takes(char, settings):
+            rows[-1].add(char)
         else:
-            rows.append([char])
-    lines = [_row_to_line(row, page_number, settings) for row in rows]
-    return sorted(lines, key=lambda line: (line.top, line.x0))
+            rows.append(_Row(char))
+    spaces = [c for c in upright if c["text"].isspace()]
+    # A row may run across a column gutter: cut it at every wide gap, let the
+    # page's geometry say which cuts are gutters, and join the other pieces again.
+    pieces: list[_Piece] = []
+    for row_number, row in enumerate(rows):
+        pieces += _row_pieces(row_number, row.chars, _spaces_of_row(row.chars, spaces), settings)
+    by_line = {id(piece.line): piece for piece in pieces}
+    lines: list[Line] = []
+    for block in column_blocks([piece.line for piece in pieces], settings=settings):
+        lines += _join_pieces([by_line[id(line)] for line in block], page_number, settings)
+    return lines
 
 
 def usable_share(text: str) -> float:
@@ -58,15 +227,68 @@ def usable_share(text: str) -> float:
     1.0
     >>> usable_share("(cid:12)字")
     0.5
+    >>> usable_share("□字")
+    0.5
     """
     cids = len(_CID.findall(text))
     rest = _CID.sub("", text)
     visible = [ch for ch in rest if not ch.isspace()]
-    private = sum(1 for ch in visible if 0xE000 <= ord(ch) <= 0xF8FF or ch == "\ufffd")
+    unusable = sum(1 for ch in visible if _is_unusable(ch))
     total = cids + len(visible)
     if total == 0:
         return 0.0
-    return (len(visible) - private) / total
+    return (len(visible) - unusable) / total
+
+
+def mojibake_share(text: str) -> float:
+    """Share of a text layer's visible characters that are mojibake, not text.
+
+    A text layer decoded with the wrong map reads as Latin-1 letters and
+    symbols in runs (``êêêÆÆÆ###(((¯¯¯KKK``): counted are the Latin-1
+    Supplement characters no text uses in bulk (``°`` ``·`` ``×`` ``±`` ``²``
+    ``©`` ``®`` ``µ`` and the like are not counted), every character of a run of
+    three or more of the same character (digits and the characters of leader
+    dots and rules, ``......`` ``———``, and a URL's ``www.`` are not counted), unmapped glyphs, U+FFFD,
+    private-use and control characters.  Chinese, English and numbers count 0.
+
+    >>> mojibake_share("êêêÆÆÆ###(((¯¯¯KKK")
+    1.0
+    >>> mojibake_share("电子政务信息汇编 …… 3")
+    0.0
+    >>> mojibake_share("Température 25 °C, 1000 mAh")
+    0.0
+    """
+    visible = "".join(_WWW.sub("", text).split())
+    if not visible:
+        return 0.0
+    bad = [_is_suspect(char) for char in visible]
+    for match in _REPEATED_RUN.finditer(visible):
+        if match.group(1) not in _RUN_CHARS_OF_TEXT and not match.group(1).isdigit():
+            bad[match.start() : match.end()] = [True] * (match.end() - match.start())
+    return sum(bad) / len(visible)
+
+
+def reversed_runs(text: str) -> list[str]:
+    """The lines of ``text`` that read backwards, if the text reads backwards; else [].
+
+    A page read in the wrong direction (a ``/Rotate`` a reader did not undo, a
+    mirrored scan) turns ``【政务管理】`` into ``】理管务政【`` and puts a line's
+    closing ``。`` first.  Evidence is a line that is one bracketed run, closing
+    bracket first, or two lines starting with punctuation that Chinese
+    typesetting never sets at a line start (避头尾); a line that merely starts
+    with the ``）`` of a bracket opened on the line before is not evidence.
+
+    >>> reversed_runs("】理管务政【\\n（人民日报）")
+    ['】理管务政【']
+    >>> reversed_runs("。明透开公心中为众民以\\n，展发府政子电度印")
+    ['。明透开公心中为众民以', '，展发府政子电度印']
+    >>> reversed_runs("【政务管理】\\n2020）》提出，（新华社）")
+    []
+    """
+    lines = [line.strip() for line in text.splitlines()]
+    bracketed = [line for line in lines if _REVERSED_BRACKETS.fullmatch(line)]
+    forbidden_starts = [line for line in lines if line[:1] in _NO_LINE_START]
+    return bracketed + (forbidden_starts if len(forbidden_starts) >= 2 else [])
 
 
 def base_font_name(fontname: str) -> str:
@@ -78,47 +300,217 @@ def base_font_name(fontname: str) -> str:
     return _SUBSET_TAG.sub("", fontname)
 
 
-def _space_gap(before: str, after: str) -> float:
+# --- PDFium -------------------------------------------------------------------
+
+
+def _char_text(code: int) -> str:
+    if code == 0 or code in (0x0D, 0x0A):
+        return ""
+    text = chr(code)
+    if text.isspace():
+        return " "
+    if unicodedata.category(text) == "Cc":
+        return UNMAPPED_GLYPH  # a raw character code where a mapping was missing
+    return text
+
+
+def _char_codes(textpage: pdfium.PdfTextPage, count: int) -> list[int]:
+    """The Unicode code point of every character index, read in one call where possible."""
+    buffer = (ctypes.c_ushort * (count + 1))()
+    written = pdfium_c.FPDFText_GetText(textpage, 0, count, buffer)
+    units = list(buffer[: max(0, written - 1)])
+    if len(units) == count and not any(0xD800 <= unit <= 0xDFFF for unit in units):
+        return units
+    # Characters beyond the BMP take two UTF-16 units: ask for each character.
+    return [pdfium_c.FPDFText_GetUnicode(textpage, index) for index in range(count)]
+
+
+def _text_quarter_turns(textpage: pdfium.PdfTextPage, count: int) -> int:
+    """How many quarter turns (counter-clockwise) most of the page's glyphs are drawn at."""
+    turns: Counter[int] = Counter()
+    matrix = pdfium_c.FS_MATRIX()
+    # A sample spread over the page decides as well as every glyph would.
+    for index in range(0, count, max(1, count // _ORIENTATION_SAMPLE)):
+        if pdfium_c.FPDFText_GetMatrix(textpage, index, matrix):
+            direction = _quarter_turns(matrix.a, matrix.b)
+            if direction is not None:
+                turns[direction] += 1
+    return turns.most_common(1)[0][0] if turns else 0
+
+
+def _quarter_turns(a: float, b: float) -> int | None:
+    """The quarter turns of a text matrix whose x axis (the way the text runs) is (a, b).
+
+    None for text at any other angle (a diagonal watermark), which is not read.
+    """
+    small, large = sorted((abs(a), abs(b)))
+    if small > _SKEW_TOLERANCE * large:
+        return None
+    if abs(a) >= abs(b):
+        return 0 if a > 0 else 2
+    return 1 if b > 0 else 3
+
+
+def _turned(
+    x_lo: float, y_lo: float, x_hi: float, y_hi: float, width: float, height: float, turns: int
+) -> tuple[float, float, float, float]:
+    """A box in PDF space (y up, origin bottom-left) as (x0, top, x1, bottom) in the frame
+    where text drawn at ``turns`` quarter turns reads left to right, top to bottom."""
+    if turns == 0:
+        return x_lo, height - y_hi, x_hi, height - y_lo
+    if turns == 1:  # text runs up the page: its "down" is +x
+        return y_lo, x_lo, y_hi, x_hi
+    if turns == 2:
+        return width - x_hi, y_lo, width - x_lo, y_hi
+    return height - y_hi, width - x_hi, height - y_lo, width - x_lo
+
+
+# --- grouping -------------------------------------------------------------------
+
+
+def _is_unusable(char: str) -> bool:
+    code = ord(char)
+    return (
+        char in (UNMAPPED_GLYPH, "\ufffd")
+        or 0xE000 <= code <= 0xF8FF
+        or 0xF0000 <= code
+        or (code < 0x20 and char not in "\t\n\r")
+    )
+
+
+def _is_suspect(char: str) -> bool:
+    return _is_unusable(char) or ("\u0080" <= char <= "\u00ff" and char not in _LATIN1_OF_TEXT)
+
+
+def _is_latin(char: str) -> bool:
+    return (char.isascii() and char.isalnum()) or "\u00c0" <= char <= "\u024f"
+
+
+def _space_gap(before: Char, after: Char, latin_width: float, settings: Settings) -> float:
+    a, b = before["text"], after["text"]
     # Justification may spread the glyphs of a number; a space inside one would
     # turn 200 into "2 00", so digits need a wider gap to be separated.
-    if before.isdigit() and after.isdigit():
-        return 2 * SPACE_GAP_EM
-    return SPACE_GAP_EM
+    if a.isdigit() and b.isdigit():
+        return 2 * SPACE_GAP_EM * before["size"]
+    if _is_latin(a[-1]) and _is_latin(b[0]) and latin_width > 0:
+        return settings.word_gap_ratio * latin_width
+    return SPACE_GAP_EM * max(before["size"], after["size"])
 
 
 def _centre(char: Char) -> float:
     return (char["top"] + char["bottom"]) / 2
 
 
-def _same_row(row: Sequence[Char], char: Char, settings: Settings) -> bool:
-    row_centre = median(_centre(c) for c in row)
-    size = max(char["size"], median(c["size"] for c in row))
-    return abs(_centre(char) - row_centre) < settings.line_tolerance_em * size
+def _median_of_sorted(values: Sequence[float]) -> float:
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 
-def _row_to_line(row: list[Char], page_number: int, settings: Settings) -> Line:
+class _Row:
+    """The characters of one line being gathered, with their centres and sizes kept sorted for medians."""
+
+    __slots__ = ("centres", "chars", "sizes")
+
+    def __init__(self, char: Char) -> None:
+        self.chars = [char]
+        self.centres = [_centre(char)]
+        self.sizes = [char["size"]]
+
+    def takes(self, char: Char, settings: Settings) -> bool:
+        size = max(char["size"], _median_of_sorted(self.sizes))
+        return abs(_centre(char) - _median_of_sorted(self.centres)) < settings.line_tolerance_em * size
+
+    def add(self, char: Char) -> None:
+        self.chars.append(char)
+        insort(self.centres, _centre(char))
+        insort(self.sizes, char["size"])
+
+
+def _spaces_of_row(row: Sequence[Char], spaces: Sequence[Char]) -> list[tuple[float, bool]]:
+    """The x centres of the space glyphs that sit on ``row``, each with whether PDFium inferred it."""
+    if not spaces:
+        return []
+    top = min(c["top"] for c in row)
+    bottom = max(c["bottom"] for c in row)
+    return [
+        ((s["x0"] + s["x1"]) / 2, bool(s.get("generated"))) for s in spaces if top <= _centre(s) <= bottom
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """A run of a row's characters between two wide gaps, with the separator that preceded it."""
+
+    row: int
+    chars: list[Char]
+    text: str
+    separator: str  # "" for the first piece of its row
+    line: Line
+
+
+def _row_pieces(
+    row_number: int, row: list[Char], spaces: Sequence[tuple[float, bool]], settings: Settings
+) -> list[_Piece]:
     row.sort(key=lambda c: c["x0"])
     size = median(c["size"] for c in row)
     gaps = [b["x0"] - a["x1"] for a, b in pairwise(row)]
     # Justified lines spread their slack over every glyph gap; measure a gap
     # against the line's usual one so letter-spacing never splits a word.
     usual_gap = max(0.0, median(gaps)) if gaps else 0.0
-    parts: list[str] = [row[0]["text"]]
-    for previous, char, gap in zip(row[:-1], row[1:], gaps, strict=True):
-        extra = gap - usual_gap
+    latin = [c["x1"] - c["x0"] for c in row if _is_latin(c["text"])]
+    latin_width = median(latin) if latin else 0.0
+    pieces: list[_Piece] = []
+    start, parts, separator = 0, [row[0]["text"]], ""
+    for index, (previous, char, gap) in enumerate(zip(row[:-1], row[1:], gaps, strict=True), start=1):
         if gap >= settings.tab_gap_em * size:
-            parts.append("\t")
-        elif extra >= _space_gap(previous["text"], char["text"]) * size:
-            parts.append(" ")
-        parts.append(char["text"])
-    fonts = Counter(base_font_name(c.get("fontname", "")) for c in row)
+            between = "\t"
+        elif gap - usual_gap >= _space_gap(previous, char, latin_width, settings) or any(
+            previous["x1"] - 0.5 <= x <= char["x0"] + 0.5
+            # an inferred space never splits a number spread by justification
+            and not (generated and previous["text"].isdigit() and char["text"].isdigit())
+            for x, generated in spaces
+        ):
+            between = " "
+        else:
+            between = ""
+        if gap >= settings.column_gap_em * size:
+            pieces.append(_piece(row_number, row[start:index], "".join(parts), separator))
+            start, parts, separator = index, [char["text"]], between
+        else:
+            parts += [between, char["text"]]
+    pieces.append(_piece(row_number, row[start:], "".join(parts), separator))
+    return pieces
+
+
+def _piece(row_number: int, chars: list[Char], text: str, separator: str) -> _Piece:
+    return _Piece(row_number, chars, text, separator, _line_of(chars, text, 0))
+
+
+def _join_pieces(pieces: Sequence[_Piece], page_number: int, settings: Settings) -> list[Line]:
+    """Lines of consecutive pieces of one row joined again, with the separators they had."""
+    del settings  # the separators were decided when the row was cut
+    lines: list[Line] = []
+    run: list[_Piece] = []
+    for piece in [*pieces, None]:
+        if run and (piece is None or piece.row != run[-1].row or piece.line.x0 < run[-1].line.x1):
+            chars = [char for member in run for char in member.chars]
+            text = run[0].text + "".join(member.separator + member.text for member in run[1:])
+            lines.append(_line_of(chars, text, page_number))
+            run = []
+        if piece is not None:
+            run.append(piece)
+    return lines
+
+
+def _line_of(chars: Sequence[Char], text: str, page_number: int) -> Line:
+    fonts = Counter(base_font_name(c.get("fontname", "")) for c in chars)
     return Line(
-        text="".join(parts),
+        text=text,
         page=page_number,
-        x0=min(c["x0"] for c in row),
-        top=min(c["top"] for c in row),
-        x1=max(c["x1"] for c in row),
-        bottom=max(c["bottom"] for c in row),
-        size=round(size, 2),
+        x0=min(c["x0"] for c in chars),
+        top=min(c["top"] for c in chars),
+        x1=max(c["x1"] for c in chars),
+        bottom=max(c["bottom"] for c in chars),
+        size=round(median(c["size"] for c in chars), 2),
         font=fonts.most_common(1)[0][0],
     )

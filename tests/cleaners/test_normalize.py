@@ -19,6 +19,7 @@ from cleaners.normalize import (
     normalize_whitespace,
     remove_spaces_in_chinese,
     repair_url_colons,
+    unify_cjk_compatibility,
     widen_punctuation_next_to_chinese,
 )
 
@@ -45,6 +46,49 @@ CASES = json.loads((Path(__file__).parent / "cases" / "normalize.json").read_tex
 )
 def test_fold_fullwidth_alphanumerics(text: str, expected: str) -> None:
     assert fold_fullwidth_alphanumerics(text) == expected
+
+
+# --- unify_cjk_compatibility ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("项⽬背景介绍", "项目背景介绍"),
+        ("南⽠书", "南瓜书"),
+        ("⼀⼆三", "一二三"),
+        ("⻓江⼤桥", "长江大桥"),
+        ("⻔户⽹站", "门户网站"),
+        ("⺟婴", "母婴"),
+        ("⻳兔赛跑", "龟兔赛跑"),
+        ("\uf9b2度", "零度"),  # a compatibility ideograph
+        ("\U0002f804", "\u4f60"),  # the supplement of the compatibility block: 你
+        # left alone: unified ideographs, component-only radicals, the Japanese
+        # simplified forms, the unified ideographs inside the compatibility block,
+        # and what a whole-text NFKC would fold (full-width punctuation, ①, ™, ｶ)
+        ("项目背景介绍", "项目背景介绍"),
+        ("⺅⻈⻐", "⺅⻈⻐"),
+        ("⻫⻭⻯⻲", "⻫⻭⻯⻲"),
+        ("\ufa0e\ufa0f\ufa11", "\ufa0e\ufa0f\ufa11"),
+        ("（一）第①条，™ ｶ　Ａ", "（一）第①条，™ ｶ　Ａ"),
+        ("", ""),
+    ],
+)
+def test_unify_cjk_compatibility(text: str, expected: str) -> None:
+    assert unify_cjk_compatibility(text) == expected
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    text=st.text(
+        alphabet=st.characters(min_codepoint=0x2E80, max_codepoint=0x2FDF)
+        | st.sampled_from("目，\uf900\ufa0e \U0002f800")
+    )
+)
+def test_unify_cjk_compatibility_is_idempotent_and_leaves_no_kangxi(text: str) -> None:
+    once = unify_cjk_compatibility(text)
+    assert unify_cjk_compatibility(once) == once
+    assert not any(0x2F00 <= ord(char) <= 0x2FD5 for char in once)  # 2FD6-2FDF: unassigned
 
 
 # --- normalize_whitespace --------------------------------------------------------

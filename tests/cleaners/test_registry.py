@@ -42,6 +42,7 @@ def test_registry_names_are_function_names() -> None:
 def test_default_order() -> None:
     assert list(CLEANERS) == [
         "normalize_whitespace",
+        "unify_cjk_compatibility",
         "fold_fullwidth_alphanumerics",
         "repair_url_colons",
         "widen_punctuation_next_to_chinese",
@@ -100,6 +101,7 @@ def _steps_that_change(text: str, config: CleaningConfig = DEFAULT_CONFIG) -> li
         ("(重庆日报)", ["widen_punctuation_next_to_chinese"]),
         ("1996 年", ["remove_spaces_in_chinese"]),
         ("電子政務", ["convert_traditional_to_simplified"]),
+        ("项⽬ 背景", ["unify_cjk_compatibility", "remove_spaces_in_chinese"]),
         (
             "河北秦皇岛　４Ｇ　基站",
             ["normalize_whitespace", "fold_fullwidth_alphanumerics", "remove_spaces_in_chinese"],

@@ -127,6 +127,7 @@ def document_row(source_file: str, **changes: Any) -> dict[str, Any]:
         "articles": 0,
         "status": "failed",
         "error": None,
+        "coverage": None,
         "warnings": [],
         "pipeline_version": PIPELINE_VERSION,
         "ingested_at": datetime(2026, 1, 1, tzinfo=UTC),

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow.compute as pc
+
 from PIL import Image, ImageDraw, ImageFont
 
 from docpipe.samples.book import ScannedPage, scan_parameters, write_image_pdf
@@ -139,8 +141,8 @@ def temp_files(out: Path) -> list[Path]:
 
 
 def article_state(out: Path) -> set[tuple[str, str, str]]:
-    """What an analyst gets: (source_file, article_id, body) of every article row."""
-    articles = read_dataset(out, "articles")
+    """What an analyst gets: (source_file, article_id, body) of every body article row."""
+    articles = read_dataset(out, "articles").filter(pc.equal(pc.field("part"), "body"))
     return set(
         zip(
             articles["source_file"].to_pylist(),

@@ -13,12 +13,16 @@ read as data.
 
 from __future__ import annotations
 
+import csv
+import difflib
 import hashlib
 import html
+import io
+import json
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -48,6 +52,82 @@ _WHITESPACE = re.compile(r"\s+")
 # The pages dataset joins the furniture lines of a page with " | " (docpipe.assemble);
 # "\n" is accepted too because the schema's column description says so.
 _FURNITURE_SEPARATOR = re.compile(r" \| |\n")
+
+
+# --- which datasets, which document ------------------------------------------------
+
+
+def check_datasets_directory(out_dir: Path) -> None:
+    """Raise LookupError unless ``out_dir`` holds docpipe's datasets (a ``documents`` folder).
+
+    An operator who mistypes ``--out`` must hear so, not "no problem pages".
+    """
+    if not out_dir.exists():
+        raise LookupError(f"datasets directory {out_dir} does not exist")
+    if not out_dir.is_dir():
+        raise LookupError(f"datasets directory {out_dir} is a file, not a directory")
+    if not (out_dir / "documents").is_dir():
+        raise LookupError(
+            f"{out_dir} holds no docpipe datasets (no documents/ folder); run docpipe run first"
+        )
+
+
+def known_source_files(out_dir: Path) -> list[str]:
+    """Every ``source_file`` the documents dataset has a row for, sorted."""
+    return sorted(set(read_dataset(out_dir, "documents")["source_file"].to_pylist()))
+
+
+def resolve_source_file(typed: str, raw_dir: Path, known: Sequence[str]) -> str:
+    """The ``source_file`` an operator meant by ``typed``: as stored, or a path as typed at a shell.
+
+    A tab-completed ``raw/2014/x.pdf`` (relative to the working directory, or
+    absolute) is taken relative to ``raw_dir``; a bare file name that matches one
+    document alone in a sub-folder is that document.  LookupError otherwise,
+    naming the closest known files.
+
+    >>> known = ["2014/digest-2014-07-28.pdf", "book.pdf"]
+    >>> resolve_source_file("raw/2014/digest-2014-07-28.pdf", Path("raw"), known)
+    '2014/digest-2014-07-28.pdf'
+    >>> resolve_source_file("./book.pdf", Path("raw"), known)
+    'book.pdf'
+    >>> resolve_source_file("digest-2014-07-28.pdf", Path("raw"), known)
+    '2014/digest-2014-07-28.pdf'
+    >>> resolve_source_file("boek.pdf", Path("raw"), known)
+    Traceback (most recent call last):
+    ...
+    LookupError: boek.pdf is not in the datasets (did you mean book.pdf?)
+    """
+    wanted = _nfc(typed.strip())
+    known_set = set(known)
+    for candidate in _spellings(wanted, raw_dir):
+        if candidate in known_set:
+            return candidate
+    name = PurePosixPath(wanted).name
+    by_name = [source_file for source_file in known if PurePosixPath(source_file).name == name]
+    if len(by_name) == 1:
+        return by_name[0]
+    close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.6)
+    hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+    if len(by_name) > 1:
+        hint = f" (several documents are named {name}: {', '.join(by_name)})"
+    raise LookupError(f"{typed} is not in the datasets{hint}")
+
+
+def _spellings(typed: str, raw_dir: Path) -> list[str]:
+    """``typed`` as stored, and relative to ``raw_dir`` if it is a path into it."""
+    spellings = [typed, PurePosixPath(typed).as_posix()]  # "./a.pdf" -> "a.pdf"
+    path = Path(typed)
+    for base in (raw_dir, raw_dir.absolute(), raw_dir.resolve()):
+        for candidate in (path, path.absolute()):
+            try:
+                spellings.append(_nfc(candidate.relative_to(base).as_posix()))
+            except ValueError:
+                continue
+    try:
+        spellings.append(_nfc(path.resolve().relative_to(raw_dir.resolve()).as_posix()))
+    except ValueError:
+        pass
+    return spellings
 
 
 # --- problem pages ----------------------------------------------------------------
@@ -115,22 +195,38 @@ def display_width(text: str) -> int:
     return width
 
 
-def format_problem_pages(rows: Sequence[ProblemPage]) -> str:
-    """A plain text table of problem pages, aligned for a terminal, with a count at the end.
+def describe_statuses(statuses: Sequence[str]) -> str:
+    """How a list of pages filtered by ``statuses`` is named: problem pages only when it is them.
+
+    >>> describe_statuses(["failed", "low_confidence"]), describe_statuses(["ok"])
+    ('problem page', 'page with status ok')
+    >>> describe_statuses(["ok", "blank"])
+    'page with status ok or blank'
+    """
+    if set(statuses) == set(PROBLEM_STATUSES):
+        return "problem page"
+    return f"page with status {' or '.join(statuses)}"
+
+
+def format_problem_pages(rows: Sequence[ProblemPage], *, statuses: Sequence[str] = PROBLEM_STATUSES) -> str:
+    """A plain text table of pages, aligned for a terminal, with a count that names the filter.
 
     The error goes last and unpadded, on one line, so a long message does not push
     the other columns about.
 
     >>> print(format_problem_pages([]))
     no problem pages
+    >>> print(format_problem_pages([], statuses=["ok"]))
+    no pages with status ok
     >>> print(format_problem_pages([ProblemPage("书/第一册.pdf", 3, "1", "ocr", "tesseract",
     ...                                         "low_confidence", 41.25, None)]))
     file           page  printed  method  engine     status          confidence  error
     书/第一册.pdf     3  1        ocr     tesseract  low_confidence        41.2  -
     1 problem page in 1 file
     """
+    noun = describe_statuses(statuses)
     if not rows:
-        return "no problem pages"
+        return f"no {_plural(noun)}"
     header = ("file", "page", "printed", "method", "engine", "status", "confidence", "error")
     right_aligned = {"page", "confidence"}
     cells = [header, *(_problem_cells(row) for row in rows)]
@@ -143,8 +239,33 @@ def format_problem_pages(rows: Sequence[ProblemPage]) -> str:
         ]
         lines.append("  ".join([*padded, line[-1]]).rstrip())
     files = len({row.source_file for row in rows})
-    lines.append(f"{_count(len(rows), 'problem page')} in {_count(files, 'file')}")
+    lines.append(f"{_count(len(rows), noun)} in {_count(files, 'file')}")
     return "\n".join(lines)
+
+
+def pages_as_json(rows: Sequence[ProblemPage]) -> str:
+    """The rows as a JSON array of objects, one per page, for scripts.
+
+    >>> text = pages_as_json([ProblemPage("a.pdf", 2, None, "ocr", "hybrid", "failed", None, "timeout")])
+    >>> [(row["page"], row["confidence"], row["error"]) for row in json.loads(text)]
+    [(2, None, 'timeout')]
+    """
+    return json.dumps([asdict(row) for row in rows], ensure_ascii=False)
+
+
+def pages_as_csv(rows: Sequence[ProblemPage]) -> str:
+    """The rows as CSV with a header line, for a spreadsheet; empty cells for nulls.
+
+    >>> print(pages_as_csv([ProblemPage("a.pdf", 2, None, "ocr", "hybrid", "failed", None, "timeout")]))
+    source_file,page,printed_page,method,engine,status,confidence,error
+    a.pdf,2,,ocr,hybrid,failed,,timeout
+    <BLANKLINE>
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([field.name for field in fields(ProblemPage)])
+    writer.writerows([("" if value is None else value) for value in asdict(row).values()] for row in rows)
+    return buffer.getvalue()
 
 
 def _problem_cells(row: ProblemPage) -> tuple[str, ...]:
@@ -166,7 +287,13 @@ def _pad(text: str, width: int, *, right: bool) -> str:
 
 
 def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+    return f"{number} {noun if number == 1 else _plural(noun)}"
+
+
+def _plural(noun: str) -> str:
+    # "page with status ok" -> "pages with status ok": the head noun is the first word.
+    head, _, rest = noun.partition(" with ")
+    return f"{head}s with {rest}" if rest else f"{noun}s"
 
 
 def _format_confidence(confidence: float | None, *, missing: str = "-") -> str:

@@ -77,7 +77,10 @@ def assemble_document(
     articles = article_rows(segmented, bare_pages, common)
     page_rows_ = page_rows(bare_pages, common, settings=settings, config=config)
     failed = [page.number for page in bare_pages if page.status == "failed"]
+    unsure = [page.number for page in bare_pages if page.status == "low_confidence"]
     warnings = list(segmented.warnings)
+    if unsure:
+        warnings.insert(0, f"pages with low OCR confidence: {', '.join(map(str, unsure))}")
     if failed:
         warnings.insert(0, f"pages failed: {', '.join(map(str, failed))}")
     if not articles:
@@ -89,9 +92,11 @@ def assemble_document(
         "issue_label": segmented.issue_label,
         "pages": len(pages),
         "articles": len(articles),
-        "status": "partial" if failed else "ok",
+        # parquet/README.md promises that partial covers low confidence too.
+        "status": "partial" if failed or unsure else "ok",
         "error": None,
         "warnings": warnings,
+        "copy_of": None,  # linked across documents after the run (docpipe.copies)
         "ingested_at": ingested_at,
     }
     return DocumentRows(doc_kind=segmented.doc_kind, articles=articles, pages=page_rows_, document=document)
@@ -112,6 +117,7 @@ def failed_document_rows(
         "status": "failed",
         "error": error,
         "warnings": [],
+        "copy_of": None,
         "pipeline_version": PIPELINE_VERSION,
         "ingested_at": ingested_at,
     }
@@ -164,6 +170,7 @@ def article_rows(segmented: SegmentedDocument, pages: Sequence[Page], common: Ro
                 "extraction": _extraction_of(spanned),
                 "char_count": len(body),
                 "cleaning_steps": list(article.cleaning_steps),
+                "preferred": True,  # until docpipe.copies finds a better copy of the issue
             }
         )
     return rows
@@ -196,6 +203,8 @@ def page_rows(
                 "raw_text": page.raw_text,
                 "text": text,
                 "seconds": page.seconds,
+                "attempts": 1,  # the flow counts the attempts of earlier runs (docpipe.healing)
+                "dropped": list(page.dropped),
             }
         )
     return rows

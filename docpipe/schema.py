@@ -153,6 +153,14 @@ ARTICLES = _dataset_schema(
             list_of(pa.string()),
             "Names of the cleaners that changed this article, in the order they ran.",
         ),
+        column(
+            "preferred",
+            pa.bool_(),
+            "True for the article of the copy of its issue to count: false only when another "
+            "document is the same issue (same `doc_title`, `issue_date`, `issue_label`; see "
+            "`documents.copy_of`) and was preferred (text layer over OCR). Count articles "
+            "`WHERE preferred` to count each once.",
+        ),
         PIPELINE_VERSION_COLUMN,
     ],
 )
@@ -210,6 +218,19 @@ PAGES = _dataset_schema(
         column("raw_text", pa.string(), "Text as extracted, lines joined by `\\n`, before any cleaning."),
         column("text", pa.string(), "Text after page-level cleaning (header and footer removed)."),
         column("seconds", pa.float64(), "Wall-clock seconds spent extracting the page."),
+        column(
+            "attempts",
+            pa.int32(),
+            "Times this version of the page has been extracted, across runs, the last included: a "
+            "failed page of an unchanged document is tried again by later runs until it has had "
+            "`--retry-failed` attempts.",
+        ),
+        column(
+            "dropped",
+            list_of(pa.string()),
+            "Lines page-level cleaning removed besides `header` and `footer`, each as "
+            "`reason: text` (e.g. `speck: Bese.`); usually empty.",
+        ),
         PIPELINE_VERSION_COLUMN,
     ],
 )
@@ -238,12 +259,16 @@ DOCUMENTS = _dataset_schema(
         ISSUE_DATE,
         ISSUE_LABEL,
         column("pages", pa.int32(), "Physical pages; null when the PDF could not be opened.", nullable=True),
-        column("articles", pa.int32(), "Articles written for the document; 0 when it failed."),
+        column(
+            "articles",
+            pa.int32(),
+            "Articles the articles dataset holds for the document; 0 when it failed or was pruned.",
+        ),
         column(
             "status",
             pa.string(),
             "`ok`: every page read; `partial`: articles written but some pages failed or have low "
-            "confidence; `failed`: nothing written, see `error`; `removed`: the file has "
+            "confidence (see `warnings`); `failed`: nothing written, see `error`; `removed`: the file has "
             "disappeared from the raw directory.",
             allowed=("ok", "partial", "failed", "removed"),
         ),
@@ -251,6 +276,14 @@ DOCUMENTS = _dataset_schema(
             "error", pa.string(), "Why the document failed; null unless `status` is `failed`.", nullable=True
         ),
         column("warnings", list_of(pa.string()), "Problems that did not stop the document; usually empty."),
+        column(
+            "copy_of",
+            pa.string(),
+            "`source_file` of the preferred copy when another document is the same issue (same "
+            "`doc_title`, `issue_date`, `issue_label`; text layer preferred over OCR); null for the "
+            "preferred copy and for a document with no other copy.",
+            nullable=True,
+        ),
         PIPELINE_VERSION_COLUMN,
         column("ingested_at", pa.timestamp("us", tz="UTC"), "When this row was written."),
     ],
@@ -280,6 +313,19 @@ RUNS = _dataset_schema(
         _counter("pages_failed", "Pages read in this run with status `failed`."),
         _counter("pages_low_confidence", "Pages read in this run with status `low_confidence`."),
         _counter("articles_written", "Articles written in this run."),
+        column(
+            "kind",
+            pa.string(),
+            "`ingest`: a `docpipe run` or the ingest deployment (which also retries failed pages "
+            "of unchanged documents); `retry`: a `docpipe retry` or the retry deployment.",
+            allowed=("ingest", "retry"),
+        ),
+        column(
+            "flow_run_id",
+            pa.string(),
+            "Prefect flow-run id of the run, to find it in the Prefect UI; null when none.",
+            nullable=True,
+        ),
         PIPELINE_VERSION_COLUMN,
     ],
 )

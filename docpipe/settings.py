@@ -7,6 +7,7 @@ The CLI and the flow take a :class:`Settings` and let any field be overridden.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, fields, replace
 from typing import Any, Literal, get_args
@@ -152,7 +153,7 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     # a 140-megapixel image that no OCR engine reads in a page timeout.
     "render_dpi": (50, 1200),
     "confidence_floor": (0.0, 100.0),
-    "page_timeout": (0.1, None),
+    "page_timeout": (0.001, None),
     "ocr_workers": (0, 256),
     "retry_failed": (0, 100),
     "text_layer_min_usable": (0.0, 1.0),
@@ -192,7 +193,7 @@ def check_setting(name: str, value: object) -> None:
     integral = _FIELD_TYPES[name] == "int"
     if isinstance(value, bool) or not isinstance(value, int if integral else (int, float)):
         raise InvalidSetting(name, f"must be {'a whole number' if integral else 'a number'}, got {value!r}")
-    if value != value or (low is not None and value < low) or (high is not None and value > high):
+    if not math.isfinite(value) or (low is not None and value < low) or (high is not None and value > high):
         if high is None:
             raise InvalidSetting(name, f"must be at least {low}, got {value!r}")
         raise InvalidSetting(name, f"must be between {low} and {high}, got {value!r}")

@@ -11,7 +11,7 @@ import os
 import uuid
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from docpipe import PIPELINE_VERSION
 from docpipe.assemble import DocumentRows, assemble_document, failed_document_rows
 from docpipe.extract.pdf import DocumentFile, UnreadableDocument, extract_page, open_document, sha256_of
+from docpipe.healing import count_attempts, pages_to_heal, previous_attempts, read_page_states
 from docpipe.inventory import InventoryItem, count_changes, take_inventory
 from docpipe.layout import Page
 from docpipe.lock import output_lock
@@ -33,6 +34,13 @@ from docpipe.settings import DEFAULT_SETTINGS, Settings
 from docpipe.writer import read_dataset, remove_document, write_dataset_rows, write_run
 
 PROBLEM_STATUSES = ("failed", "low_confidence")
+
+
+def current_flow_run_id() -> str | None:
+    """The Prefect flow-run id when called inside a flow run, else None (for the runs dataset)."""
+    from prefect.runtime import flow_run
+
+    return str(flow_run.id) if flow_run.id else None
 
 
 @dataclass
@@ -48,6 +56,8 @@ class RunSummary:
     pages_by_status: Counter[str] = field(default_factory=Counter)
     problem_pages: list[dict[str, object]] = field(default_factory=list)
     articles_written: int = 0
+    kind: str = "ingest"  # or "retry"
+    flow_run_id: str | None = field(default_factory=current_flow_run_id)
 
     @property
     def failed_documents(self) -> int:
@@ -120,6 +130,7 @@ def record_removed_task(out_dir: Path, item: InventoryItem, prune: bool) -> None
         remove_document(out_dir, item.source_file, datasets=["articles", "pages"])
     row = {
         **previous,
+        "articles": 0 if prune else previous["articles"],  # what the articles dataset now holds
         "status": "removed",
         "ingested_at": datetime.now(UTC),
         "pipeline_version": PIPELINE_VERSION,
@@ -149,10 +160,22 @@ def ingest(
     with output_lock(out_dir, wait=wait_for_lock):
         inventory = take_inventory_task(raw_dir, out_dir, force)
         summary.changes.update(count_changes(inventory))
+        # Failed pages of unchanged documents are tried again (bounded): transient failures heal.
+        unchanged = {i.source_file: i.doc_id for i in inventory if i.change == "unchanged" and i.doc_id}
+        heal = pages_to_heal(
+            read_page_states(out_dir), unchanged=unchanged, max_attempts=resolved.retry_failed
+        )
         for item in inventory:
             if item.change in ("new", "changed"):
                 assert item.path is not None
                 rows = ingest_document(item.path, item.source_file, out_dir=out_dir, settings=resolved)
+                record_document(summary, rows)
+            elif item.change == "unchanged" and item.source_file in heal:
+                assert item.path is not None
+                redo = heal[item.source_file]
+                rows = ingest_document(
+                    item.path, item.source_file, out_dir=out_dir, settings=resolved, redo_pages=redo
+                )
                 record_document(summary, rows)
             elif item.change == "removed":
                 record_removed_task(out_dir, item, prune)
@@ -170,7 +193,7 @@ def retry_pages(
 ) -> RunSummary:
     """Re-extract only the failed and low-confidence pages, and rebuild their documents."""
     resolved = resolve_settings(settings)
-    summary = RunSummary(run_id=new_run_id(), started=datetime.now(UTC), raw_dir=str(raw_dir))
+    summary = RunSummary(run_id=new_run_id(), started=datetime.now(UTC), raw_dir=str(raw_dir), kind="retry")
     with output_lock(out_dir, wait=wait_for_lock):
         for document_file, pages in problem_pages_by_document(out_dir, source_file).items():
             rows = ingest_document(
@@ -232,6 +255,9 @@ def ingest_document(
             len(rows.articles),
             rows.document["status"],
         )
+    if rows.pages:  # attempts across runs, for the bounded healing of failed pages
+        previous = previous_attempts(out_dir, source_file, rows.pages[0]["doc_id"])
+        rows = replace(rows, pages=count_attempts(rows.pages, previous, redone=redo_pages))
     write_document_task(out_dir, source_file, rows)
     return rows
 
@@ -311,6 +337,8 @@ def run_row(summary: RunSummary) -> dict[str, object]:
         "pages_failed": summary.pages_by_status["failed"],
         "pages_low_confidence": summary.pages_by_status["low_confidence"],
         "articles_written": summary.articles_written,
+        "kind": summary.kind,
+        "flow_run_id": summary.flow_run_id,
         "pipeline_version": PIPELINE_VERSION,
     }
 

@@ -66,6 +66,8 @@ def page_row(source_file: str, doc_id: str, page: int, **overrides: Any) -> dict
         "raw_text": "",
         "text": "",
         "seconds": 0.25,
+        "attempts": 1,
+        "dropped": [],
     }
     return {**row, **overrides}
 
@@ -82,6 +84,7 @@ def document_row(source_file: str, doc_id: str, pages: int, status: str) -> dict
         "status": status,
         "error": None,
         "warnings": [],
+        "copy_of": None,
         "ingested_at": datetime(2024, 5, 1, 10, 15, tzinfo=UTC),
     }
 

@@ -24,6 +24,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from docpipe import PIPELINE_VERSION
 from docpipe.assemble import DocumentRows, assemble_document, failed_document_rows
 from docpipe.extract.pdf import DocumentFile, UnreadableDocument, extract_page, open_document, sha256_of
+from docpipe.copies import apply_copy_links
 from docpipe.healing import count_attempts, pages_to_heal, previous_attempts, read_page_states
 from docpipe.inventory import InventoryItem, count_changes, take_inventory
 from docpipe.layout import Page
@@ -138,6 +139,12 @@ def record_removed_task(out_dir: Path, item: InventoryItem, prune: bool) -> None
     write_dataset_rows(out_dir, "documents", row.pop("doc_kind"), item.source_file, [row])
 
 
+@task(name="link-copies")
+def link_copies_task(out_dir: Path) -> list[str]:
+    """Mark documents that are copies of one issue, so that each article is counted once."""
+    return apply_copy_links(out_dir)
+
+
 # --- flows ---------------------------------------------------------------------------
 
 
@@ -179,6 +186,7 @@ def ingest(
                 record_document(summary, rows)
             elif item.change == "removed":
                 record_removed_task(out_dir, item, prune)
+        link_copies_task(out_dir)
         finish_run(summary, out_dir)
     return summary
 
@@ -200,6 +208,7 @@ def retry_pages(
                 raw_dir / document_file, document_file, out_dir=out_dir, settings=resolved, redo_pages=pages
             )
             record_document(summary, rows)
+        link_copies_task(out_dir)
         finish_run(summary, out_dir)
     return summary
 

@@ -23,8 +23,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from docpipe import PIPELINE_VERSION
 from docpipe.assemble import DocumentRows, assemble_document, failed_document_rows
-from docpipe.extract.pdf import DocumentFile, UnreadableDocument, extract_page, open_document, sha256_of
 from docpipe.copies import apply_copy_links
+from docpipe.extract.pdf import DocumentFile, UnreadableDocument, extract_page, open_document, sha256_of
 from docpipe.healing import count_attempts, pages_to_heal, previous_attempts, read_page_states
 from docpipe.inventory import InventoryItem, count_changes, take_inventory
 from docpipe.layout import Page

@@ -297,7 +297,8 @@ def split_speck_lines(
     """The lines :func:`drop_speck_lines` keeps, and the dropped ones as ``"reason: text"``.
 
     The reasons are recorded on the page (``pages.dropped``) so that an operator
-    can see every line cleaning removed, and why.
+    can see every line cleaning removed, and why; lines of blanks are dropped
+    without a record.
 
     >>> from docpipe.layout import Line
     >>> text = Line("大数据引发了人类思维方式", 5, 92, 219, 417, 229, 9.7, confidence=93.0)
@@ -315,8 +316,8 @@ def split_speck_lines(
         reason = speck_reason(line, body_size, page_height, band)
         if reason is None:
             kept.append(line)
-        else:
-            dropped.append(f"{reason}: {line.text}")
+        elif text := line.text.strip():  # a line of blanks loses nothing worth recording
+            dropped.append(f"{reason}: {text}")
     return kept, dropped
 
 

@@ -97,7 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common_options(retry)
     _add_settings_options(retry)
-    retry.add_argument("--file", dest="source_file", help="only this document (its path under --raw)")
+    retry.add_argument(
+        "--file",
+        dest="source_file",
+        metavar="PDF",
+        help="only this document (its path under --raw, or as typed; default: every document)",
+    )
     retry.add_argument("--strict", action="store_true", help="exit 1 when any page still fails")
     retry.set_defaults(handler=_retry)
 
@@ -107,10 +112,18 @@ def build_parser() -> argparse.ArgumentParser:
         "docpipe pages --out parquet --status failed --format csv > failed-pages.csv",
     )
     pages.add_argument(
-        "--out", type=Path, default=Path("parquet"), help="datasets directory (default: parquet)"
+        "--out",
+        type=Path,
+        default=Path("parquet"),
+        metavar="DIR",
+        help="datasets directory (default: parquet)",
     )
     pages.add_argument(
-        "--raw", type=Path, default=Path("raw"), help="directory of input PDFs, to read --file (default: raw)"
+        "--raw",
+        type=Path,
+        default=Path("raw"),
+        metavar="DIR",
+        help="directory of input PDFs, to read --file (default: raw)",
     )
     pages.add_argument(
         "--status",
@@ -119,7 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: failed,low_confidence)",
     )
     pages.add_argument(
-        "--file", dest="source_file", help="only this document (its path under --raw, or as typed)"
+        "--file",
+        dest="source_file",
+        metavar="PDF",
+        help="only this document (its path under --raw, or as typed; default: every document)",
     )
     pages.add_argument(
         "--format", choices=PAGES_FORMATS, default="table", help="output format (default: table)"
@@ -135,10 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("file", help="the document: its path under --raw, or as typed (raw/….pdf)")
     inspect.add_argument("page", type=_positive_int, help="physical page number, from 1")
     inspect.add_argument(
-        "--raw", type=Path, default=Path("raw"), help="directory of input PDFs (default: raw)"
+        "--raw", type=Path, default=Path("raw"), metavar="DIR", help="directory of input PDFs (default: raw)"
     )
     inspect.add_argument(
-        "--out", type=Path, default=Path("parquet"), help="datasets directory (default: parquet)"
+        "--out",
+        type=Path,
+        default=Path("parquet"),
+        metavar="DIR",
+        help="datasets directory (default: parquet)",
     )
     inspect.add_argument(
         "--dest", type=Path, help="where to write (default: a new folder under <out>/_inspect/)"
@@ -227,10 +247,10 @@ def _timezone(text: str) -> str:
 
 def _add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--raw", type=Path, default=Path("raw"), help="directory of input PDFs (default: raw)"
+        "--raw", type=Path, default=Path("raw"), metavar="DIR", help="directory of input PDFs (default: raw)"
     )
     parser.add_argument(
-        "--out", type=Path, default=Path("parquet"), help="output directory (default: parquet)"
+        "--out", type=Path, default=Path("parquet"), metavar="DIR", help="output directory (default: parquet)"
     )
     parser.add_argument("--no-wait", action="store_true", help="exit at once if another run holds --out")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -245,6 +265,7 @@ def _add_settings_options(parser: argparse.ArgumentParser) -> None:
         "--dpi",
         type=_setting_type("render_dpi", int),
         dest="render_dpi",
+        metavar="DPI",
         help=f"DPI to render pages that are not one image, 50-1200 (default: {defaults.render_dpi}); "
         "a scanned page is read at its own resolution",
     )
@@ -258,24 +279,28 @@ def _add_settings_options(parser: argparse.ArgumentParser) -> None:
         "--ocr-languages",
         type=_setting_type("ocr_languages", str),
         dest="ocr_languages",
+        metavar="LANGS",
         help=f"Tesseract languages joined by + (default: {defaults.ocr_languages})",
     )
     parser.add_argument(
         "--workers",
         type=_setting_type("ocr_workers", int),
         dest="ocr_workers",
+        metavar="N",
         help="parallel page workers, 1-256; 0 means one per core (default: 0)",
     )
     parser.add_argument(
         "--page-timeout",
         type=_setting_type("page_timeout", float),
         dest="page_timeout",
+        metavar="SECONDS",
         help=f"seconds one page may take before it is failed (default: {defaults.page_timeout:g})",
     )
     parser.add_argument(
         "--confidence-floor",
         type=_setting_type("confidence_floor", float),
         dest="confidence_floor",
+        metavar="PERCENT",
         help=f"OCR confidence, 0-100, below which a page is low_confidence "
         f"(default: {defaults.confidence_floor:g})",
     )

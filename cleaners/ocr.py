@@ -277,7 +277,8 @@ def drop_speck_lines(
     lines with Chinese of normal size, and anything shaped like a page number
     (``1``, ``vi``, ``一3一``) in the top or bottom ``band`` of the page
     (anywhere when the page height is not given), which furniture detection
-    needs however unsure Tesseract was of it.
+    needs however unsure Tesseract was of it.  :func:`split_speck_lines` also
+    says why each dropped line went.
 
     >>> from docpipe.layout import Line
     >>> text = Line("大数据引发了人类思维方式", 5, 92, 219, 417, 229, 9.7, confidence=93.0)
@@ -287,26 +288,56 @@ def drop_speck_lines(
     >>> [line.text for line in drop_speck_lines([speck, text, gutter, number], page_height=680)]
     ['大数据引发了人类思维方式', 'iii']
     """
+    return split_speck_lines(lines, page_height=page_height, band=band)[0]
+
+
+def split_speck_lines(
+    lines: Sequence[Line], *, page_height: float | None = None, band: float = 0.12
+) -> tuple[list[Line], list[str]]:
+    """The lines :func:`drop_speck_lines` keeps, and the dropped ones as ``"reason: text"``.
+
+    The reasons are recorded on the page (``pages.dropped``) so that an operator
+    can see every line cleaning removed, and why; lines of blanks are dropped
+    without a record.
+
+    >>> from docpipe.layout import Line
+    >>> text = Line("大数据引发了人类思维方式", 5, 92, 219, 417, 229, 9.7, confidence=93.0)
+    >>> speck = Line("Bese.", 5, 13, 16, 28, 21, 4.8, confidence=21.0)
+    >>> small = Line("的大", 5, 92, 240, 98, 244, 4.0, confidence=45.0)
+    >>> kept, dropped = split_speck_lines([speck, text, small], page_height=680)
+    >>> [line.text for line in kept], dropped
+    (['大数据引发了人类思维方式'], ['noise: Bese.', 'small glyphs: 的大'])
+    """
     chinese_sizes = sorted(line.size for line in lines if _HAN_CHAR.search(line.text))
     body_size = chinese_sizes[len(chinese_sizes) // 2] if chinese_sizes else 0.0
-    return [line for line in lines if not _is_speck(line, body_size, page_height, band)]
+    kept: list[Line] = []
+    dropped: list[str] = []
+    for line in lines:
+        reason = speck_reason(line, body_size, page_height, band)
+        if reason is None:
+            kept.append(line)
+        elif text := line.text.strip():  # a line of blanks loses nothing worth recording
+            dropped.append(f"{reason}: {text}")
+    return kept, dropped
 
 
-def _is_speck(line: Line, body_size: float, page_height: float | None, band: float) -> bool:
+def speck_reason(line: Line, body_size: float, page_height: float | None, band: float) -> str | None:
+    """Why ``line`` is a speck (a short phrase), or None when it is text to keep."""
     text = line.text.strip()
     if _PAGE_NUMBER_SHAPE.match(text) and _in_margin_band(line, page_height, band):
         # Tesseract gives a page number it misread some confidence (9 for a 2 read as 5);
         # it gives none at all to the digits it sees in gutter shadow.
-        return line.confidence is not None and line.confidence < NUMBER_CONFIDENCE
+        unsure = line.confidence is not None and line.confidence < NUMBER_CONFIDENCE
+        return "gutter shadow" if unsure else None
     if not _WORD_CHAR.search(text) and len(text) <= LONE_SYMBOLS:
-        return True  # a lone mark with no letter, digit or ideograph
+        return "lone mark"  # no letter, digit or ideograph
     if line.confidence is None or line.confidence >= SPECK_CONFIDENCE:
-        return False
+        return None
     if line.confidence < GUESS_CONFIDENCE:
-        return True  # Tesseract barely believes in it: shadow and noise, even when read as Chinese
+        return "noise"  # Tesseract barely believes in it: shadow and noise, even when read as Chinese
     if not _HAN_CHAR.search(text):
-        return True
-    return body_size > 0 and line.size < SPECK_SIZE_RATIO * body_size
+        return "speck"
+    return "small glyphs" if body_size > 0 and line.size < SPECK_SIZE_RATIO * body_size else None
 
 
 def _in_margin_band(line: Line, page_height: float | None, band: float) -> bool:

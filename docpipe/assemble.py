@@ -81,7 +81,10 @@ def assemble_document(
     articles = article_rows(segmented, bare_pages, common)
     page_rows_ = page_rows(bare_pages, common, settings=settings, config=config)
     failed = [page.number for page in bare_pages if page.status == "failed"]
+    unsure = [page.number for page in bare_pages if page.status == "low_confidence"]
     warnings = list(segmented.warnings)
+    if unsure:
+        warnings.insert(0, f"pages with low OCR confidence: {', '.join(map(str, unsure))}")
     if failed:
         warnings.insert(0, f"pages failed: {', '.join(map(str, failed))}")
     if not any(row["part"] == "body" for row in articles):
@@ -100,10 +103,12 @@ def assemble_document(
         "issue_label": segmented.issue_label,
         "pages": len(pages),
         "articles": sum(row["part"] == "body" for row in articles),
-        "status": "partial" if failed or short else "ok",
+        # parquet/README.md promises that partial covers low confidence too.
+        "status": "partial" if failed or unsure or short else "ok",
         "error": None,
         "warnings": warnings,
         "coverage": coverage,
+        "copy_of": None,  # linked across documents after the run (docpipe.copies)
         "ingested_at": ingested_at,
     }
     return DocumentRows(doc_kind=segmented.doc_kind, articles=articles, pages=page_rows_, document=document)
@@ -125,6 +130,7 @@ def failed_document_rows(
         "error": error,
         "warnings": [],
         "coverage": None,
+        "copy_of": None,
         "pipeline_version": PIPELINE_VERSION,
         "ingested_at": ingested_at,
     }
@@ -179,6 +185,7 @@ def article_rows(segmented: SegmentedDocument, pages: Sequence[Page], common: Ro
                 "cleaning_steps": list(article.cleaning_steps),
                 "part": article.part,
                 "heading_path": list(article.heading_path),
+                "preferred": True,  # until docpipe.copies finds a better copy of the issue
             }
         )
     return rows
@@ -211,6 +218,8 @@ def page_rows(
                 "raw_text": page.raw_text,
                 "text": text,
                 "seconds": page.seconds,
+                "attempts": 1,  # the flow counts the attempts of earlier runs (docpipe.healing)
+                "dropped": list(page.dropped),
             }
         )
     return rows

@@ -6,25 +6,46 @@ import argparse
 import errno
 import os
 import sys
-from collections.abc import Iterator, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from docpipe.settings import DEFAULT_SETTINGS, Settings
+from docpipe import __version__
+from docpipe.settings import DEFAULT_SETTINGS, OCR_MODES, InvalidSetting, Settings, check_setting
 
 DEFAULT_CRON = "0 2 * * *"
 #: The names of docpipe.extract.ocr.ENGINES (a test keeps them equal): importing that
 #: module imports pytesseract, which imports pandas, seconds a no-op run must not pay.
 OCR_ENGINES = ("hybrid", "tesseract")
-DEPLOYMENT_NAME = "docpipe-ingest"
 #: An OSError with one of these, escaping a run, is the output volume's fault (full, quota,
 #: read-only, failing), which the operator can fix: one line and exit 2, not a traceback.
 OUTPUT_VOLUME_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EACCES})
+DEFAULT_TIMEZONE = "UTC"
+#: Deployment names of ``docpipe serve``; prefect.yaml's are "<name>-pool" so that
+#: ``prefect deploy --all`` and ``docpipe serve`` never overwrite each other.
+DEPLOYMENT_NAME = "docpipe-ingest"
+RETRY_DEPLOYMENT_NAME = "docpipe-retry"
+#: The retry deployment runs this long after the ingest one, so a page that timed
+#: out under the load of the nightly run is tried again on a quiet machine.
+DEFAULT_RETRY_CRON = "0 5 * * *"
+PAGES_FORMATS = ("table", "json", "csv")
 
 
 class UserError(Exception):
     """A problem the user can fix (a path, an option): one line, no traceback."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit 2) rather than the usage block."""
+
+    def error(self, message: str) -> Any:  # argparse declares NoReturn
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keep the examples in each command's epilog as written."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,90 +61,218 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="docpipe", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(
+        prog="docpipe",
+        description=__doc__,
+        formatter_class=_HelpFormatter,
+        epilog="example:\n  docpipe run --raw raw --out parquet\n\n"
+        "'docpipe COMMAND --help' shows each command's options, defaults and an example.",
+    )
+    parser.add_argument("--version", action="version", version=f"docpipe {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser(
-        "run", help="ingest new and changed PDFs under --raw into the datasets under --out"
+    def command(name: str, summary: str, example: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            help=summary,
+            description=summary,
+            epilog=f"example:\n  {example}",
+            formatter_class=_HelpFormatter,
+        )
+
+    run = command(
+        "run",
+        "ingest new and changed PDFs under --raw into the datasets under --out; failed pages of "
+        "unchanged documents are tried again (see --retry-failed)",
+        "docpipe run --raw raw --out parquet --strict",
     )
     _add_common_options(run)
     _add_settings_options(run)
     run.add_argument("--force", action="store_true", help="re-process every document, changed or not")
     run.add_argument("--prune", action="store_true", help="drop the articles and pages of removed files")
-    run.add_argument("--strict", action="store_true", help="exit 1 when any document or page failed")
+    run.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when, after the run, any document or page in the datasets is failed",
+    )
     run.set_defaults(handler=_run)
 
-    retry = commands.add_parser("retry", help="re-run only the failed and low-confidence pages")
+    retry = command(
+        "retry",
+        "re-run only the failed and low-confidence pages, e.g. with another OCR engine",
+        "docpipe retry --file book-local-government-big-data.pdf --ocr-engine tesseract",
+    )
     _add_common_options(retry)
     _add_settings_options(retry)
-    retry.add_argument("--file", dest="source_file", help="only this document (its path under --raw)")
+    retry.add_argument(
+        "--file",
+        dest="source_file",
+        metavar="PDF",
+        help="only this document (its path under --raw, or as typed; default: every document)",
+    )
     retry.add_argument("--strict", action="store_true", help="exit 1 when any page still fails")
     retry.set_defaults(handler=_retry)
 
-    pages = commands.add_parser(
-        "pages", help="list problem pages (failed, low confidence) from the pages dataset"
+    pages = command(
+        "pages",
+        "list pages by status from the pages dataset (by default the problem pages: failed, low_confidence)",
+        "docpipe pages --out parquet --status failed --format csv > failed-pages.csv",
     )
     pages.add_argument(
-        "--out", type=Path, default=Path("parquet"), help="datasets directory (default: parquet)"
+        "--out",
+        type=Path,
+        default=Path("parquet"),
+        metavar="DIR",
+        help="datasets directory (default: parquet)",
+    )
+    pages.add_argument(
+        "--raw",
+        type=Path,
+        default=Path("raw"),
+        metavar="DIR",
+        help="directory of input PDFs, to read --file (default: raw)",
     )
     pages.add_argument(
         "--status",
         default="failed,low_confidence",
-        help="comma-separated statuses (default: failed,low_confidence)",
+        help="comma-separated statuses among ok, blank, failed, low_confidence "
+        "(default: failed,low_confidence)",
     )
     pages.add_argument(
-        "--file", dest="source_file", help="only this document (its path under the raw directory)"
+        "--file",
+        dest="source_file",
+        metavar="PDF",
+        help="only this document (its path under --raw, or as typed; default: every document)",
+    )
+    pages.add_argument(
+        "--format", choices=PAGES_FORMATS, default="table", help="output format (default: table)"
     )
     pages.add_argument("--debug", action="store_true", help="show tracebacks")
     pages.set_defaults(handler=_pages)
 
-    inspect = commands.add_parser(
-        "inspect", help="write a page's image, raw and cleaned text and an HTML view"
+    inspect = command(
+        "inspect",
+        "write a page's image, raw and cleaned text and an HTML view of what cleaning changed",
+        "docpipe inspect raw/book-local-government-big-data.pdf 9",
     )
-    inspect.add_argument("file", help="the document, as its path under the raw directory")
-    inspect.add_argument("page", type=int, help="physical page number, from 1")
+    inspect.add_argument("file", help="the document: its path under --raw, or as typed (raw/….pdf)")
+    inspect.add_argument("page", type=_positive_int, help="physical page number, from 1")
     inspect.add_argument(
-        "--raw", type=Path, default=Path("raw"), help="directory of input PDFs (default: raw)"
+        "--raw", type=Path, default=Path("raw"), metavar="DIR", help="directory of input PDFs (default: raw)"
     )
     inspect.add_argument(
-        "--out", type=Path, default=Path("parquet"), help="datasets directory (default: parquet)"
+        "--out",
+        type=Path,
+        default=Path("parquet"),
+        metavar="DIR",
+        help="datasets directory (default: parquet)",
     )
     inspect.add_argument(
         "--dest", type=Path, help="where to write (default: a new folder under <out>/_inspect/)"
     )
-    inspect.add_argument("--dpi", type=int, default=150, help="render DPI for pages that are not one image")
+    inspect.add_argument(
+        "--dpi",
+        type=_setting_type("render_dpi", int),
+        default=150,
+        help="render DPI for pages that are not one image (default: 150)",
+    )
     inspect.add_argument("--debug", action="store_true", help="show tracebacks")
     inspect.set_defaults(handler=_inspect)
 
-    serve = commands.add_parser("serve", help="serve the ingest flow as a Prefect deployment on a schedule")
+    serve = command(
+        "serve",
+        f"serve two Prefect deployments on schedules: ingest ({DEPLOYMENT_NAME}) and a retry of "
+        f"the failed pages ({RETRY_DEPLOYMENT_NAME}); runs until interrupted",
+        'docpipe serve --cron "0 2 * * *" --timezone Asia/Shanghai',
+    )
     _add_common_options(serve)
     serve.add_argument(
-        "--cron", default=DEFAULT_CRON, help=f'schedule, cron syntax (default: "{DEFAULT_CRON}")'
+        "--cron", default=DEFAULT_CRON, help=f'ingest schedule, cron syntax (default: "{DEFAULT_CRON}")'
     )
     serve.add_argument(
-        "--name", default=DEPLOYMENT_NAME, help=f"deployment name (default: {DEPLOYMENT_NAME})"
+        "--retry-cron",
+        default=DEFAULT_RETRY_CRON,
+        help=f'retry schedule, cron syntax (default: "{DEFAULT_RETRY_CRON}")',
+    )
+    serve.add_argument(
+        "--timezone",
+        type=_timezone,
+        default=DEFAULT_TIMEZONE,
+        help=f"IANA time zone of the schedules, e.g. Asia/Shanghai (default: {DEFAULT_TIMEZONE})",
+    )
+    serve.add_argument(
+        "--name", default=DEPLOYMENT_NAME, help=f"ingest deployment name (default: {DEPLOYMENT_NAME})"
+    )
+    serve.add_argument(
+        "--retry-name",
+        default=RETRY_DEPLOYMENT_NAME,
+        help=f"retry deployment name (default: {RETRY_DEPLOYMENT_NAME})",
     )
     serve.set_defaults(handler=_serve)
     return parser
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _setting_type(name: str, parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse ``type`` that parses an option and checks it as the setting ``name``."""
+
+    def convert(text: str) -> Any:
+        try:
+            value = parse(text)
+        except ValueError:
+            kind = "a whole number" if parse is int else "a number"
+            raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}") from None
+        try:
+            check_setting(name, value)
+        except InvalidSetting as error:
+            raise argparse.ArgumentTypeError(error.reason) from None
+        return value
+
+    return convert
+
+
+def _timezone(text: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(
+            f"unknown time zone {text!r} (expected an IANA name such as Asia/Shanghai or UTC)"
+        ) from None
+    return text
+
+
 def _add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--raw", type=Path, default=Path("raw"), help="directory of input PDFs (default: raw)"
+        "--raw", type=Path, default=Path("raw"), metavar="DIR", help="directory of input PDFs (default: raw)"
     )
     parser.add_argument(
-        "--out", type=Path, default=Path("parquet"), help="output directory (default: parquet)"
+        "--out", type=Path, default=Path("parquet"), metavar="DIR", help="output directory (default: parquet)"
     )
     parser.add_argument("--no-wait", action="store_true", help="exit at once if another run holds --out")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
 
 
 def _add_settings_options(parser: argparse.ArgumentParser) -> None:
+    defaults = DEFAULT_SETTINGS
+    parser.add_argument("--ocr", choices=OCR_MODES, help=f"when to OCR a page (default: {defaults.ocr})")
     parser.add_argument(
-        "--ocr", choices=["auto", "always", "never"], help="when to OCR a page (default: auto)"
-    )
-    parser.add_argument(
-        "--dpi", type=int, dest="render_dpi", help="DPI to render pages that are not one image"
+        "--dpi",
+        type=_setting_type("render_dpi", int),
+        dest="render_dpi",
+        metavar="DPI",
+        help=f"DPI to render pages that are not one image, 50-1200 (default: {defaults.render_dpi}); "
+        "a scanned page is read at its own resolution",
     )
     parser.add_argument(
         "--ocr-engine",
@@ -132,17 +281,41 @@ def _add_settings_options(parser: argparse.ArgumentParser) -> None:
         help=f"OCR engine (default: {DEFAULT_SETTINGS.ocr_engine}); hybrid: Tesseract lines read by PP-OCR",
     )
     parser.add_argument(
-        "--ocr-languages", dest="ocr_languages", help="Tesseract languages (default: chi_sim)"
+        "--ocr-languages",
+        type=_setting_type("ocr_languages", str),
+        dest="ocr_languages",
+        metavar="LANGS",
+        help=f"Tesseract languages joined by + (default: {defaults.ocr_languages})",
     )
     parser.add_argument(
-        "--workers", type=int, dest="ocr_workers", help="parallel page workers (default: cores)"
+        "--workers",
+        type=_setting_type("ocr_workers", int),
+        dest="ocr_workers",
+        metavar="N",
+        help="parallel page workers, 1-256; 0 means one per core (default: 0)",
     )
-    parser.add_argument("--page-timeout", type=float, dest="page_timeout", help="seconds one page may take")
+    parser.add_argument(
+        "--page-timeout",
+        type=_setting_type("page_timeout", float),
+        dest="page_timeout",
+        metavar="SECONDS",
+        help=f"seconds one page may take before it is failed (default: {defaults.page_timeout:g})",
+    )
     parser.add_argument(
         "--confidence-floor",
-        type=float,
+        type=_setting_type("confidence_floor", float),
         dest="confidence_floor",
-        help="OCR confidence below which a page is low",
+        metavar="PERCENT",
+        help=f"OCR confidence, 0-100, below which a page is low_confidence "
+        f"(default: {defaults.confidence_floor:g})",
+    )
+    parser.add_argument(
+        "--retry-failed",
+        type=_setting_type("retry_failed", int),
+        dest="retry_failed",
+        metavar="N",
+        help=f"try a failed page of an unchanged document again on later runs until it has had N "
+        f"attempts; 0: never (default: {defaults.retry_failed})",
     )
 
 
@@ -155,6 +328,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         "ocr_workers",
         "page_timeout",
         "confidence_floor",
+        "retry_failed",
     )
     return DEFAULT_SETTINGS.with_overrides(**{name: getattr(args, name, None) for name in names})
 
@@ -166,20 +340,24 @@ def _run(args: argparse.Namespace) -> int:
     idle, to_ingest = _record_if_idle(args)
     if idle is not None:
         _report(idle, args.out)
-        return 0
+        return 1 if args.strict and _datasets_hold_failures(args.out) else 0
     with _prefect_api(args.out):
         from flows.ingest import ingest  # Prefect is slow to import: only when needed
 
+
         summary = _run_flow(args, ingest, to_ingest, force=args.force, prune=args.prune)
     _report(summary, args.out)
-    return 1 if args.strict and summary.anything_failed else 0
+    return 1 if args.strict and (summary.anything_failed or _datasets_hold_failures(args.out)) else 0
 
 
 def _retry(args: argparse.Namespace) -> int:
-    _check_directories(args.raw, args.out)
+    if not _anything_to_retry(args):
+        print("docpipe: no failed or low-confidence pages to retry")
+        return 0
     _refuse_if_locked(args)
     with _prefect_api(args.out):
         from flows.ingest import retry_pages
+
 
         summary = _run_flow(args, retry_pages, None, source_file=args.source_file)
     if not summary.documents:
@@ -201,7 +379,8 @@ def _record_if_idle(args: argparse.Namespace) -> tuple[Any, list[Path]]:
     try:
         with output_lock(args.out, wait=not args.no_wait):
             inventory = take_inventory(args.raw, args.out, force=args.force)
-            if nothing_to_do(inventory, args.out, prune=args.prune):
+            retry_failed = settings_from(args).retry_failed
+            if nothing_to_do(inventory, args.out, prune=args.prune, retry_failed=retry_failed):
                 return record_idle_run(args.raw, args.out, inventory), []
     except OutputLocked as error:
         raise UserError(str(error)) from None
@@ -229,26 +408,83 @@ def _prefect_api(out_dir: Path) -> Iterator[str]:
         raise UserError(f"{error} (its log: {log})") from None
 
 
+def _anything_to_retry(args: argparse.Namespace) -> bool:
+    """Whether the datasets hold a page to retry; resolves --file as typed, before Prefect starts."""
+    from docpipe.operate import (
+        check_datasets_directory,
+        known_source_files,
+        problem_pages,
+        resolve_source_file,
+    )
+
+    _check_directories(args.raw, args.out)
+    if args.source_file is None and not (args.out / "documents").is_dir():
+        return False
+    try:
+        check_datasets_directory(args.out)
+        if args.source_file is not None:
+            args.source_file = resolve_source_file(args.source_file, args.raw, known_source_files(args.out))
+    except LookupError as error:
+        raise UserError(str(error)) from None
+    return bool(problem_pages(args.out, source_file=args.source_file))
+
+
+def _datasets_hold_failures(out_dir: Path) -> bool:
+    """--strict answers for the datasets as they now are, not only for what this run touched."""
+    from docpipe.operate import problem_pages
+    from docpipe.writer import read_dataset
+
+    documents = read_dataset(out_dir, "documents")
+    return "failed" in documents["status"].to_pylist() or bool(problem_pages(out_dir, statuses=["failed"]))
+
+
 def _pages(args: argparse.Namespace) -> int:
-    from docpipe.operate import format_problem_pages, problem_pages
+    from docpipe.operate import (
+        check_datasets_directory,
+        format_problem_pages,
+        known_source_files,
+        pages_as_csv,
+        pages_as_json,
+        problem_pages,
+        resolve_source_file,
+    )
 
     statuses = [status.strip() for status in args.status.split(",") if status.strip()]
+    if not statuses:
+        raise UserError("--status needs at least one of ok, blank, failed, low_confidence")
     try:
-        rows = problem_pages(args.out, statuses=statuses, source_file=args.source_file)
-    except ValueError as error:
+        check_datasets_directory(args.out)
+        source_file = args.source_file and resolve_source_file(
+            args.source_file, args.raw, known_source_files(args.out)
+        )
+        rows = problem_pages(args.out, statuses=statuses, source_file=source_file)
+    except (LookupError, ValueError) as error:
         raise UserError(str(error)) from None
-    print(format_problem_pages(rows))
+    if args.format == "json":
+        print(pages_as_json(rows))
+    elif args.format == "csv":
+        print(pages_as_csv(rows), end="")
+    else:
+        print(format_problem_pages(rows, statuses=statuses))
     return 0
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    from docpipe.operate import default_inspect_dest, inspect_page
+    from docpipe.operate import (
+        check_datasets_directory,
+        default_inspect_dest,
+        inspect_page,
+        known_source_files,
+        resolve_source_file,
+    )
 
-    dest = args.dest or default_inspect_dest(args.out, args.file, args.page)
     try:
-        output = inspect_page(args.out, args.raw, args.file, args.page, dest, dpi=args.dpi)
+        check_datasets_directory(args.out)
+        source_file = resolve_source_file(args.file, args.raw, known_source_files(args.out))
+        dest = args.dest or default_inspect_dest(args.out, source_file, args.page)
+        output = inspect_page(args.out, args.raw, source_file, args.page, dest, dpi=args.dpi)
     except LookupError as error:
-        raise UserError(str(error).strip("'\"")) from None
+        raise UserError(str(error)) from None
     for warning in output.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for path in (output.html, output.image, output.raw_text, output.clean_text):
@@ -258,28 +494,69 @@ def _inspect(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    """Serve ``ingest`` with a cron schedule until interrupted; runs appear in the Prefect UI."""
+    """Serve ingest and retry with cron schedules until interrupted; runs appear in the Prefect UI."""
     _check_directories(args.raw, args.out)
+    for option, name in (("--name", args.name), ("--retry-name", args.retry_name)):
+        if not name.strip():
+            raise UserError(f"{option} must not be empty")
+    if args.name == args.retry_name:
+        raise UserError(f"--name and --retry-name are both {args.name!r}: one would replace the other")
     from prefect.client.schemas.schedules import CronSchedule
     from pydantic import ValidationError
 
-    try:
-        CronSchedule(cron=args.cron)
-    except ValidationError:
-        raise UserError(
-            f"bad cron expression {args.cron!r} (expected five fields, e.g. {DEFAULT_CRON!r})"
-        ) from None
+    for option, cron in (("--cron", args.cron), ("--retry-cron", args.retry_cron)):
+        try:
+            CronSchedule(cron=cron, timezone=args.timezone)
+        except ValidationError:
+            raise UserError(
+                f"bad cron expression {cron!r}{'' if option == '--cron' else ' for ' + option} "
+                f"(expected five fields, e.g. {DEFAULT_CRON!r})"
+            ) from None
     with _prefect_api(args.out):
-        return _serve_deployment(args)
+        return _serve_deployments(args)
 
 
-def _serve_deployment(args: argparse.Namespace) -> int:
-    from flows.ingest import ingest
+def _serve_deployments(args: argparse.Namespace) -> int:
+    from prefect import serve
+    from prefect.deployments.runner import RunnerDeployment
+    from prefect.schedules import Cron
+
+    from flows.ingest import ingest, retry_pages
 
     parameters = {"raw_dir": str(args.raw.resolve()), "out_dir": str(args.out.resolve())}
-    print(f"docpipe: serving deployment ingest/{args.name} on {args.cron!r}; Ctrl-C to stop")
-    ingest.serve(name=args.name, cron=args.cron, parameters=parameters)
+    deployments: list[RunnerDeployment] = [
+        flow.to_deployment(  # type: ignore[misc]  # sync here: Prefect's async_dispatch
+            name=name,
+            description=plain_description(flow),
+            schedule=Cron(cron, timezone=args.timezone),
+            parameters=parameters,
+        )
+        for flow, name, cron in (
+            (ingest, args.name, args.cron),
+            (retry_pages, args.retry_name, args.retry_cron),
+        )
+    ]
+    print(
+        f"docpipe: serving deployments ingest/{args.name} on {args.cron!r} and "
+        f"retry-pages/{args.retry_name} on {args.retry_cron!r} ({args.timezone}); Ctrl-C to stop"
+    )
+    serve(*deployments)
     return 0
+
+
+def plain_description(flow: Any) -> str:
+    r"""The flow's docstring as plain text for the Prefect UI: first paragraph, no reST markup.
+
+    >>> class Flow:
+    ...     description = "Ingest PDFs under ``raw_dir``.\n\n``settings`` overrides fields."
+    >>> plain_description(Flow())
+    'Ingest PDFs under raw_dir.'
+    """
+    import re
+
+    first = (flow.description or "").strip().split("\n\n")[0]
+    text = re.sub(r":\w+:`~?([^`]+)`", lambda match: match.group(1).rsplit(".", 1)[-1], first)
+    return " ".join(text.replace("``", "").split())
 
 
 def _run_flow(
@@ -377,14 +654,28 @@ def _refuse_if_locked(args: argparse.Namespace) -> None:
 
 
 def _check_directories(raw_dir: Path, out_dir: Path) -> None:
-    if not raw_dir.is_dir() or not os.access(raw_dir, os.R_OK | os.X_OK):
-        raise UserError(f"raw directory {raw_dir} does not exist or cannot be read")
+    """One line for every way --raw or --out can be wrong, found before any work starts."""
+    if raw_dir.is_file():
+        raise UserError(f"--raw {raw_dir} is a file; give the directory that holds the PDFs")
+    if not raw_dir.is_dir():
+        raise UserError(f"raw directory {raw_dir} does not exist")
+    if not os.access(raw_dir, os.R_OK | os.X_OK):
+        raise UserError(f"raw directory {raw_dir} cannot be read (permissions)")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"--out {out_dir} is a file, not a directory")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise UserError(f"output directory {out_dir} cannot be created: {error.strerror}") from None
-    if not os.access(out_dir, os.W_OK | os.X_OK):
-        raise UserError(f"output directory {out_dir} is not writable")
+    # os.access says yes to root on /proc and on read-only mounts: make a file to know.
+    try:
+        probe, probe_path = tempfile.mkstemp(prefix=".docpipe-probe-", dir=out_dir)
+    except OSError as error:
+        raise UserError(
+            f"output directory {out_dir} is not writable (a test file there failed: {error.strerror})"
+        ) from None
+    os.close(probe)
+    os.unlink(probe_path)
 
 
 if __name__ == "__main__":

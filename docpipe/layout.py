@@ -61,6 +61,8 @@ class Page:
     footer: tuple[str, ...] = ()
     printed_page: str | None = None
     raw_text: str = field(default="", compare=False)  # text as extracted, before any cleaning
+    #: Lines of raw_text cleaning dropped besides header and footer, as "reason: text".
+    dropped: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:

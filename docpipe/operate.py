@@ -13,12 +13,16 @@ read as data.
 
 from __future__ import annotations
 
+import csv
+import difflib
 import hashlib
 import html
+import io
+import json
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -49,6 +53,82 @@ _WHITESPACE = re.compile(r"\s+")
 # The pages dataset joins the furniture lines of a page with " | " (docpipe.assemble);
 # "\n" is accepted too because the schema's column description says so.
 _FURNITURE_SEPARATOR = re.compile(r" \| |\n")
+
+
+# --- which datasets, which document ------------------------------------------------
+
+
+def check_datasets_directory(out_dir: Path) -> None:
+    """Raise LookupError unless ``out_dir`` holds docpipe's datasets (a ``documents`` folder).
+
+    An operator who mistypes ``--out`` must hear so, not "no problem pages".
+    """
+    if not out_dir.exists():
+        raise LookupError(f"datasets directory {out_dir} does not exist")
+    if not out_dir.is_dir():
+        raise LookupError(f"datasets directory {out_dir} is a file, not a directory")
+    if not (out_dir / "documents").is_dir():
+        raise LookupError(
+            f"{out_dir} holds no docpipe datasets (no documents/ folder); run docpipe run first"
+        )
+
+
+def known_source_files(out_dir: Path) -> list[str]:
+    """Every ``source_file`` the documents dataset has a row for, sorted."""
+    return sorted(set(read_dataset(out_dir, "documents")["source_file"].to_pylist()))
+
+
+def resolve_source_file(typed: str, raw_dir: Path, known: Sequence[str]) -> str:
+    """The ``source_file`` an operator meant by ``typed``: as stored, or a path as typed at a shell.
+
+    A tab-completed ``raw/2014/x.pdf`` (relative to the working directory, or
+    absolute) is taken relative to ``raw_dir``; a bare file name that matches one
+    document alone in a sub-folder is that document.  LookupError otherwise,
+    naming the closest known files.
+
+    >>> known = ["2014/digest-2014-07-28.pdf", "book.pdf"]
+    >>> resolve_source_file("raw/2014/digest-2014-07-28.pdf", Path("raw"), known)
+    '2014/digest-2014-07-28.pdf'
+    >>> resolve_source_file("./book.pdf", Path("raw"), known)
+    'book.pdf'
+    >>> resolve_source_file("digest-2014-07-28.pdf", Path("raw"), known)
+    '2014/digest-2014-07-28.pdf'
+    >>> resolve_source_file("boek.pdf", Path("raw"), known)
+    Traceback (most recent call last):
+    ...
+    LookupError: boek.pdf is not in the datasets (did you mean book.pdf?)
+    """
+    wanted = _nfc(typed.strip())
+    known_set = set(known)
+    for candidate in _spellings(wanted, raw_dir):
+        if candidate in known_set:
+            return candidate
+    name = PurePosixPath(wanted).name
+    by_name = [source_file for source_file in known if PurePosixPath(source_file).name == name]
+    if len(by_name) == 1:
+        return by_name[0]
+    close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.6)
+    hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+    if len(by_name) > 1:
+        hint = f" (several documents are named {name}: {', '.join(by_name)})"
+    raise LookupError(f"{typed} is not in the datasets{hint}")
+
+
+def _spellings(typed: str, raw_dir: Path) -> list[str]:
+    """``typed`` as stored, and relative to ``raw_dir`` if it is a path into it."""
+    spellings = [typed, PurePosixPath(typed).as_posix()]  # "./a.pdf" -> "a.pdf"
+    path = Path(typed)
+    for base in (raw_dir, raw_dir.absolute(), raw_dir.resolve()):
+        for candidate in (path, path.absolute()):
+            try:
+                spellings.append(_nfc(candidate.relative_to(base).as_posix()))
+            except ValueError:
+                continue
+    try:
+        spellings.append(_nfc(path.resolve().relative_to(raw_dir.resolve()).as_posix()))
+    except ValueError:
+        pass
+    return spellings
 
 
 # --- problem pages ----------------------------------------------------------------
@@ -116,22 +196,38 @@ def display_width(text: str) -> int:
     return width
 
 
-def format_problem_pages(rows: Sequence[ProblemPage]) -> str:
-    """A plain text table of problem pages, aligned for a terminal, with a count at the end.
+def describe_statuses(statuses: Sequence[str]) -> str:
+    """How a list of pages filtered by ``statuses`` is named: problem pages only when it is them.
+
+    >>> describe_statuses(["failed", "low_confidence"]), describe_statuses(["ok"])
+    ('problem page', 'page with status ok')
+    >>> describe_statuses(["ok", "blank"])
+    'page with status ok or blank'
+    """
+    if set(statuses) == set(PROBLEM_STATUSES):
+        return "problem page"
+    return f"page with status {' or '.join(statuses)}"
+
+
+def format_problem_pages(rows: Sequence[ProblemPage], *, statuses: Sequence[str] = PROBLEM_STATUSES) -> str:
+    """A plain text table of pages, aligned for a terminal, with a count that names the filter.
 
     The error goes last and unpadded, on one line, so a long message does not push
     the other columns about.
 
     >>> print(format_problem_pages([]))
     no problem pages
+    >>> print(format_problem_pages([], statuses=["ok"]))
+    no pages with status ok
     >>> print(format_problem_pages([ProblemPage("书/第一册.pdf", 3, "1", "ocr", "tesseract",
     ...                                         "low_confidence", 41.25, None)]))
     file           page  printed  method  engine     status          confidence  error
     书/第一册.pdf     3  1        ocr     tesseract  low_confidence        41.2  -
     1 problem page in 1 file
     """
+    noun = describe_statuses(statuses)
     if not rows:
-        return "no problem pages"
+        return f"no {_plural(noun)}"
     header = ("file", "page", "printed", "method", "engine", "status", "confidence", "error")
     right_aligned = {"page", "confidence"}
     cells = [header, *(_problem_cells(row) for row in rows)]
@@ -144,8 +240,33 @@ def format_problem_pages(rows: Sequence[ProblemPage]) -> str:
         ]
         lines.append("  ".join([*padded, line[-1]]).rstrip())
     files = len({row.source_file for row in rows})
-    lines.append(f"{_count(len(rows), 'problem page')} in {_count(files, 'file')}")
+    lines.append(f"{_count(len(rows), noun)} in {_count(files, 'file')}")
     return "\n".join(lines)
+
+
+def pages_as_json(rows: Sequence[ProblemPage]) -> str:
+    """The rows as a JSON array of objects, one per page, for scripts.
+
+    >>> text = pages_as_json([ProblemPage("a.pdf", 2, None, "ocr", "hybrid", "failed", None, "timeout")])
+    >>> [(row["page"], row["confidence"], row["error"]) for row in json.loads(text)]
+    [(2, None, 'timeout')]
+    """
+    return json.dumps([asdict(row) for row in rows], ensure_ascii=False)
+
+
+def pages_as_csv(rows: Sequence[ProblemPage]) -> str:
+    """The rows as CSV with a header line, for a spreadsheet; empty cells for nulls.
+
+    >>> print(pages_as_csv([ProblemPage("a.pdf", 2, None, "ocr", "hybrid", "failed", None, "timeout")]))
+    source_file,page,printed_page,method,engine,status,confidence,error
+    a.pdf,2,,ocr,hybrid,failed,,timeout
+    <BLANKLINE>
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([field.name for field in fields(ProblemPage)])
+    writer.writerows([("" if value is None else value) for value in asdict(row).values()] for row in rows)
+    return buffer.getvalue()
 
 
 def _problem_cells(row: ProblemPage) -> tuple[str, ...]:
@@ -167,7 +288,13 @@ def _pad(text: str, width: int, *, right: bool) -> str:
 
 
 def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+    return f"{number} {noun if number == 1 else _plural(noun)}"
+
+
+def _plural(noun: str) -> str:
+    # "page with status ok" -> "pages with status ok": the head noun is the first word.
+    head, _, rest = noun.partition(" with ")
+    return f"{head}s with {rest}" if rest else f"{noun}s"
 
 
 def _format_confidence(confidence: float | None, *, missing: str = "-") -> str:
@@ -411,6 +538,108 @@ def marked_text_html(text: str, spans: Sequence[FurnitureSpan] = ()) -> str:
     return "\n".join(f'<div class="line">{line}</div>' for line in "".join(pieces).split("\n"))
 
 
+# --- what cleaning changed, and whether the text is plausible ---------------------------
+
+#: Han ideographs (the unified block and extension A) and CJK punctuation.
+_CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")
+#: Latin-1 letters and signs: UTF-8 or GBK bytes decoded as Latin-1 come out as these.
+_LATIN1 = re.compile(r"[\u00a1-\u00ff]")
+_PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: Below this share of Chinese characters a page of a Chinese document reads as noise.
+MIN_CHINESE_SHARE = 0.3
+#: Above this share of Latin-1 letters the text is mojibake.
+MAX_LATIN1_SHARE = 0.25
+#: Pages shorter than this (non-space characters) are not judged by shares.
+MIN_JUDGED_CHARS = 20
+
+
+def implausible_text(text: str) -> list[str]:
+    r"""Why a page's text does not look like Chinese read correctly; empty when it does.
+
+    Cheap signs, for the inspector's badge: replacement or private-use characters
+    (a font without a Unicode map), Latin-1 letters in bulk (bytes decoded with
+    the wrong encoding), control characters, or little Chinese at all.  Left
+    alone: short pages (a title page, a page number) and Latin words among Chinese.
+
+    >>> implausible_text("印度电子政府发展：以民众为中心，公开透明的服务导向。")
+    []
+    >>> implausible_text("µç×ÓÕþÎñÐÅÏ¢»ã±à µç×ÓÕþÎñÐÅÏ¢»ã±à")
+    ['mojibake: 100% Latin-1 letters', 'little Chinese: 0%']
+    >>> implausible_text("政务\ufffd\ufffd信息")
+    ['2 replacement characters (U+FFFD)']
+    """
+    reasons: list[str] = []
+    replacement = text.count("\ufffd")
+    if replacement:
+        reasons.append(f"{replacement} replacement character{'s' if replacement > 1 else ''} (U+FFFD)")
+    if private := len(_PRIVATE_USE.findall(text)):
+        reasons.append(f"{private} private-use character{'s' if private > 1 else ''} (no Unicode map)")
+    if control := len(_CONTROL.findall(text)):
+        reasons.append(f"{control} control character{'s' if control > 1 else ''}")
+    visible = [character for character in text if not character.isspace()]
+    if len(visible) >= MIN_JUDGED_CHARS:
+        latin1 = len(_LATIN1.findall(text)) / len(visible)
+        chinese = len(_CHINESE.findall(text)) / len(visible)
+        if latin1 > MAX_LATIN1_SHARE:
+            reasons.append(f"mojibake: {latin1:.0%} Latin-1 letters")
+        if chinese < MIN_CHINESE_SHARE:
+            reasons.append(f"little Chinese: {chinese:.0%}")
+    return reasons
+
+
+def cleaning_diff_html(raw_text: str, text: str, spans: Sequence[FurnitureSpan] = ()) -> str:
+    r"""The raw text, one ``<div class="line">`` per raw line, with what cleaning did marked.
+
+    Text cleaning removed is struck through (``<del>``; ``<del class="header">``
+    inside a detected header or footer), text it added is ``<ins>``.  Differences
+    in whitespace alone (lines joined into paragraphs) are not marked.
+
+    >>> print(cleaning_diff_html("汇编\n正文一|\n二", "正文一二", [FurnitureSpan(0, 2, "header")]))
+    <div class="line"><del class="header">汇编</del></div>
+    <div class="line">正文一<del>|</del></div>
+    <div class="line">二</div>
+    """
+    kinds = [""] * len(raw_text)
+    for span in spans:
+        kinds[span.start : span.end] = [span.kind] * (span.end - span.start)
+    pieces: list[tuple[str, str, str]] = []  # (tag, class, text): tag "" for unchanged text
+    matcher = difflib.SequenceMatcher(None, raw_text, text, autojunk=False)
+    for operation, a0, a1, b0, b1 in matcher.get_opcodes():
+        removed, added = raw_text[a0:a1], text[b0:b1]
+        if operation == "equal" or (not removed.strip() and not added.strip()):
+            pieces.append(("", "", removed))
+            continue
+        if removed.strip():
+            for start in range(a0, a1):  # one piece per run of the same furniture kind
+                if start == a0 or kinds[start] != kinds[start - 1]:
+                    pieces.append(("del", kinds[start], ""))
+                tag, kind, so_far = pieces[-1]
+                pieces[-1] = (tag, kind, so_far + raw_text[start])
+        else:
+            pieces.append(("", "", removed))
+        if added.strip():
+            pieces.append(("ins", "", added.replace("\n", " ")))
+    return "\n".join(f'<div class="line">{line}</div>' for line in _render_lines(pieces))
+
+
+def _render_lines(pieces: Sequence[tuple[str, str, str]]) -> list[str]:
+    """HTML of each line; a marked piece that spans lines is closed and reopened at each break."""
+    lines: list[str] = [""]
+    for tag, kind, text in pieces:
+        for index, part in enumerate(text.split("\n")):
+            if index:
+                lines.append("")
+            if not part:
+                continue
+            escaped = html.escape(part)
+            if tag:
+                attribute = f' class="{kind}"' if kind else ""
+                escaped = f"<{tag}{attribute}>{escaped}</{tag}>"
+            lines[-1] += escaped
+    return lines
+
+
 def page_html(
     page_row: Row,
     document_row: Row | None,
@@ -425,12 +654,18 @@ def page_html(
     footer = split_furniture(page_row["footer"])
     spans, not_found = find_furniture(page_row["raw_text"], header, footer)
     title = f"{source_file} · page {page}"
-    body = f"""<header><h1>{html.escape(title)}</h1>{_status_badge(page_row["status"])}</header>
+    doubts = implausible_text(page_row["text"] or page_row["raw_text"])
+    body = f"""<header><h1>{html.escape(title)}</h1>{_status_badge(page_row["status"])}\
+{_implausible_badge(doubts)}</header>
 {_warnings_html(warnings, not_found)}
 <main>
 <section class="image">{_image_html(image_name, image_dpi, page, warnings)}</section>
 <section class="texts">
 {_metadata_html(page_row, document_row)}
+<h2>What cleaning changed <small>raw text, line by line: <del>removed</del> <ins>added</ins> ·
+<del class="header">header</del> <del class="footer">footer</del> as detected</small></h2>
+{_diff_block(page_row["raw_text"], page_row["text"], spans)}
+{_dropped_html(page_row.get("dropped") or [])}
 <h2>Raw text <small>as extracted, before cleaning ·
 <mark class="header">header</mark> <mark class="footer">footer</mark> as detected</small></h2>
 {_text_block(page_row["raw_text"], spans)}
@@ -445,6 +680,30 @@ def _text_block(text: str, spans: Sequence[FurnitureSpan] = ()) -> str:
     if not text:
         return '<div class="text no-text">no text</div>'
     return f'<div class="text">{marked_text_html(text, spans)}</div>'
+
+
+def _diff_block(raw_text: str, text: str, spans: Sequence[FurnitureSpan]) -> str:
+    if not raw_text and not text:
+        return '<div class="text no-text">no text</div>'
+    return f'<div class="text diff">{cleaning_diff_html(raw_text, text, spans)}</div>'
+
+
+def _dropped_html(dropped: Sequence[str]) -> str:
+    if not dropped:
+        return ""
+    items = "".join(
+        f'<li><span class="reason">{html.escape(reason)}</span> <del>{html.escape(line)}</del></li>'
+        for reason, _, line in (entry.partition(": ") for entry in dropped)
+    )
+    heading = "<h2>Dropped lines <small>removed before the text was cleaned, and why</small></h2>"
+    return f'{heading}\n<ul class="dropped">{items}</ul>'
+
+
+def _implausible_badge(reasons: Sequence[str]) -> str:
+    if not reasons:
+        return ""
+    text = html.escape("implausible text: " + "; ".join(reasons))
+    return f'<span class="status status-implausible">{text}</span>'
 
 
 def _status_badge(status: str) -> str:
@@ -558,7 +817,9 @@ h2 { font-size: 15px; margin: 22px 0 8px; }
 h2 small { font-weight: normal; color: var(--muted); margin-left: 6px; }
 .status { padding: 2px 10px; border-radius: 10px; font-size: 13px; background: #10b981; color: white; }
 .status-failed { background: #dc2626; }
-.status-low_confidence { background: #d97706; }
+/* Red for text an operator should not trust: a failed read, low confidence, implausible text. */
+.status-low_confidence { background: #dc2626; }
+.status-implausible { background: #dc2626; }
 .status-blank { background: #6b7280; }
 .warnings { margin: 0; padding: 8px 20px 8px 40px; background: #fef3c7; border-bottom: 1px solid #f59e0b; }
 .warnings li { margin: 3px 0; }
@@ -592,4 +853,10 @@ mark { border-radius: 3px; padding: 0 2px; }
 mark.header { background: #bfdbfe; color: #1e3a8a; }
 mark.footer { background: #fde68a; color: #78350f; }
 h2 mark { font-size: 12px; }
+del { background: #fee2e2; color: #991b1b; text-decoration: line-through; }
+del.header { background: #bfdbfe; color: #1e3a8a; }
+del.footer { background: #fde68a; color: #78350f; }
+ins { background: #dcfce7; color: #166534; text-decoration: none; }
+ul.dropped { background: white; border: 1px solid var(--rule); margin: 0; padding: 6px 12px 6px 32px; }
+ul.dropped .reason { color: var(--muted); font-size: 13px; }
 """

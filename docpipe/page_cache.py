@@ -150,6 +150,7 @@ def page_from_dict(data: dict[str, Any]) -> Page:
     lines = tuple(_line_from_values(values) for values in data.pop("lines"))
     data["header"] = tuple(data["header"])
     data["footer"] = tuple(data["footer"])
+    data["dropped"] = tuple(data.get("dropped", ()))  # absent from pages cached before it existed
     return Page(lines=lines, **data)
 
 

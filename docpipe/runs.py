@@ -31,6 +31,8 @@ class RunSummary:
     problem_pages: list[dict[str, object]] = field(default_factory=list)
     articles_written: int = 0
     pruned: int = 0  # documents removed in an earlier run whose articles and pages this run dropped
+    kind: str = "ingest"  # or "retry"
+    flow_run_id: str | None = field(default_factory=lambda: current_flow_run_id())
 
     @property
     def failed_documents(self) -> int:
@@ -43,6 +45,17 @@ class RunSummary:
     @property
     def wrote_nothing(self) -> bool:
         return not self.documents and not self.changes["removed"] and not self.pruned
+
+
+def current_flow_run_id() -> str | None:
+    """The Prefect flow-run id when called inside a flow run, else None (an idle run has none)."""
+    import sys
+
+    if "prefect" not in sys.modules:  # an idle run never imports Prefect
+        return None
+    from prefect.runtime import flow_run
+
+    return str(flow_run.id) if flow_run.id else None
 
 
 def new_run_id() -> str:
@@ -66,16 +79,26 @@ def run_row(summary: RunSummary) -> dict[str, object]:
         "pages_failed": summary.pages_by_status["failed"],
         "pages_low_confidence": summary.pages_by_status["low_confidence"],
         "articles_written": summary.articles_written,
+        "kind": summary.kind,
+        "flow_run_id": summary.flow_run_id,
         "pipeline_version": PIPELINE_VERSION,
     }
 
 
-def nothing_to_do(items: Sequence[InventoryItem], out_dir: Path, *, prune: bool) -> bool:
+def nothing_to_do(
+    items: Sequence[InventoryItem], out_dir: Path, *, prune: bool, retry_failed: int = 0
+) -> bool:
     """Whether a run over this inventory would change no dataset: nothing new, changed or
     removed, and (with ``prune``) no removed document whose articles or pages are still kept.
     """
     if any(item.change != "unchanged" for item in items):
         return False
+    if retry_failed:
+        from docpipe.healing import pages_to_heal, read_page_states
+
+        unchanged = {item.source_file: item.doc_id for item in items if item.doc_id}
+        if pages_to_heal(read_page_states(out_dir), unchanged=unchanged, max_attempts=retry_failed):
+            return False
     return not (prune and removed_documents_still_kept(out_dir))
 
 

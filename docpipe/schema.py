@@ -168,6 +168,14 @@ ARTICLES = _dataset_schema(
             "Headings above the article, outermost first, its own title excluded (e.g. the chapter of "
             "a section); empty when none.",
         ),
+        column(
+            "preferred",
+            pa.bool_(),
+            "True for the article of the copy of its issue to count: false only when another "
+            "document is the same issue (same `doc_title`, `issue_date`, `issue_label`; see "
+            "`documents.copy_of`) and was preferred (text layer over OCR). Count articles "
+            "`WHERE preferred` to count each once.",
+        ),
         PIPELINE_VERSION_COLUMN,
     ],
 )
@@ -225,6 +233,19 @@ PAGES = _dataset_schema(
         column("raw_text", pa.string(), "Text as extracted, lines joined by `\\n`, before any cleaning."),
         column("text", pa.string(), "Text after page-level cleaning (header and footer removed)."),
         column("seconds", pa.float64(), "Wall-clock seconds spent extracting the page."),
+        column(
+            "attempts",
+            pa.int32(),
+            "Times this version of the page has been extracted, across runs, the last included: a "
+            "failed page of an unchanged document is tried again by later runs until it has had "
+            "`--retry-failed` attempts.",
+        ),
+        column(
+            "dropped",
+            list_of(pa.string()),
+            "Lines page-level cleaning removed besides `header` and `footer`, each as "
+            "`reason: text` (e.g. `speck: Bese.`); usually empty.",
+        ),
         PIPELINE_VERSION_COLUMN,
     ],
 )
@@ -256,14 +277,15 @@ DOCUMENTS = _dataset_schema(
         column(
             "articles",
             pa.int32(),
-            "Articles (rows of part `body`) written for the document; 0 when it failed.",
+            "Articles (rows of part `body`) the articles dataset holds for the document; 0 when it "
+            "failed or was pruned.",
         ),
         column(
             "status",
             pa.string(),
             "`ok`: every page read; `partial`: articles written but some pages failed or have low "
-            "confidence, or the articles carry less than the coverage floor of the text; "
-            "`failed`: nothing written, see `error`; `removed`: the file has "
+            "confidence (see `warnings`), or the articles carry less than the coverage floor of the "
+            "text; `failed`: nothing written, see `error`; `removed`: the file has "
             "disappeared from the raw directory.",
             allowed=("ok", "partial", "failed", "removed"),
         ),
@@ -277,6 +299,14 @@ DOCUMENTS = _dataset_schema(
             "Share of the document's cleaned text (letters, digits, ideographs; page furniture "
             "excluded) that its `articles` rows carry, 0-1; below `Settings.coverage_floor` the "
             "status is `partial`. Null when the document failed.",
+            nullable=True,
+        ),
+        column(
+            "copy_of",
+            pa.string(),
+            "`source_file` of the preferred copy when another document is the same issue (same "
+            "`doc_title`, `issue_date`, `issue_label`; text layer preferred over OCR); null for the "
+            "preferred copy and for a document with no other copy.",
             nullable=True,
         ),
         PIPELINE_VERSION_COLUMN,
@@ -308,6 +338,19 @@ RUNS = _dataset_schema(
         _counter("pages_failed", "Pages read in this run with status `failed`."),
         _counter("pages_low_confidence", "Pages read in this run with status `low_confidence`."),
         _counter("articles_written", "Articles (rows of part `body`) written in this run."),
+        column(
+            "kind",
+            pa.string(),
+            "`ingest`: a `docpipe run` or the ingest deployment (which also retries failed pages "
+            "of unchanged documents); `retry`: a `docpipe retry` or the retry deployment.",
+            allowed=("ingest", "retry"),
+        ),
+        column(
+            "flow_run_id",
+            pa.string(),
+            "Prefect flow-run id of the run, to find it in the Prefect UI; null when none.",
+            nullable=True,
+        ),
         PIPELINE_VERSION_COLUMN,
     ],
 )

@@ -7,11 +7,24 @@ The CLI and the flow take a :class:`Settings` and let any field be overridden.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, fields, replace
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 OcrMode = Literal["auto", "always", "never"]
 TextReader = Literal["pdfium", "pdfplumber"]
+TEXT_READERS: tuple[str, ...] = get_args(TextReader)
+OCR_MODES: tuple[str, ...] = get_args(OcrMode)
+
+
+class InvalidSetting(ValueError):
+    """A settings value of the wrong type or outside its range; ``name`` is the field."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(f"{name} {message}")
+        self.name = name
+        self.reason = message
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +137,9 @@ class Settings:
     #: ``blank_ink_level`` (0 black - 255 white) it is blank and never OCR'd.
     blank_check_dpi: int = 36
     blank_ink_level: int = 200
+    #: A failed (or timed-out) page of an unchanged document is extracted again by
+    #: the next run until it has been tried this many times in all; 0 turns it off.
+    retry_failed: int = 3
     #: A text layer whose share of usable characters is below this is garbage.
     text_layer_min_usable: float = 0.6
     #: A text layer with fewer characters than this counts as empty.
@@ -156,6 +172,10 @@ class Settings:
     #: or labels in a table is narrower than any column of running text.
     column_min_width_em: float = 8.0
 
+    def __post_init__(self) -> None:
+        for field_ in fields(self):
+            check_setting(field_.name, getattr(self, field_.name))
+
     def with_overrides(self, **overrides: Any) -> Settings:
         """Return a copy with the given fields replaced; ``None`` values are ignored."""
         known = {f.name for f in fields(self)}
@@ -165,4 +185,95 @@ class Settings:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
 
+#: Inclusive lower and upper bound of every numeric setting (None: unbounded).
+#: A value outside them makes every page fail or every line furniture, so it is
+#: refused when the settings are made, before any work starts.
+SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
+    "furniture_band": (0.01, 0.99),
+    "furniture_min_repeat": (0.01, 1.0),
+    "furniture_min_pages": (1, None),
+    "furniture_run_gap": (1, None),
+    "furniture_min_run_pages": (1, None),
+    "furniture_ocr_similarity": (0.01, 1.0),
+    "furniture_size_tolerance": (1.0, None),
+    "furniture_gap_em": (0.0, None),
+    "furniture_smaller_font": (0.01, 1.0),
+    "furniture_min_numbered_pages": (1, None),
+    "furniture_number_x_tolerance_em": (0.0, None),
+    "line_tolerance_em": (0.01, None),
+    "tab_gap_em": (0.01, None),
+    "indent_min_em": (0.0, None),
+    "short_line_em": (0.0, None),
+    "paragraph_gap_lines": (0.01, None),
+    "carry_over_em": (0.0, None),
+    "coverage_floor": (0.0, 1.0),
+    # Tesseract's own range of page segmentation modes.
+    "ocr_psm": (0, 13),
+    # Below 50 dpi a Chinese glyph is a few pixels wide; above 1200 one A4 page is
+    # a 140-megapixel image that no OCR engine reads in a page timeout.
+    "render_dpi": (50, 1200),
+    "confidence_floor": (0.0, 100.0),
+    "page_timeout": (0.001, None),
+    "ocr_workers": (0, 256),
+    "text_batch_pages": (1, 10_000),
+    "documents_in_flight": (1, 1_000),
+    "max_render_megapixels": (0.1, None),
+    "blank_check_dpi": (10, 300),
+    "blank_ink_level": (0, 255),
+    "retry_failed": (0, 100),
+    "text_layer_min_usable": (0.0, 1.0),
+    "text_layer_min_chars": (0, None),
+    "text_layer_max_mojibake": (0.0, 1.0),
+    "word_gap_ratio": (0.0, None),
+    "column_gap_em": (0.0, None),
+    "column_min_lines": (1, None),
+    "column_justified_share": (0.0, 1.0),
+    "column_min_width_em": (0.0, None),
+}
+#: Tesseract language codes joined by "+", e.g. chi_sim+eng.
+_LANGUAGES = re.compile(r"[A-Za-z_]+(\+[A-Za-z_]+)*")
+
+
+def check_setting(name: str, value: object) -> None:
+    """Raise InvalidSetting unless ``value`` has the type and range the field ``name`` needs.
+
+    Settings also arrive as JSON from a deployment's parameters, where a number
+    may come as a string, so types are checked too.
+
+    >>> check_setting("render_dpi", 300)
+    >>> check_setting("render_dpi", -5)
+    Traceback (most recent call last):
+    ...
+    docpipe.settings.InvalidSetting: render_dpi must be between 50 and 1200, got -5
+    >>> check_setting("confidence_floor", "70")
+    Traceback (most recent call last):
+    ...
+    docpipe.settings.InvalidSetting: confidence_floor must be a number, got '70'
+    """
+    if name == "ocr":
+        if value not in OCR_MODES:
+            raise InvalidSetting(name, f"must be one of {', '.join(OCR_MODES)}, got {value!r}")
+        return
+    if name == "text_reader":
+        if value not in TEXT_READERS:
+            raise InvalidSetting(name, f"must be one of {', '.join(TEXT_READERS)}, got {value!r}")
+        return
+    if name in ("ocr_engine", "ocr_languages"):
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidSetting(name, f"must be a non-empty string, got {value!r}")
+        if name == "ocr_languages" and not _LANGUAGES.fullmatch(value):
+            raise InvalidSetting(name, f"must be Tesseract languages joined by '+', got {value!r}")
+        return
+    low, high = SETTING_RANGES[name]
+    integral = _FIELD_TYPES[name] == "int"
+    if isinstance(value, bool) or not isinstance(value, int if integral else (int, float)):
+        raise InvalidSetting(name, f"must be {'a whole number' if integral else 'a number'}, got {value!r}")
+    if not math.isfinite(value) or (low is not None and value < low) or (high is not None and value > high):
+        if high is None:
+            raise InvalidSetting(name, f"must be at least {low}, got {value!r}")
+        raise InvalidSetting(name, f"must be between {low} and {high}, got {value!r}")
+
+
+# Annotations are strings here (from __future__ import annotations): "int", "float".
+_FIELD_TYPES = {field_.name: str(field_.type) for field_ in fields(Settings)}
 DEFAULT_SETTINGS = Settings()

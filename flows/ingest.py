@@ -18,7 +18,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from docpipe import PIPELINE_VERSION
 from docpipe.assemble import DocumentRows, assemble_document, failed_document_rows
+from docpipe.copies import apply_copy_links
 from docpipe.extract.pdf import (
     DocumentFile,
     UnreadableDocument,
@@ -41,6 +42,7 @@ from docpipe.extract.pdf import (
     sha256_of,
 )
 from docpipe.extract.workers import PageJobFailed, PagePool, default_worker_count
+from docpipe.healing import count_attempts, pages_to_heal, previous_attempts, read_page_states
 from docpipe.inventory import (
     InventoryItem,
     count_changes,
@@ -253,6 +255,12 @@ def record_removed_task(out_dir: Path, source_file: str, prune: bool) -> Written
     return Written()
 
 
+@task(name="link-copies", cache_policy=NO_CACHE)
+def link_copies_task(out_dir: Path) -> list[str]:
+    """Mark documents that are copies of one issue, so that each article is counted once."""
+    return apply_copy_links(out_dir)
+
+
 # --- flows ---------------------------------------------------------------------------
 
 
@@ -284,6 +292,18 @@ def ingest(
                 for item in inventory
                 if item.change in ("new", "changed")
             ]
+            # Failed pages of unchanged documents are tried again (bounded): transient failures heal.
+            for path, source_file, pages in healable(inventory, out_dir, resolved):
+                jobs.append(
+                    functools.partial(
+                        ingest_document,
+                        path,
+                        source_file,
+                        out_dir=out_dir,
+                        settings=resolved,
+                        redo_pages=pages,
+                    )
+                )
             for rows in ingest_documents(jobs, settings=resolved):
                 record_document(summary, rows)
             for item in inventory:
@@ -294,6 +314,7 @@ def ingest(
                     _check_written(record_removed_task(out_dir, source_file, prune))
                     get_run_logger().info("%s: pruned (removed in an earlier run)", source_file)
                     summary.pruned += 1
+            link_copies_task(out_dir)
             finish_run(summary, out_dir)
     except OutputUnwritable as error:
         return _unwritable_run(error)
@@ -312,7 +333,7 @@ def retry_pages(
 ) -> RunSummary:
     """Re-extract only the failed and low-confidence pages, and rebuild their documents."""
     resolved = resolve_settings(settings)
-    summary = RunSummary(run_id=new_run_id(), started=datetime.now(UTC), raw_dir=str(raw_dir))
+    summary = RunSummary(run_id=new_run_id(), started=datetime.now(UTC), raw_dir=str(raw_dir), kind="retry")
     try:
         with output_lock(out_dir, wait=wait_for_lock), page_workers(resolved):
             # A source_file is not always the path as spelt on disk (escaped bytes, NFC).
@@ -330,6 +351,7 @@ def retry_pages(
             ]
             for rows in ingest_documents(jobs, settings=resolved):
                 record_document(summary, rows)
+            link_copies_task(out_dir)
             finish_run(summary, out_dir)
     except OutputUnwritable as error:
         return _unwritable_run(error)
@@ -442,7 +464,25 @@ def ingest_document(
             len(rows.articles),
             rows.document["status"],
         )
+    if rows.pages:  # attempts across runs, for the bounded healing of failed pages
+        previous = previous_attempts(out_dir, source_file, rows.pages[0]["doc_id"])
+        rows = replace(rows, pages=count_attempts(rows.pages, previous, redone=redo_pages))
     return _write_and_report(out_dir, source_file, rows, force=force)
+
+
+def healable(
+    inventory: Sequence[InventoryItem], out_dir: Path, settings: Settings
+) -> list[tuple[Path, str, list[int]]]:
+    """Unchanged documents with failed pages still under ``settings.retry_failed`` attempts."""
+    unchanged = {i.source_file: i.doc_id for i in inventory if i.change == "unchanged" and i.doc_id}
+    if not unchanged or not settings.retry_failed:
+        return []
+    heal = pages_to_heal(read_page_states(out_dir), unchanged=unchanged, max_attempts=settings.retry_failed)
+    return [
+        (item.path, item.source_file, heal[item.source_file])
+        for item in inventory
+        if item.source_file in heal and item.path is not None
+    ]
 
 
 def extract_pages(

@@ -99,6 +99,22 @@ def test_scanned_digest_comes_out_as_the_text_layer_digest(workdir: Path) -> Non
 
 
 @pytest.mark.slow
+def test_scanned_copy_is_linked_to_its_text_layer_and_counted_once(workdir: Path) -> None:
+    documents = {
+        row["source_file"]: row for row in read_dataset(workdir / "parquet", "documents").to_pylist()
+    }
+    scans = [name for name in documents if name.removesuffix(".pdf").endswith(SCAN_SUFFIX)]
+    for scan in scans:
+        assert documents[scan]["copy_of"] == scan.replace(SCAN_SUFFIX, "")
+        assert documents[scan.replace(SCAN_SUFFIX, "")]["copy_of"] is None
+    articles = read_dataset(workdir / "parquet", "articles").to_pylist()
+    preferred = [a for a in articles if a["preferred"]]
+    assert {a["source_file"] for a in articles} - {a["source_file"] for a in preferred} == set(scans)
+    by_issue = {(a["doc_title"], a["issue_date"], a["issue_label"], a["seq"]) for a in preferred}
+    assert len(by_issue) == len(preferred)  # each article of an issue counted once
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("command", shell_commands(section("Operating docpipe")))
 def test_operating_commands_work_as_written(workdir: Path, command: str) -> None:
     argv = shlex.split(command)

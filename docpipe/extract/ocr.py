@@ -30,7 +30,7 @@ import pytesseract
 from PIL import Image
 from pytesseract import Output
 
-from cleaners.ocr import drop_speck_lines
+from cleaners.ocr import split_speck_lines
 from docpipe.extract.tables import (
     REACH_PX,
     Box,
@@ -781,7 +781,7 @@ def ocr_page(
     finally:
         pdf.close()
     read, _ = engine.read_lines(image, page_number=page_number, scale=POINTS_PER_INCH / dpi)
-    lines = drop_speck_lines(read, page_height=height, band=settings.furniture_band)
+    lines, dropped = split_speck_lines(read, page_height=height, band=settings.furniture_band)
     confidence = page_confidence(lines)
     status: PageStatus
     if not lines:
@@ -801,6 +801,7 @@ def ocr_page(
         seconds=time.perf_counter() - started,
         engine=engine.name,
         raw_text="\n".join(line.text for line in read),  # what Tesseract saw, specks included
+        dropped=tuple(dropped),
     )
 
 

@@ -303,29 +303,29 @@ def test_ocr_fixes_lower_the_error_rate_over_all_recorded_pages() -> None:
 
 # --- drop_speck_lines ---------------------------------------------------------------------
 
-from cleaners.ocr import drop_speck_lines  # noqa: E402
+from cleaners.ocr import drop_speck_lines, split_speck_lines  # noqa: E402
 from docpipe.layout import Line  # noqa: E402
 
 PAGE_HEIGHT = 680.0
 
 
-@pytest.mark.parametrize(
-    ("line", "kept"),
-    [
-        (Line("序言", 5, 220, 162, 267, 178, 15.7, confidence=90.5), True),  # a short heading
-        (Line("大数据引发了人类思维方式", 5, 92, 219, 417, 229, 9.7, confidence=93.0), True),
-        (Line("IBM SM2 2014年", 5, 92, 300, 200, 310, 9.7, confidence=88.0), True),
-        (Line("5", 12, 462, 644, 463, 652, 8.3, confidence=9.0), True),  # page number in the bottom band
-        (Line("vi", 10, 65, 629, 72, 634, 5.3, confidence=30.0), True),
-        (Line("3", 17, 27, 670, 28, 675, 4.8, confidence=0.0), False),  # gutter shadow read as a digit
-        (Line("Bese.", 3, 13, 16, 28, 21, 4.8, confidence=21.0), False),  # gutter speck
-        (Line("1", 7, 13, 475, 20, 484, 9.7, confidence=34.0), False),  # a digit-shaped speck mid-page
-        (Line("<", 7, 12, 309, 24, 318, 9.0, confidence=62.0), False),  # a lone mark
-        (Line("机", 3, 14, 197, 30, 201, 4.1, confidence=20.0), False),  # a tiny unsure glyph
-        (Line("党", 5, 12, 75, 21, 80, 5.4, confidence=0.0), False),  # gutter shadow read as Chinese
-        (Line("坊间", 17, 15, 637, 23, 642, 5.5, confidence=23.0), False),
-    ],
-)
+SPECK_LINES = [
+    (Line("序言", 5, 220, 162, 267, 178, 15.7, confidence=90.5), True),  # a short heading
+    (Line("大数据引发了人类思维方式", 5, 92, 219, 417, 229, 9.7, confidence=93.0), True),
+    (Line("IBM SM2 2014年", 5, 92, 300, 200, 310, 9.7, confidence=88.0), True),
+    (Line("5", 12, 462, 644, 463, 652, 8.3, confidence=9.0), True),  # page number in the bottom band
+    (Line("vi", 10, 65, 629, 72, 634, 5.3, confidence=30.0), True),
+    (Line("3", 17, 27, 670, 28, 675, 4.8, confidence=0.0), False),  # gutter shadow read as a digit
+    (Line("Bese.", 3, 13, 16, 28, 21, 4.8, confidence=21.0), False),  # gutter speck
+    (Line("1", 7, 13, 475, 20, 484, 9.7, confidence=34.0), False),  # a digit-shaped speck mid-page
+    (Line("<", 7, 12, 309, 24, 318, 9.0, confidence=62.0), False),  # a lone mark
+    (Line("机", 3, 14, 197, 30, 201, 4.1, confidence=20.0), False),  # a tiny unsure glyph
+    (Line("党", 5, 12, 75, 21, 80, 5.4, confidence=0.0), False),  # gutter shadow read as Chinese
+    (Line("坊间", 17, 15, 637, 23, 642, 5.5, confidence=23.0), False),
+]
+
+
+@pytest.mark.parametrize(("line", "kept"), SPECK_LINES)
 def test_drop_speck_lines(line: Line, kept: bool) -> None:
     body = Line(
         "通过网络搜集的方式，共收集到17个省级行政单位", line.page, 92, 400, 417, 410, 9.7, confidence=95.0
@@ -333,3 +333,19 @@ def test_drop_speck_lines(line: Line, kept: bool) -> None:
     result = drop_speck_lines([body, line], page_height=PAGE_HEIGHT)
     assert (line in result) is kept
     assert drop_speck_lines(result, page_height=PAGE_HEIGHT) == result
+
+
+@pytest.mark.parametrize(("line", "kept"), SPECK_LINES)
+def test_every_dropped_speck_is_recorded_with_its_reason(line: Line, kept: bool) -> None:
+    body = Line(
+        "通过网络搜集的方式，共收集到17个省级行政单位", line.page, 92, 400, 417, 410, 9.7, confidence=95.0
+    )
+    lines, dropped = split_speck_lines([body, line], page_height=PAGE_HEIGHT)
+    assert lines == drop_speck_lines([body, line], page_height=PAGE_HEIGHT)
+    if kept:
+        assert dropped == []
+    else:
+        [record] = dropped
+        reason, _, text = record.partition(": ")
+        assert text == line.text
+        assert reason in ("gutter shadow", "lone mark", "noise", "speck", "small glyphs")

@@ -18,6 +18,7 @@ from docpipe.operate import (
     default_inspect_dest,
     display_width,
     format_problem_pages,
+    implausible_text,
     inspect_page,
     problem_pages,
 )
@@ -66,6 +67,8 @@ def page_row(source_file: str, doc_id: str, page: int, **overrides: Any) -> dict
         "raw_text": "",
         "text": "",
         "seconds": 0.25,
+        "attempts": 1,
+        "dropped": [],
     }
     return {**row, **overrides}
 
@@ -83,6 +86,7 @@ def document_row(source_file: str, doc_id: str, pages: int, status: str) -> dict
         "error": None,
         "warnings": [],
         "coverage": 1.0,
+        "copy_of": None,
         "ingested_at": datetime(2024, 5, 1, 10, 15, tzinfo=UTC),
     }
 
@@ -281,3 +285,71 @@ def test_default_dest_is_new_and_never_read_as_data(out_dir: Path, raw_dir: Path
         table = read_dataset(out_dir, dataset)
         assert table.schema.equals(schema)
     assert read_dataset(out_dir, "pages").num_rows == 5
+
+
+# --- what cleaning changed, and implausible text ---------------------------------------
+
+
+def test_inspect_shows_what_cleaning_removed_struck_through(
+    out_dir: Path, raw_dir: Path, tmp_path: Path
+) -> None:
+    page = inspect_page(out_dir, raw_dir, BOOK, 2, tmp_path / "diff").html.read_text(encoding="utf-8")
+    diff = page[page.index('<div class="text diff">') : page.index("<h2>Raw text")]
+    assert '<del class="header">电子政务信息汇编</del>' in diff
+    assert '<del class="footer">— 12 —</del>' in diff
+    assert "&lt;b&gt;正文&lt;/b&gt; &amp; “引号”" in diff  # kept text is not marked
+    assert "<ins>" not in diff  # joining lines into a paragraph is not a change
+    assert 'class="status status-implausible"' not in page
+
+
+def test_inspect_lists_dropped_lines_with_their_reasons(out_dir: Path, raw_dir: Path, tmp_path: Path) -> None:
+    book_id = hashlib.sha256((raw_dir / BOOK).read_bytes()).hexdigest()
+    rows = read_dataset(out_dir, "pages").to_pylist()
+    book = [
+        {**row, "dropped": ["noise: Bese."], "raw_text": row["raw_text"] + "\nBese."}
+        if row["page"] == 2
+        else row
+        for row in rows
+        if row["source_file"] == BOOK
+    ]
+    assert book[0]["doc_id"] == book_id
+    write_dataset_rows(out_dir, "pages", "book", BOOK, book)
+    page = inspect_page(out_dir, raw_dir, BOOK, 2, tmp_path / "dropped").html.read_text(encoding="utf-8")
+    assert '<ul class="dropped"><li><span class="reason">noise</span> <del>Bese.</del></li></ul>' in page
+    assert '<div class="line"><del>Bese.</del></div>' in page  # and struck in the diff
+
+
+def test_inspect_badge_is_red_on_mojibake(out_dir: Path, raw_dir: Path, tmp_path: Path) -> None:
+    rows = read_dataset(out_dir, "pages").to_pylist()
+    mojibake = "µç×ÓÕþÎñÐÅÏ¢»ã±à µç×ÓÕþÎñÐÅÏ¢»ã±à µç×ÓÕþÎñ"
+    digest = [
+        {**row, "raw_text": mojibake, "text": mojibake} if row["page"] == 1 else row
+        for row in rows
+        if row["source_file"] == DIGEST
+    ]
+    write_dataset_rows(out_dir, "pages", "digest", DIGEST, digest)
+    page = inspect_page(out_dir, raw_dir, DIGEST, 1, tmp_path / "mojibake").html.read_text(encoding="utf-8")
+    assert '<span class="status status-ok">ok</span>' in page
+    assert '<span class="status status-implausible">implausible text: mojibake' in page
+    assert ".status-implausible { background: #dc2626; }" in page
+
+
+#: text, reasons (a prefix of each) — the first rows must stay plausible
+PLAUSIBILITY: list[tuple[str, list[str]]] = [
+    ("印度电子政府发展：以民众为中心，公开透明的服务导向化项目。", []),
+    ("大数据（Big Data）与云计算（Cloud Computing）是信息化的新阶段，e-Government 亦然。", []),
+    ("— 12 —", []),  # too short to judge
+    ("Café, naïve, résumé 在法文中常见，这里夹在中文的句子里面也无妨。", []),
+    ("µç×ÓÕþÎñÐÅÏ¢»ã±à µç×ÓÕþÎñÐÅÏ¢»ã±à", ["mojibake", "little Chinese"]),
+    ("æ”¿åºœä¿¡æ¯åŒ–å»ºè®¾ï¼Œç”µå­æ”¿åŠ¡", ["mojibake", "little Chinese"]),
+    ("Bese. ee + : ii l1 Il |l ;; ,, ee Bese. ii", ["little Chinese"]),
+    ("政务\ue001\ue002信息公开", ["2 private-use characters"]),
+    ("政务\ufffd信息", ["1 replacement character"]),
+]
+
+
+@pytest.mark.parametrize(("text", "reasons"), PLAUSIBILITY)
+def test_implausible_text(text: str, reasons: list[str]) -> None:
+    found = implausible_text(text)
+    assert len(found) == len(reasons), found
+    assert all(reason.startswith(prefix) for reason, prefix in zip(found, reasons, strict=True))

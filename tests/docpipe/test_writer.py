@@ -63,6 +63,7 @@ def article_rows(source_file: str, count: int, *, doc_id: str = DOC_ID_V1) -> li
                 "cleaning_steps": ["remove_running_headers", "join_wrapped_lines"],
                 "part": "body",
                 "heading_path": ["国外电子政务"],
+                "preferred": True,
                 "pipeline_version": PIPELINE_VERSION,
             }
         )
@@ -86,6 +87,8 @@ def page_row(source_file: str, page: int) -> dict[str, Any]:
         "raw_text": "电子政务\n信息",
         "text": "电子政务",
         "seconds": 1.25,
+        "attempts": 1,
+        "dropped": ["speck: Bese."],
         "pipeline_version": PIPELINE_VERSION,
     }
 
@@ -104,6 +107,7 @@ def document_row(source_file: str, *, status: str = "ok", doc_id: str | None = D
         "error": "PDFSyntaxError: no /Root object" if failed else None,
         "warnings": [] if failed else ["page 7: text layer garbled, used OCR"],
         "coverage": None if failed else 0.998,
+        "copy_of": None,
         "pipeline_version": PIPELINE_VERSION,
         "ingested_at": datetime(2024, 5, 1, 12, 30, tzinfo=UTC),
     }
@@ -131,6 +135,8 @@ def run_row(run_id: str = "20240501T120000Z") -> dict[str, Any]:
         "finished": datetime(2024, 5, 1, 20, 5, tzinfo=timezone(timedelta(hours=8))),
         "raw_dir": "raw",
         **counters,
+        "kind": "ingest",
+        "flow_run_id": None,
         "pipeline_version": PIPELINE_VERSION,
     }
 

@@ -96,6 +96,17 @@ def test_served_deployment_run_completes_and_writes_parquet(tmp_path: Path) -> N
         )
         assert "Completed" in triggered.stdout
         assert read_dataset(out, "articles")["part"].to_pylist().count("body") == 12
+        retried = subprocess.run(  # the retry deployment is served beside it
+            [PREFECT, "deployment", "run", "retry-pages/docpipe-retry", "--watch", "--watch-timeout", "300"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=400,
+        )
+        assert retried.returncode == 0 and "Completed" in retried.stdout, retried.stdout[-1000:]
+        kinds = sorted(read_dataset(out, "runs")["kind"].to_pylist())
+        assert kinds == ["ingest", "retry"]
+        assert all(read_dataset(out, "runs")["flow_run_id"].to_pylist())
     finally:
         for process in (served, server):
             if process is not None:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow.compute as pc
-
 from PIL import Image, ImageDraw, ImageFont
 
 from docpipe.samples.book import ScannedPage, scan_parameters, write_image_pdf

@@ -1,0 +1,54 @@
+"""Settings refuse values of the wrong type or outside their range, wherever they come from."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+import pytest
+
+from docpipe.settings import DEFAULT_SETTINGS, SETTING_RANGES, InvalidSetting, Settings
+
+#: field, value, error message (None: the value must be accepted)
+VALUES: list[tuple[str, Any, str | None]] = [
+    ("render_dpi", 300, None),
+    ("render_dpi", 50, None),
+    ("render_dpi", -5, "render_dpi must be between 50 and 1200, got -5"),
+    ("render_dpi", 300.0, "render_dpi must be a whole number, got 300.0"),
+    ("render_dpi", "300", "render_dpi must be a whole number, got '300'"),
+    ("render_dpi", True, "render_dpi must be a whole number, got True"),
+    ("ocr_workers", 0, None),  # 0: one per core, documented
+    ("ocr_workers", -3, "ocr_workers must be between 0 and 256, got -3"),
+    ("page_timeout", 0.001, None),  # tests force timeouts this way
+    ("page_timeout", 5, None),  # an int is a number
+    ("page_timeout", -1.0, "page_timeout must be at least 0.001, got -1.0"),
+    ("page_timeout", float("inf"), "page_timeout must be at least 0.001, got inf"),
+    ("page_timeout", float("nan"), "page_timeout must be at least 0.001, got nan"),
+    ("confidence_floor", 100.0, None),
+    ("confidence_floor", 150.0, "confidence_floor must be between 0.0 and 100.0, got 150.0"),
+    ("retry_failed", 0, None),  # 0 turns healing off
+    ("retry_failed", -1, "retry_failed must be between 0 and 100, got -1"),
+    ("ocr", "always", None),
+    ("ocr", "sometimes", "ocr must be one of auto, always, never, got 'sometimes'"),
+    ("ocr_languages", "chi_sim+eng", None),
+    ("ocr_languages", "chi_sim eng", "ocr_languages must be Tesseract languages joined by '+'"),
+    ("ocr_engine", "", "ocr_engine must be a non-empty string, got ''"),
+    ("furniture_band", 0.6, None),
+    ("furniture_band", 0.0, "furniture_band must be between 0.01 and 0.99, got 0.0"),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "message"), VALUES)
+def test_settings_check_type_and_range(name: str, value: Any, message: str | None) -> None:
+    if message is None:
+        assert getattr(DEFAULT_SETTINGS.with_overrides(**{name: value}), name) == value
+        return
+    with pytest.raises(InvalidSetting) as error:
+        DEFAULT_SETTINGS.with_overrides(**{name: value})
+    assert str(error.value).startswith(message) and error.value.name == name
+
+
+def test_every_numeric_setting_has_a_range_and_the_defaults_are_in_it() -> None:
+    numeric = {field.name for field in fields(Settings) if field.type in ("int", "float")}
+    assert numeric == set(SETTING_RANGES)
+    Settings()  # the defaults pass their own checks

@@ -348,9 +348,8 @@ def extract_pages(
             pages[number] = known
             progress.page_done(source_file)
     to_read = [number for number in range(1, document.pages + 1) if number not in pages]
-    batches = [
-        to_read[i : i + settings.text_batch_pages] for i in range(0, len(to_read), settings.text_batch_pages)
-    ]
+    batch_size = max(1, settings.text_batch_pages)
+    batches = [to_read[i : i + batch_size] for i in range(0, len(to_read), batch_size)]
     text_futures = [
         read_text_pages_task.with_options(
             task_run_name=f"text {source_file} p.{_page_range(batch)}", tags=["text"]

@@ -258,6 +258,7 @@ def ingest_documents(
     if not documents:
         return
     in_flight = max(1, settings.documents_in_flight)
+    kinds = known_doc_kinds(out_dir)
     with ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="docpipe-document") as executor:
         futures = []
         for path, source_file in documents:
@@ -274,6 +275,7 @@ def ingest_documents(
                     out_dir=out_dir,
                     settings=settings,
                     redo_pages=redo,
+                    doc_kind=kinds.get(source_file),
                 )
             )
         for future in futures:
@@ -287,11 +289,13 @@ def ingest_document(
     out_dir: Path,
     settings: Settings,
     redo_pages: Sequence[int] | None = None,
+    doc_kind: str | None = None,
 ) -> DocumentRows:
     """Open, extract page by page, assemble and write one document.
 
     ``redo_pages`` (a retry) are extracted afresh; every other page comes from
-    the cache of any earlier extraction when there is one.
+    the cache of any earlier extraction when there is one.  ``doc_kind``, when an
+    earlier run found it, tags the document's page tasks.
     """
     logger = get_run_logger()
     opened = open_pdf.with_options(task_run_name=f"open {source_file}").submit(path, settings)
@@ -306,7 +310,12 @@ def ingest_document(
         progress = reporter()
         progress.start_document(source_file, document.pages)
         pages = extract_pages(
-            document, source_file, out_dir=out_dir, settings=settings, redo_pages=redo_pages
+            document,
+            source_file,
+            out_dir=out_dir,
+            settings=settings,
+            redo_pages=redo_pages,
+            doc_kind=doc_kind,
         )
         for page in pages:
             if page.status == "failed":
@@ -331,6 +340,7 @@ def extract_pages(
     out_dir: Path,
     settings: Settings,
     redo_pages: Sequence[int] | None = None,
+    doc_kind: str | None = None,
 ) -> list[Page]:
     """Every page of a document: from the cache, text-layer batches, then one OCR task per page."""
     progress = reporter()
@@ -348,11 +358,12 @@ def extract_pages(
             pages[number] = known
             progress.page_done(source_file)
     to_read = [number for number in range(1, document.pages + 1) if number not in pages]
+    kind_tag = [doc_kind] if doc_kind and doc_kind != "unknown" else []
     batch_size = max(1, settings.text_batch_pages)
     batches = [to_read[i : i + batch_size] for i in range(0, len(to_read), batch_size)]
     text_futures = [
         read_text_pages_task.with_options(
-            task_run_name=f"text {source_file} p.{_page_range(batch)}", tags=["text"]
+            task_run_name=f"text {source_file} p.{_page_range(batch)}", tags=[*kind_tag, "text"]
         ).submit(document.path, document.doc_id, batch, settings, out_dir)
         for batch in batches
     ]
@@ -362,7 +373,8 @@ def extract_pages(
         for number, page in zip(batch, read, strict=True):
             if page is None:
                 ocr_futures[number] = ocr_page_task.with_options(
-                    task_run_name=f"extract {source_file} p.{number}", tags=["ocr", settings.ocr_engine]
+                    task_run_name=f"extract {source_file} p.{number}",
+                    tags=[*kind_tag, "ocr", settings.ocr_engine],
                 ).submit(document.path, document.doc_id, number, settings, out_dir)
             else:
                 pages[number] = page
@@ -423,6 +435,11 @@ def failed_page(
         error=failure.reason,
         seconds=failure.seconds,
     )
+
+
+def known_doc_kinds(out_dir: Path) -> dict[str, str]:
+    """The document kind each file had when last ingested."""
+    return {row["source_file"]: row["doc_kind"] for row in read_dataset(out_dir, "documents").to_pylist()}
 
 
 def problem_pages_by_document(out_dir: Path, source_file: str | None = None) -> dict[str, list[int]]:

@@ -287,8 +287,16 @@ def ingest(
         with output_lock(out_dir, wait=wait_for_lock), page_workers(resolved):
             inventory = take_inventory_task(raw_dir, out_dir, force)
             summary.changes.update(count_changes(inventory))
+            kinds = known_doc_kinds(out_dir)
             jobs = [
-                functools.partial(ingest_item, item, out_dir=out_dir, settings=resolved, force=force)
+                functools.partial(
+                    ingest_item,
+                    item,
+                    out_dir=out_dir,
+                    settings=resolved,
+                    force=force,
+                    doc_kind=kinds.get(item.source_file),
+                )
                 for item in inventory
                 if item.change in ("new", "changed")
             ]
@@ -302,6 +310,7 @@ def ingest(
                         out_dir=out_dir,
                         settings=resolved,
                         redo_pages=pages,
+                        doc_kind=kinds.get(source_file),
                     )
                 )
             for rows in ingest_documents(jobs, settings=resolved):
@@ -338,6 +347,7 @@ def retry_pages(
         with output_lock(out_dir, wait=wait_for_lock), page_workers(resolved):
             # A source_file is not always the path as spelt on disk (escaped bytes, NFC).
             paths = {entry.source_file: entry.path for entry in find_entries(raw_dir)}
+            kinds = known_doc_kinds(out_dir)
             jobs = [
                 functools.partial(
                     ingest_document,
@@ -346,6 +356,7 @@ def retry_pages(
                     out_dir=out_dir,
                     settings=resolved,
                     redo_pages=pages,
+                    doc_kind=kinds.get(document_file),
                 )
                 for document_file, pages in problem_pages_by_document(out_dir, source_file).items()
             ]
@@ -360,14 +371,21 @@ def retry_pages(
     return summary
 
 
-def ingest_item(item: InventoryItem, *, out_dir: Path, settings: Settings, force: bool) -> DocumentRows:
+def ingest_item(
+    item: InventoryItem, *, out_dir: Path, settings: Settings, force: bool, doc_kind: str | None = None
+) -> DocumentRows:
     """Ingest one new or changed entry of the raw directory; one that cannot be read is one failed row."""
     assert item.path is not None
     problem = item.problem
     if problem is None:
         try:
             return ingest_document(
-                item.path, item.source_file, out_dir=out_dir, settings=settings, force=force
+                item.path,
+                item.source_file,
+                out_dir=out_dir,
+                settings=settings,
+                force=force,
+                doc_kind=doc_kind,
             )
         except OutputUnwritable:
             raise
@@ -431,11 +449,13 @@ def ingest_document(
     settings: Settings,
     redo_pages: Sequence[int] | None = None,
     force: bool = False,
+    doc_kind: str | None = None,
 ) -> DocumentRows:
     """Open, extract page by page, assemble and write one document.
 
     ``redo_pages`` (a retry) are extracted afresh; every other page comes from
-    the cache of any earlier extraction when there is one.
+    the cache of any earlier extraction when there is one.  ``doc_kind``, when an
+    earlier run found it, tags the document's page tasks.
     """
     logger = get_run_logger()
     opened = open_pdf.with_options(task_run_name=f"open {source_file}").submit(path, settings)
@@ -450,7 +470,12 @@ def ingest_document(
         progress = reporter()
         progress.start_document(source_file, document.pages)
         pages = extract_pages(
-            document, source_file, out_dir=out_dir, settings=settings, redo_pages=redo_pages
+            document,
+            source_file,
+            out_dir=out_dir,
+            settings=settings,
+            redo_pages=redo_pages,
+            doc_kind=doc_kind,
         )
         for page in pages:
             if page.status == "failed":
@@ -492,6 +517,7 @@ def extract_pages(
     out_dir: Path,
     settings: Settings,
     redo_pages: Sequence[int] | None = None,
+    doc_kind: str | None = None,
 ) -> list[Page]:
     """Every page of a document: from the cache, text-layer batches, then one OCR task per page."""
     progress = reporter()
@@ -509,12 +535,12 @@ def extract_pages(
             pages[number] = known
             progress.page_done(source_file)
     to_read = [number for number in range(1, document.pages + 1) if number not in pages]
-    batches = [
-        to_read[i : i + settings.text_batch_pages] for i in range(0, len(to_read), settings.text_batch_pages)
-    ]
+    kind_tag = [doc_kind] if doc_kind and doc_kind != "unknown" else []
+    batch_size = max(1, settings.text_batch_pages)
+    batches = [to_read[i : i + batch_size] for i in range(0, len(to_read), batch_size)]
     text_futures = [
         read_text_pages_task.with_options(
-            task_run_name=f"text {source_file} p.{_page_range(batch)}", tags=["text"]
+            task_run_name=f"text {source_file} p.{_page_range(batch)}", tags=[*kind_tag, "text"]
         ).submit(document.path, document.doc_id, batch, settings, out_dir)
         for batch in batches
     ]
@@ -524,7 +550,8 @@ def extract_pages(
         for number, page in zip(batch, read, strict=True):
             if page is None:
                 ocr_futures[number] = ocr_page_task.with_options(
-                    task_run_name=f"extract {source_file} p.{number}", tags=["ocr", settings.ocr_engine]
+                    task_run_name=f"extract {source_file} p.{number}",
+                    tags=[*kind_tag, "ocr", settings.ocr_engine],
                 ).submit(document.path, document.doc_id, number, settings, out_dir)
             else:
                 pages[number] = page
@@ -585,6 +612,11 @@ def failed_page(
         error=failure.reason,
         seconds=failure.seconds,
     )
+
+
+def known_doc_kinds(out_dir: Path) -> dict[str, str]:
+    """The document kind each file had when last ingested."""
+    return {row["source_file"]: row["doc_kind"] for row in read_dataset(out_dir, "documents").to_pylist()}
 
 
 def problem_pages_by_document(out_dir: Path, source_file: str | None = None) -> dict[str, list[int]]:

@@ -106,6 +106,8 @@ def _rows(source_file: str, method: str) -> tuple[list[dict[str, Any]], list[dic
         "extraction": method,
         "char_count": 2,
         "cleaning_steps": [],
+        "part": "body",
+        "heading_path": [],
         "preferred": True,
     }
     page = {
@@ -134,6 +136,7 @@ def _rows(source_file: str, method: str) -> tuple[list[dict[str, Any]], list[dic
         "status": "ok",
         "error": None,
         "warnings": [],
+        "coverage": 1.0,
         "copy_of": None,
         "ingested_at": datetime(2024, 5, 1, tzinfo=UTC),
     }

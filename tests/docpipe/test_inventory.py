@@ -128,6 +128,7 @@ def document_row(source_file: str, **changes: Any) -> dict[str, Any]:
         "status": "failed",
         "error": None,
         "coverage": None,
+        "copy_of": None,
         "warnings": [],
         "pipeline_version": PIPELINE_VERSION,
         "ingested_at": datetime(2026, 1, 1, tzinfo=UTC),

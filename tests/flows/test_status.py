@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from docpipe.assemble import assemble_document
-from docpipe.inventory import InventoryItem
 from docpipe.layout import Line, Page
 from docpipe.writer import read_dataset, write_dataset_rows
 from flows.ingest import record_removed_task
@@ -72,7 +71,7 @@ def test_removed_document_counts_what_the_articles_dataset_holds(
     write_dataset_rows(tmp_path, "pages", rows.doc_kind, "d.pdf", rows.pages)
     write_dataset_rows(tmp_path, "documents", rows.doc_kind, "d.pdf", [rows.document])
 
-    record_removed_task.fn(tmp_path, InventoryItem("d.pdf", "removed", None, "0" * 64), prune)
+    record_removed_task.fn(tmp_path, "d.pdf", prune)
     [document] = read_dataset(tmp_path, "documents").to_pylist()
     assert (document["status"], document["articles"]) == ("removed", articles)
     assert read_dataset(tmp_path, "articles").num_rows == articles

@@ -171,6 +171,8 @@ def article_rows(segmented: SegmentedDocument, pages: Sequence[Page], common: Ro
                 "title": article.title,
                 "body": body,
                 "source": article.source,
+                "attribution": article.attribution,
+                "footnotes": list(article.footnotes),
                 "page_start": article.page_start,
                 "page_end": article.page_end,
                 "failed_pages": failed,

@@ -168,6 +168,22 @@ ARTICLES = _dataset_schema(
             "Headings above the article, outermost first, its own title excluded (e.g. the chapter of "
             "a section); empty when none.",
         ),
+        column(
+            "attribution",
+            pa.string(),
+            "The closing attribution as printed, without its brackets, when it says more than "
+            "`source` (e.g. `人民网－人民日报 2014年07月24日12:49:27 来源：人民邮电报`, whose `source` "
+            "is 人民邮电报); null when the bracket holds the source's name alone or there is none. "
+            "Not part of `body`.",
+            nullable=True,
+        ),
+        column(
+            "footnotes",
+            list_of(pa.string()),
+            "Footnotes of the article's pages (set smaller than the body in the bottom band, opening "
+            "with a marker: ①, 1, [1], *, 注：), each with its marker, in order; the marker in `body` "
+            "stays as printed. Empty when none.",
+        ),
         PIPELINE_VERSION_COLUMN,
     ],
 )

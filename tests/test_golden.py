@@ -7,7 +7,9 @@ rows in order (part, title, section, source; number and heading path where the g
 parts) and the body CER of each document (:mod:`docpipe.scoring`).  A golden that lists no
 ``part`` lists the body articles only.  Every case also holds the structure invariants: every
 paragraph in one row, coverage at or above the floor, at least one body article, no article
-with an empty body.
+with an empty body, and (:func:`docpipe.scoring.check_rows`, what the quality benchmark
+prints) coverage at least :data:`~docpipe.scoring.MIN_COVERAGE`, no row with an empty body,
+no ``(cid:N)``, U+FFFD, private-use or Kangxi/compatibility character in any row.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from cleaners.furniture import strip_page_furniture
 from docpipe.assemble import DocumentRows, assemble_document, clean_paragraphs
 from docpipe.extract.pdf import extract_page, open_document
 from docpipe.layout import Page
-from docpipe.scoring import Article, ratio, score
+from docpipe.scoring import Article, check_rows, ratio, score
 from docpipe.segment import segment_document
 from docpipe.settings import DEFAULT_SETTINGS
 from tests.conftest import RAW, ROOT
@@ -124,3 +126,9 @@ def test_each_paragraph_is_held_by_exactly_one_row(golden_path: Path) -> None:
     assert len(held) == len(set(held)), "a paragraph in two rows"
     left_out = set(range(len(paragraphs))) - set(held) - set(segmented.residue)
     assert not [paragraphs[i].text for i in sorted(left_out) if paragraphs[i].text.strip()]
+
+
+@pytest.mark.parametrize("golden_path", CASES, ids=lambda p: p.name.removesuffix(".golden.json"))
+def test_the_invariants_hold(golden_path: Path) -> None:
+    rows = assembled(golden_path)
+    assert check_rows(rows.articles, rows.document["coverage"]).violations() == []

@@ -173,8 +173,8 @@ def _counted(text: str) -> Counter[str]:
 def measure_coverage(paragraphs: Sequence[Paragraph], segmented: SegmentedDocument) -> float:
     """Share of the document's text (its paragraphs minus residue) that its article rows carry.
 
-    Counted from what the rows print -- number, title, body, source, and each
-    section name once -- against the paragraphs, as a multiset of letters, digits
+    Counted from what the rows print -- number, title, body, source, attribution,
+    footnotes, and each section name once -- against the paragraphs, as a multiset of letters, digits
     and ideographs: a title taken from the 目录 or a source stripped of its
     brackets still counts, a dropped paragraph does not.  1.0 for a document with no text.
     """
@@ -190,7 +190,12 @@ def measure_coverage(paragraphs: Sequence[Paragraph], segmented: SegmentedDocume
     sections = dict.fromkeys(a.section for a in segmented.articles if a.section and a.section != a.title)
     for text in (
         *(s for s in sections if s),
-        *("".join((a.number or "", a.title, *a.paragraphs, a.source or "")) for a in segmented.articles),
+        *(
+            "".join(
+                (a.number or "", a.title, *a.paragraphs, a.source or "", a.attribution or "", *a.footnotes)
+            )
+            for a in segmented.articles
+        ),
     ):
         row_chars.update(_counted(text))
     return sum((page_chars & row_chars).values()) / total

@@ -6,6 +6,11 @@ articles; the body is cut at article headings: a numbered paragraph (``1、``,
 ``1.``) set apart from body text (not indented, or in another font or size)
 whose number and title agree with the contents.  With no contents the numbered
 headings alone decide, taken in sequence.
+
+A heading is never an article without a body, and an article never absorbs
+another numbered article: a heading followed directly by the next article's
+heading is a one-line item (a 简讯 printed as its title alone), whose body is
+its heading line as printed; the document gets a warning.
 """
 
 from __future__ import annotations
@@ -210,6 +215,10 @@ def _cut_articles(
     def close() -> None:
         if heading is None:
             return
+        if not any(p.text.strip() for _, p in collected):
+            warnings.append(
+                f"article {len(articles) + 1} has no text under its heading: {heading[1].text[:30]}"
+            )
         articles.append(_build_article(len(articles) + 1, heading, entry, section, collected, held_structure))
 
     for index, paragraph in body:
@@ -281,6 +290,8 @@ def _build_article(
     if texts:
         last, source, attribution = split_attribution(texts[-1])
         texts = texts[:-1] + ([last] if last else [])
+    if not texts:
+        texts = [heading_paragraph.text.strip()]  # a one-line item: its heading is all its text
     steps: list[str] = []
     for paragraph in (heading_paragraph, *paragraphs):
         steps.extend(s for s in paragraph.cleaning_steps if s not in steps)

@@ -83,6 +83,11 @@ class Settings:
     #: warning.  Every paragraph is given a row (front, body or back), so anything
     #: below 1.0 is text a row lost (a title replaced by its 目录 entry counts as kept).
     coverage_floor: float = 0.99
+    #: Footnotes (docpipe/segment/footnotes.py): a run of lines at the foot of a page,
+    #: inside this fraction of the page height from its bottom edge ...
+    footnote_band: float = 0.4
+    #: ... set at most this fraction of the body's glyph size, the first opening with a marker.
+    footnote_size_ratio: float = 0.9
 
     # --- OCR ------------------------------------------------------------
     ocr: OcrMode = "auto"

@@ -64,12 +64,18 @@ Row = tuple[Any, ...]
 
 
 def compared_rows(golden: dict[str, Any], rows: DocumentRows) -> tuple[list[Row], list[Row]]:
-    """(part, title, section, source[, number, heading_path]) of the golden rows and the produced ones."""
+    """(part, title, section, source[, number, heading_path][, footnotes]) of golden and produced rows."""
     with_parts = any("part" in article for article in golden["articles"])
     produced = [r for r in rows.articles if with_parts or r["part"] == "body"]
     # A golden listing parts (the structure fixtures) also gives each row's number and heading path.
     fields = ("title", "section", "source", *(("number", "heading_path") if with_parts else ()))
-    expected = [(a.get("part", "body"), *(a.get(f) for f in fields)) for a in golden["articles"]]
+    # A golden that prints footnotes lists each row's, in order.
+    if any("footnotes" in article for article in golden["articles"]):
+        fields = (*fields, "footnotes")
+    expected = [
+        (a.get("part", "body"), *(a.get(f, [] if f == "footnotes" else None) for f in fields))
+        for a in golden["articles"]
+    ]
     return expected, [(r["part"], *(r[f] for f in fields)) for r in produced]
 
 

@@ -170,8 +170,10 @@ def _counted(text: str) -> Counter[str]:
     return Counter(char for char in text if char.isalnum())
 
 
-def measure_coverage(paragraphs: Sequence[Paragraph], segmented: SegmentedDocument) -> float:
-    """Share of the document's text (its paragraphs minus residue) that its article rows carry.
+def measure_coverage(
+    paragraphs: Sequence[Paragraph], segmented: SegmentedDocument, *, footnotes: Sequence[str] = ()
+) -> float:
+    """Share of the document's text (paragraphs minus residue, and footnotes) that its rows carry.
 
     Counted from what the rows print -- number, title, body, source, attribution,
     footnotes, and each section name once -- against the paragraphs, as a multiset of letters, digits
@@ -183,6 +185,8 @@ def measure_coverage(paragraphs: Sequence[Paragraph], segmented: SegmentedDocume
     for index, paragraph in enumerate(paragraphs):
         if index not in residue:
             page_chars.update(_counted(paragraph.text))
+    for note in footnotes:  # lifted off the pages before paragraphs were formed
+        page_chars.update(_counted(note))
     total = sum(page_chars.values())
     if not total:
         return 1.0

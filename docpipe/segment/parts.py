@@ -12,6 +12,10 @@ the document it belongs to:
 * anything else left inside the body belongs to the article before it, and
   text before the first article to the front.
 
+A front or back row between two body articles (a chapter's own 参考文献) gets the
+heading path of the article before it, that article's title last; one before the
+first article or after the last is the document's own and has an empty path.
+
 Paragraphs the segmenter declared residue (a bare number left by the page band)
 are furniture and belong to no row.
 """
@@ -116,9 +120,29 @@ def complete_parts(paragraphs: Sequence[Paragraph], segmented: SegmentedDocument
         for article, held in zip(segmented.articles, articles, strict=True)
     ]
     rows += [(held[0], _part_article(part, held, paragraphs)) for part, held in extra]
-    ordered = [article for _, article in sorted(rows, key=lambda row: row[0])]
+    ordered = _place_part_rows([article for _, article in sorted(rows, key=lambda row: row[0])])
     numbered = tuple(replace(article, seq=seq) for seq, article in enumerate(ordered, start=1))
     return replace(segmented, articles=numbered)
+
+
+def _place_part_rows(ordered: Sequence[Article]) -> list[Article]:
+    """Give a front or back row between two body articles the heading path of the one before it.
+
+    A block of references or an appendix followed by more articles closes the article
+    above it (a textbook's chapter ends in its 参考文献): it sits under that article's
+    heading, so its path is that article's path and title.  Before the first article
+    or after the last, a block is the document's own (cover, 目录, the thesis's
+    参考文献 and 致谢) and has no heading above it.
+    """
+    body = [i for i, article in enumerate(ordered) if article.part == "body"]
+    placed = list(ordered)
+    for index, article in enumerate(ordered):
+        before = [i for i in body if i < index]
+        if article.part == "body" or not before or not any(i > index for i in body):
+            continue
+        above = ordered[before[-1]]
+        placed[index] = replace(article, heading_path=(*above.heading_path, above.title))
+    return placed
 
 
 def _open_block(part: Part, index: int, blocks: list[tuple[Part, list[int]]]) -> tuple[Part, list[int]]:

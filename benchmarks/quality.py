@@ -88,7 +88,8 @@ def naive_articles(pdf: Path) -> tuple[list[Article], Invariants]:
     """The naive baseline: ``extract_text()`` per page, articles cut at numbered lines; and its invariants.
 
     Its coverage is the share of the letters, digits and ideographs of its lines
-    that its articles carry (text before the first numbered line is lost).
+    that its articles carry (text before the first numbered line is lost); 0 where
+    it reads no text at all (a scan).
     """
     with pdfplumber.open(pdf) as document:
         lines = [line for page in document.pages for line in (page.extract_text() or "").splitlines()]
@@ -104,7 +105,8 @@ def naive_articles(pdf: Path) -> tuple[list[Article], Invariants]:
     rows = [{"title": title, "body": body, "source": None, "part": "body"} for title, body in texts]
     article_chars = Counter(char for title, body in texts for char in title + body if char.isalnum())
     total = sum(page_chars.values())
-    coverage = sum((page_chars & article_chars).values()) / total if total else 1.0
+    # A scan gives extract_text() nothing: it carries none of the document's text.
+    coverage = sum((page_chars & article_chars).values()) / total if total else 0.0
     return articles, check_rows(rows, coverage)
 
 

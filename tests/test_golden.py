@@ -95,6 +95,9 @@ def test_rows_match_the_golden(golden_path: Path) -> None:
         assert rows.doc_kind == golden["doc_kind"]
     expected, produced = compared_rows(golden, rows)
     assert produced == expected
+    if not any("footnotes" in article for article in golden["articles"]):
+        # a document that prints no footnotes has none lifted off its pages
+        assert all(row["footnotes"] == [] for row in rows.articles)
 
 
 @pytest.mark.parametrize("golden_path", CASES, ids=lambda p: p.name.removesuffix(".golden.json"))

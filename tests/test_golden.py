@@ -4,7 +4,7 @@ generated fixture, compared with its golden JSON.
 Cases: ``raw/*.golden.json`` except scans (their OCR takes minutes; the quality benchmark
 measures them) and every ``tests/fixtures/documents/*.golden.json``.  Compared: the kind, the
 rows in order (part, title, section, source; number and heading path where the golden lists
-parts) and the body CER of each document (:mod:`docpipe.scoring`).  A golden that lists no
+parts; footnotes where it lists them, none where it does not) and the body CER of each document (:mod:`docpipe.scoring`).  A golden that lists no
 ``part`` lists the body articles only.  Every case also holds the structure invariants: every
 paragraph in one row, coverage at or above the floor, at least one body article, no article
 with an empty body, and (:func:`docpipe.scoring.check_rows`, what the quality benchmark

@@ -1,10 +1,14 @@
 """Quality benchmark: docpipe's articles against the golden JSON of every sample in raw/.
 
-Runs the ``ingest`` flow on the samples, reads ``articles`` back from Parquet,
-and prints per document and in total, beside a naive baseline measured in the
-same run (pdfplumber ``extract_text()`` page by page, every line a paragraph,
-articles cut at numbered lines):
+Reads each sample the way the pipeline does (extract every page, then
+:func:`docpipe.assemble.assemble_document`; no Prefect, so the text samples and
+fixtures take seconds) and prints per document and in total, beside a naive
+baseline measured in the same run (pdfplumber ``extract_text()`` page by page,
+every line a paragraph, articles cut at numbered lines):
 
+* the invariants (:func:`docpipe.scoring.check_rows`): coverage (the lowest, in
+  the total), documents without articles, rows with an empty body, and the
+  ``(cid:N)``, U+FFFD, private-use and Kangxi/compatibility characters in articles;
 * article F1 — golden titles found among the produced titles;
 * title exact, source exact — of the golden articles;
 * body CER — edit distance over golden length, whitespace removed;
@@ -12,11 +16,13 @@ articles cut at numbered lines):
 * furniture leaks — running headers and page numbers inside bodies;
 * half-width punctuation next to Chinese, traditional characters left.
 
-For the scanned samples (a golden with ``scan_dpi``) it also prints raw Tesseract's
-CER (``image_to_string`` on the same page images, no cleanup) and the body CER,
-paragraph and article counts of each OCR engine, all measured in the same run.
+The scans (a golden with ``scan_dpi``) need OCR, minutes of it: they are measured
+only with ``--scans``, which also prints raw Tesseract's CER (``image_to_string`` on
+the same page images, no cleanup) and the body CER, paragraph and article counts of
+each OCR engine, all measured in the same run.
 
-Usage: ``python benchmarks/quality.py [--raw raw] [--only NAME] [--default-engine-only]``.
+Usage: ``python benchmarks/quality.py [--raw raw] [--only NAME] [--scans] [--default-engine-only]``;
+``--raw tests/fixtures/documents`` measures the generated fixtures.
 """
 
 from __future__ import annotations
@@ -24,10 +30,10 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shutil
 import sys
-import tempfile
+from collections import Counter
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pdfplumber
@@ -35,7 +41,17 @@ import pdfplumber
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from docpipe.scoring import Article, Scores, character_error_rate, ratio, score, squash  # noqa: E402
+from docpipe.assemble import DocumentRows  # noqa: E402
+from docpipe.scoring import (  # noqa: E402
+    Article,
+    Invariants,
+    Scores,
+    character_error_rate,
+    check_rows,
+    ratio,
+    score,
+    squash,
+)
 
 _NAIVE_TITLE = re.compile(r"^\s*(\d{1,3})\s*[、.．]\s*(\S.*)$")
 VERBOSE = "--verbose" in sys.argv
@@ -45,29 +61,36 @@ _LAST_SCORES: dict[str, float] = {}  # docpipe's body CER per document, for the 
 # --- the two systems ---------------------------------------------------------------------
 
 
-def docpipe_articles(raw_dir: Path, *, engine: str | None = None) -> dict[str, list[Article]]:
-    """Run the ingest flow on ``raw_dir`` (with OCR ``engine``, or the default one) and
-    read the articles back from Parquet."""
-    import pyarrow.dataset as ds
-
+def docpipe_rows(pdf: Path, *, engine: str | None = None) -> DocumentRows:
+    """Extract every page of ``pdf`` (OCR with ``engine``, or the default one) and assemble its rows."""
+    from docpipe.assemble import assemble_document
+    from docpipe.extract.pdf import extract_page, open_document
     from docpipe.settings import DEFAULT_SETTINGS
-    from flows.ingest import ingest, run_with_workers
 
     settings = DEFAULT_SETTINGS if engine is None else DEFAULT_SETTINGS.with_overrides(ocr_engine=engine)
-    with tempfile.TemporaryDirectory() as out:
-        run_with_workers(ingest, settings, raw_dir=raw_dir, out_dir=Path(out))
-        table = ds.dataset(Path(out) / "articles", format="parquet", partitioning="hive").to_table()
-    result: dict[str, list[Article]] = {}
-    rows = [row for row in table.to_pylist() if row["part"] == "body"]  # front/back rows are not articles
-    for row in sorted(rows, key=lambda r: (r["source_file"], r["seq"])):
-        result.setdefault(row["source_file"], []).append(
-            Article(title=row["title"], paragraphs=row["body"].split("\n"), source=row["source"])
-        )
-    return result
+    count = open_document(pdf).pages
+    pages = [extract_page(pdf, number, settings=settings) for number in range(1, count + 1)]
+    return assemble_document(
+        doc_id="0" * 64, source_file=pdf.name, pages=pages, settings=settings, ingested_at=datetime.now(UTC)
+    )
 
 
-def naive_articles(pdf: Path) -> list[Article]:
-    """The naive baseline: ``extract_text()`` per page, articles cut at numbered lines."""
+def articles_of(rows: DocumentRows) -> list[Article]:
+    """The body rows as scored articles (front and back rows are not articles)."""
+    return [
+        Article(title=row["title"], paragraphs=row["body"].split("\n"), source=row["source"])
+        for row in rows.articles
+        if row["part"] == "body"
+    ]
+
+
+def naive_articles(pdf: Path) -> tuple[list[Article], Invariants]:
+    """The naive baseline: ``extract_text()`` per page, articles cut at numbered lines; and its invariants.
+
+    Its coverage is the share of the letters, digits and ideographs of its lines
+    that its articles carry (text before the first numbered line is lost); 0 where
+    it reads no text at all (a scan).
+    """
     with pdfplumber.open(pdf) as document:
         lines = [line for page in document.pages for line in (page.extract_text() or "").splitlines()]
     articles: list[Article] = []
@@ -77,7 +100,14 @@ def naive_articles(pdf: Path) -> list[Article]:
             articles.append(Article(title=title.group(2).strip(), paragraphs=[], source=None))
         elif articles:
             articles[-1].paragraphs.append(line)
-    return articles
+    page_chars = Counter(char for line in lines for char in line if char.isalnum())
+    texts = [(a.title, "\n".join(a.paragraphs)) for a in articles]
+    rows = [{"title": title, "body": body, "source": None, "part": "body"} for title, body in texts]
+    article_chars = Counter(char for title, body in texts for char in title + body if char.isalnum())
+    total = sum(page_chars.values())
+    # A scan gives extract_text() nothing: it carries none of the document's text.
+    coverage = sum((page_chars & article_chars).values()) / total if total else 0.0
+    return articles, check_rows(rows, coverage)
 
 
 # --- report ---------------------------------------------------------------------------------
@@ -101,50 +131,62 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--raw", type=Path, default=ROOT / "raw")
     parser.add_argument("--only", default="*", help="glob of the samples to measure, e.g. 'digest-*'")
     parser.add_argument("--verbose", action="store_true", help="say where furniture leaked")
+    parser.add_argument("--scans", action="store_true", help="also measure the scans (OCR: minutes)")
     parser.add_argument(
-        "--default-engine-only", action="store_true", help="skip re-reading the scans with every OCR engine"
+        "--default-engine-only",
+        action="store_true",
+        help="with --scans, skip re-reading them with every engine",
     )
     args = parser.parse_args(argv)
-    golds = sorted(args.raw.glob(f"{args.only}.golden.json"))
-    produced = articles_of_samples(golds)
-    totals = {"docpipe": Scores(), "naive": Scores()}
+    golds = [
+        gold for gold in sorted(args.raw.glob(f"{args.only}.golden.json")) if args.scans or not is_scan(gold)
+    ]
+    produced = {gold: docpipe_rows(pdf_of(gold)) for gold in golds}
+    totals = {"docpipe": (Scores(), Invariants(documents=0)), "naive": (Scores(), Invariants(documents=0))}
     raw_ocr: list[tuple[str, tuple[float, float]]] = []
     rows: list[tuple[str, str, dict[str, str]]] = []
     for gold_path in golds:
-        pdf = gold_path.with_name(gold_path.name.replace(".golden.json", ".pdf"))
+        pdf = pdf_of(gold_path)
         gold, furniture = load_gold(gold_path)
-        for system, articles in (
-            ("docpipe", produced.get(pdf.name, [])),
-            ("naive", naive_articles(pdf)),
+        ours = produced[gold_path]
+        naive, naive_invariants = naive_articles(pdf)
+        for system, articles, invariants in (
+            ("docpipe", articles_of(ours), check_rows(ours.articles, ours.document["coverage"])),
+            ("naive", naive, naive_invariants),
         ):
             scores = score(gold, articles, furniture, verbose=VERBOSE)
             if system == "docpipe":
                 _LAST_SCORES[pdf.name] = ratio(scores.edit_distance, scores.gold_chars)
-            totals[system].add(scores)
-            rows.append((pdf.name, system, scores.row()))
+            totals[system][0].add(scores)
+            totals[system][1].add(invariants)
+            rows.append((pdf.name, system, {**invariants.row(), **scores.row()}))
         if is_scan(gold_path):
             raw_ocr.append((pdf.name, raw_tesseract_cer(pdf, gold_path)))
-    rows += [("TOTAL", system, scores.row()) for system, scores in totals.items()]
+    rows += [("TOTAL", system, {**inv.row(), **scores.row()}) for system, (scores, inv) in totals.items()]
     print_table(rows)
-    for name, (raw_cer, ours) in raw_ocr:
+    for name, (raw_cer, ours_cer) in raw_ocr:
         print(
             f"\n{name}: raw Tesseract (image_to_string, same images, no cleanup) CER {100 * raw_cer:.2f}% "
-            f"on the articles' pages; docpipe body CER {100 * ours:.2f}% "
-            f"({'<=' if ours <= raw_cer / 2 else '>'} half of raw)"
+            f"on the articles' pages; docpipe body CER {100 * ours_cer:.2f}% "
+            f"({'<=' if ours_cer <= raw_cer / 2 else '>'} half of raw)"
         )
     scanned = [gold for gold in golds if is_scan(gold)]
     if scanned and not args.default_engine_only:
-        print_engines(scanned, {pdf: cer for pdf, (cer, _) in raw_ocr}, default_run=produced)
-    return 0
+        default_run = {pdf_of(gold).name: articles_of(produced[gold]) for gold in scanned}
+        print_engines(scanned, {pdf: cer for pdf, (cer, _) in raw_ocr}, default_run=default_run)
+    broken = totals["docpipe"][1].violations()
+    if broken:
+        print("\ninvariants broken: " + "; ".join(broken))
+    return 1 if broken else 0
+
+
+def pdf_of(gold: Path) -> Path:
+    return gold.with_name(gold.name.replace(".golden.json", ".pdf"))
 
 
 def articles_of_samples(golds: Sequence[Path], *, engine: str | None = None) -> dict[str, list[Article]]:
-    """docpipe's articles for the samples of ``golds`` alone, ingested with OCR ``engine``."""
-    with tempfile.TemporaryDirectory() as selected:
-        for gold in golds:
-            pdf = gold.with_name(gold.name.replace(".golden.json", ".pdf"))
-            shutil.copy(pdf, Path(selected) / pdf.name)
-        return docpipe_articles(Path(selected), engine=engine)
+    """docpipe's articles for the samples of ``golds``, read with OCR ``engine``."""
+    return {pdf_of(gold).name: articles_of(docpipe_rows(pdf_of(gold), engine=engine)) for gold in golds}
 
 
 def is_scan(gold_path: Path) -> bool:

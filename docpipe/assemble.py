@@ -3,8 +3,9 @@
 Pure functions, no Prefect and no I/O: the flow extracts pages (I/O, OCR) in
 tasks, hands them here, and writes what comes back.
 
-    pages -> strip_page_furniture -> join_wrapped_lines -> clean_text (per paragraph)
+    pages -> strip_page_furniture -> lift_footnotes -> join_wrapped_lines -> clean_text (per paragraph)
           -> segment (digest, book or general; every paragraph in one row: front, body or back)
+          -> attach_footnotes (each note to the row that carries its marker)
           -> article, page and document rows (the document's coverage measured)
 """
 
@@ -24,6 +25,7 @@ from docpipe import PIPELINE_VERSION
 from docpipe.layout import Page, Paragraph
 from docpipe.schema import article_id
 from docpipe.segment import Article, SegmentedDocument, segment_document
+from docpipe.segment.footnotes import attach_footnotes, lift_footnotes
 from docpipe.segment.parts import measure_coverage
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
@@ -74,9 +76,14 @@ def assemble_document(
     """Clean and segment a document's extracted pages into dataset rows."""
     pages = sorted(pages, key=lambda page: page.number)
     bare_pages = strip_page_furniture(pages, settings=settings)
-    paragraphs = clean_paragraphs(bare_pages, settings=settings, config=config)
+    # Footnotes leave the page before wrap repair, so the sentence they interrupt joins up.
+    text_pages, notes = lift_footnotes(bare_pages, settings=settings)
+    paragraphs = clean_paragraphs(text_pages, settings=settings, config=config)
     printed = {page.number: page.printed_page for page in bare_pages}
     segmented = segment_document(paragraphs, printed_pages=printed)
+    note_config = config or CleaningConfig()
+    cleaned_notes = [replace(note, text=clean_text(note.text, note_config)[0]) for note in notes]
+    segmented = replace(segmented, articles=attach_footnotes(segmented.articles, cleaned_notes))
     common = {"doc_id": doc_id, "source_file": source_file, "pipeline_version": PIPELINE_VERSION}
     articles = article_rows(segmented, bare_pages, common)
     page_rows_ = page_rows(bare_pages, common, settings=settings, config=config)
@@ -89,7 +96,7 @@ def assemble_document(
         warnings.insert(0, f"pages failed: {', '.join(map(str, failed))}")
     if not any(row["part"] == "body" for row in articles):
         warnings.append("no articles found")
-    coverage = measure_coverage(paragraphs, segmented)
+    coverage = measure_coverage(paragraphs, segmented, footnotes=[note.text for note in cleaned_notes])
     short = coverage < settings.coverage_floor
     if short:
         warnings.append(
@@ -177,6 +184,8 @@ def article_rows(segmented: SegmentedDocument, pages: Sequence[Page], common: Ro
                 "title": article.title,
                 "body": body,
                 "source": article.source,
+                "attribution": article.attribution,
+                "footnotes": list(article.footnotes),
                 "page_start": article.page_start,
                 "page_end": article.page_end,
                 "failed_pages": failed,

@@ -169,6 +169,22 @@ ARTICLES = _dataset_schema(
             "a section); empty when none.",
         ),
         column(
+            "attribution",
+            pa.string(),
+            "The closing attribution as printed, without its brackets, when it says more than "
+            "`source` (e.g. `人民网－人民日报 2014年07月24日12:49:27 来源：人民邮电报`, whose `source` "
+            "is 人民邮电报); null when the bracket holds the source's name alone or there is none. "
+            "Not part of `body`.",
+            nullable=True,
+        ),
+        column(
+            "footnotes",
+            list_of(pa.string()),
+            "Footnotes of the article's pages (set smaller than the body in the bottom band, opening "
+            "with a marker: ①, 1, [1], *, 注：), each with its marker, in order; the marker in `body` "
+            "stays as printed. Empty when none.",
+        ),
+        column(
             "preferred",
             pa.bool_(),
             "True for the article of the copy of its issue to count: false only when another "

@@ -9,17 +9,24 @@ pipeline imports this module).
 * article F1: golden titles found among the produced titles (whitespace removed);
 * paragraph-break F1: paragraph boundaries, by character offset (±2 characters);
 * furniture leaks, half-width punctuation next to Chinese, spaces in Chinese,
-  traditional characters left.
+  traditional characters left;
+* the invariants every document holds whatever its golden (:func:`check_rows`):
+  coverage, at least one article, no empty body, no ``(cid:N)``, U+FFFD,
+  private-use or Kangxi characters.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import opencc
 from rapidfuzz.distance import Levenshtein
+
+from cleaners.patterns import NFKC_IDEOGRAPH_RE, RADICAL_SUPPLEMENT_TABLE
 
 _SPACE = re.compile(r"\s+")
 _CJK = r"[\u3400-\u9fff]"
@@ -212,3 +219,98 @@ def _f1(matched: int, produced: int, gold: int) -> float:
 
 def _fmt(value: float) -> str:
     return f"{value:.3f}"
+
+
+# --- invariants: what no article may lack or carry, whatever its golden ----------------------
+
+#: The coverage every document must reach (issue #10's "done when"), whatever its kind.
+MIN_COVERAGE = 0.99
+#: What :func:`unmapped_characters` counts.
+UNMAPPED_KINDS: tuple[str, ...] = ("cid", "U+FFFD", "private use", "Kangxi")
+_CID = re.compile(r"\(cid:\d+\)")
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
+
+
+def unmapped_characters(text: str) -> dict[str, int]:
+    """Counts of what a text layer without a Unicode map leaves behind, and of unnormalised ideographs.
+
+    ``cid``: pdfminer's ``(cid:N)`` for a glyph without a Unicode map; ``U+FFFD``: the
+    replacement character; ``private use``: code points of the private use areas (a
+    font's own glyph numbers); ``Kangxi``: Kangxi radicals, radicals-supplement forms and
+    CJK compatibility ideographs that stand for a unified ideograph (the ones
+    :func:`cleaners.normalize.unify_cjk_compatibility` maps; the twelve unified
+    ideographs of the compatibility block are not counted).
+
+    >>> unmapped_characters("二〇二五(cid:3)年 项⽬ \\ufffd \\ue001 﨑")
+    {'cid': 1, 'U+FFFD': 1, 'private use': 1, 'Kangxi': 1}
+    """
+    kangxi = sum(
+        1
+        for match in NFKC_IDEOGRAPH_RE.finditer(text)
+        if unicodedata.normalize("NFKC", match.group(0)) != match.group(0)
+    )
+    kangxi += sum(1 for char in text if ord(char) in RADICAL_SUPPLEMENT_TABLE)
+    return {
+        "cid": len(_CID.findall(text)),
+        "U+FFFD": text.count("\ufffd"),
+        "private use": len(_PRIVATE_USE.findall(text)),
+        "Kangxi": kangxi,
+    }
+
+
+@dataclass
+class Invariants:
+    """What every document must hold, summed over documents (coverage: the lowest)."""
+
+    documents: int = 0
+    lowest_coverage: float = 1.0
+    without_articles: int = 0
+    empty_bodies: int = 0
+    unmapped: dict[str, int] = field(default_factory=lambda: dict.fromkeys(UNMAPPED_KINDS, 0))
+
+    def add(self, other: Invariants) -> None:
+        self.documents += other.documents
+        self.lowest_coverage = min(self.lowest_coverage, other.lowest_coverage)
+        self.without_articles += other.without_articles
+        self.empty_bodies += other.empty_bodies
+        for kind, count in other.unmapped.items():
+            self.unmapped[kind] = self.unmapped.get(kind, 0) + count
+
+    def row(self) -> dict[str, str]:
+        return {
+            "coverage": f"{100 * self.lowest_coverage:.2f}%",
+            "no articles": str(self.without_articles),
+            "empty bodies": str(self.empty_bodies),
+            **{kind: str(count) for kind, count in self.unmapped.items()},
+        }
+
+    def violations(self, *, coverage_floor: float = MIN_COVERAGE) -> list[str]:
+        """What breaks the invariants, in words; empty when all hold."""
+        found = []
+        if self.lowest_coverage < coverage_floor:
+            found.append(f"coverage {self.lowest_coverage:.4f} below {coverage_floor}")
+        if self.without_articles:
+            found.append(f"{self.without_articles} document(s) without articles")
+        if self.empty_bodies:
+            found.append(f"{self.empty_bodies} row(s) with an empty body")
+        found += [
+            f"{count} {kind} character(s) in articles" for kind, count in self.unmapped.items() if count
+        ]
+        return found
+
+
+def check_rows(rows: Sequence[Mapping[str, Any]], coverage: float) -> Invariants:
+    """The invariants of one document from its ``articles`` rows and its measured coverage.
+
+    Every row counts, front and back rows too: a row is never a title without a body,
+    and nothing unmapped reaches any column an analyst reads.
+    """
+    found = Invariants(documents=1, lowest_coverage=coverage)
+    found.without_articles = int(not any(row.get("part", "body") == "body" for row in rows))
+    found.empty_bodies = sum(1 for row in rows if not str(row["body"]).strip())
+    for row in rows:
+        texts = [row["title"], row["body"], row.get("source") or "", row.get("attribution") or ""]
+        texts += [*(row.get("footnotes") or []), *(row.get("heading_path") or []), row.get("section") or ""]
+        for kind, count in unmapped_characters("\n".join(texts)).items():
+            found.unmapped[kind] += count
+    return found

@@ -96,6 +96,11 @@ class Settings:
     #: warning.  Every paragraph is given a row (front, body or back), so anything
     #: below 1.0 is text a row lost (a title replaced by its 目录 entry counts as kept).
     coverage_floor: float = 0.99
+    #: Footnotes (docpipe/segment/footnotes.py): a run of lines at the foot of a page,
+    #: inside this fraction of the page height from its bottom edge ...
+    footnote_band: float = 0.4
+    #: ... set at most this fraction of the body's glyph size, the first opening with a marker.
+    footnote_size_ratio: float = 0.9
 
     # --- OCR ------------------------------------------------------------
     ocr: OcrMode = "auto"
@@ -207,6 +212,8 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "paragraph_gap_lines": (0.01, None),
     "carry_over_em": (0.0, None),
     "coverage_floor": (0.0, 1.0),
+    "footnote_band": (0.0, 1.0),
+    "footnote_size_ratio": (0.0, 1.0),
     # Tesseract's own range of page segmentation modes.
     "ocr_psm": (0, 13),
     # Below 50 dpi a Chinese glyph is a few pixels wide; above 1200 one A4 page is

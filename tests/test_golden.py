@@ -4,10 +4,13 @@ generated fixture, compared with its golden JSON.
 Cases: ``raw/*.golden.json`` except scans (their OCR takes minutes; the quality benchmark
 measures them) and every ``tests/fixtures/documents/*.golden.json``.  Compared: the kind, the
 rows in order (part, title, section, source; number and heading path where the golden lists
-parts) and the body CER of each document (:mod:`docpipe.scoring`).  A golden that lists no
+parts; footnotes where it lists them, none where it does not) and the body CER of each
+document (:mod:`docpipe.scoring`).  A golden that lists no
 ``part`` lists the body articles only.  Every case also holds the structure invariants: every
 paragraph in one row, coverage at or above the floor, at least one body article, no article
-with an empty body.
+with an empty body, and (:func:`docpipe.scoring.check_rows`, what the quality benchmark
+prints) coverage at least :data:`~docpipe.scoring.MIN_COVERAGE`, no row with an empty body,
+no ``(cid:N)``, U+FFFD, private-use or Kangxi/compatibility character in any row.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from cleaners.furniture import strip_page_furniture
 from docpipe.assemble import DocumentRows, assemble_document, clean_paragraphs
 from docpipe.extract.pdf import extract_page, open_document
 from docpipe.layout import Page
-from docpipe.scoring import Article, ratio, score
+from docpipe.scoring import Article, check_rows, ratio, score
 from docpipe.segment import segment_document
 from docpipe.settings import DEFAULT_SETTINGS
 from tests.conftest import RAW, ROOT
@@ -62,12 +65,18 @@ Row = tuple[Any, ...]
 
 
 def compared_rows(golden: dict[str, Any], rows: DocumentRows) -> tuple[list[Row], list[Row]]:
-    """(part, title, section, source[, number, heading_path]) of the golden rows and the produced ones."""
+    """(part, title, section, source[, number, heading_path][, footnotes]) of golden and produced rows."""
     with_parts = any("part" in article for article in golden["articles"])
     produced = [r for r in rows.articles if with_parts or r["part"] == "body"]
     # A golden listing parts (the structure fixtures) also gives each row's number and heading path.
     fields = ("title", "section", "source", *(("number", "heading_path") if with_parts else ()))
-    expected = [(a.get("part", "body"), *(a.get(f) for f in fields)) for a in golden["articles"]]
+    # A golden that prints footnotes lists each row's, in order.
+    if any("footnotes" in article for article in golden["articles"]):
+        fields = (*fields, "footnotes")
+    expected = [
+        (a.get("part", "body"), *(a.get(f, [] if f == "footnotes" else None) for f in fields))
+        for a in golden["articles"]
+    ]
     return expected, [(r["part"], *(r[f] for f in fields)) for r in produced]
 
 
@@ -87,6 +96,9 @@ def test_rows_match_the_golden(golden_path: Path) -> None:
         assert rows.doc_kind == golden["doc_kind"]
     expected, produced = compared_rows(golden, rows)
     assert produced == expected
+    if not any("footnotes" in article for article in golden["articles"]):
+        # a document that prints no footnotes has none lifted off its pages
+        assert all(row["footnotes"] == [] for row in rows.articles)
 
 
 @pytest.mark.parametrize("golden_path", CASES, ids=lambda p: p.name.removesuffix(".golden.json"))
@@ -124,3 +136,9 @@ def test_each_paragraph_is_held_by_exactly_one_row(golden_path: Path) -> None:
     assert len(held) == len(set(held)), "a paragraph in two rows"
     left_out = set(range(len(paragraphs))) - set(held) - set(segmented.residue)
     assert not [paragraphs[i].text for i in sorted(left_out) if paragraphs[i].text.strip()]
+
+
+@pytest.mark.parametrize("golden_path", CASES, ids=lambda p: p.name.removesuffix(".golden.json"))
+def test_the_invariants_hold(golden_path: Path) -> None:
+    rows = assembled(golden_path)
+    assert check_rows(rows.articles, rows.document["coverage"]).violations() == []

@@ -1,6 +1,6 @@
 """Render the structure fixtures (``tests/fixtures/documents/st-*.pdf``) and their golden JSON.
 
-Four documents in layouts docpipe was not built on, each testing one class of
+Five documents in layouts docpipe was not built on, each testing one class of
 structure (issue 10):
 
 * ``st-thesis``: a thesis-like document: cover, 摘要, 目录, 第N章 chapters with
@@ -11,7 +11,10 @@ structure (issue 10):
   institution's name as running header, footer ``— N —``, ``1、`` numbering,
   ragged-right lines where 避头尾 pushes a character down (the line ends one
   character short) or lets a comma hang past the measure, a source ``企业网D1Net``;
-* ``st-report``: a report with no headings at all.
+* ``st-report``: a report with no headings at all;
+* ``st-footnotes``: a report whose pages end in footnotes (9 pt under a short rule,
+  opening with ①, [2], 注：, *) in the middle of a paragraph that runs on to the
+  next page; the marker stays in the body, the notes go to the ``footnotes`` column.
 
 Typesetting is this module's own, minimal and deterministic: one line per
 ``drawString``; paragraphs indented 2 em, set ragged-right; line-start-forbidden
@@ -91,6 +94,10 @@ class Block:
     align: Align = "indent"
     space_before_em: float = 0.0
     page_break: bool = False  # start on a new page
+    #: Footnotes of the block, each opening with its marker; a note is set at the foot of
+    #: the page where the line holding its marker falls (a note whose marker the text does
+    #: not hold, such as 注：, at the foot of the block's last line).
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +113,9 @@ class Layout:
     header_face: Face
     footer: str  # e.g. "— {n} —"
     furniture_from_page: int = 2  # no header or footer on the cover
+    #: Height kept free at the foot of every page's text block for footnotes.
+    note_area: float = 0.0
+    note_size: float = 9.0
 
     @property
     def measure(self) -> float:
@@ -121,6 +131,7 @@ class SetLine:
     space_before: float = 0.0
     keep_with_next: bool = False
     page_break: bool = False
+    notes: tuple[str, ...] = ()  # footnotes whose marker this line holds
 
 
 def _units(text: str) -> list[str]:
@@ -179,6 +190,7 @@ def set_blocks(blocks: Sequence[Block], layout: Layout) -> list[SetLine]:
         if block.align == "indent":
             indent = PARAGRAPH_INDENT_EM * block.size
             texts = break_paragraph(block.text, block.face, block.size, layout.measure, indent)
+            notes = _notes_by_line(texts, block.notes)
             for number, text in enumerate(texts):
                 lines.append(
                     SetLine(
@@ -188,6 +200,7 @@ def set_blocks(blocks: Sequence[Block], layout: Layout) -> list[SetLine]:
                         left + (indent if number == 0 else 0.0),
                         space_before=block.space_before_em * body_em if number == 0 else 0.0,
                         page_break=block.page_break and number == 0,
+                        notes=notes.get(number, ()),
                     )
                 )
             continue
@@ -205,6 +218,16 @@ def set_blocks(blocks: Sequence[Block], layout: Layout) -> list[SetLine]:
             )
         )
     return lines
+
+
+def _notes_by_line(texts: Sequence[str], notes: Sequence[str]) -> dict[int, tuple[str, ...]]:
+    """Which line of a set paragraph each note hangs from: the one holding its marker."""
+    placed: dict[int, tuple[str, ...]] = {}
+    for note in notes:
+        marker = note[: note.index("]") + 1] if note.startswith("[") else note[0]
+        line = next((i for i, text in enumerate(texts) if marker in text), len(texts) - 1)
+        placed[line] = (*placed.get(line, ()), note)
+    return placed
 
 
 @dataclass
@@ -226,7 +249,7 @@ def paginate(lines: Sequence[SetLine], layout: Layout) -> list[Page]:
         if line.keep_with_next and index + 1 < len(lines):
             following = lines[index + 1]
             needed += following.space_before + following.size * layout.pitch_em
-        if pages[-1].lines and y + needed > layout.page_height - layout.margin_bottom:
+        if pages[-1].lines and y + needed > layout.page_height - layout.margin_bottom - layout.note_area:
             pages.append(Page())
             y = layout.margin_top
         if pages[-1].lines:
@@ -245,10 +268,32 @@ def render(pages: Sequence[Page], layout: Layout, path: Path, *, title: str) -> 
         for line, baseline in page.lines:
             canvas.setFont(line.face.name, line.size)
             canvas.drawString(line.x, layout.page_height - baseline, line.text)
+        notes = [note for line, _ in page.lines for note in line.notes]
+        if notes:
+            _footnotes(canvas, layout, notes)
         if number >= layout.furniture_from_page:
             _furniture(canvas, layout, number)
         canvas.showPage()
     canvas.save()
+
+
+def _footnotes(canvas: Canvas, layout: Layout, notes: Sequence[str]) -> None:
+    """The page's notes under a short rule at the top of the note area, smaller than the body."""
+    size = layout.note_size
+    top = layout.page_height - layout.margin_bottom - layout.note_area + 0.6 * size
+    canvas.setLineWidth(0.5)
+    canvas.line(
+        layout.margin_left,
+        layout.page_height - top,
+        layout.margin_left + layout.measure / 4,
+        layout.page_height - top,
+    )
+    baseline = top + 0.4 * size
+    for note in notes:
+        for text in break_paragraph(note, layout.header_face, size, layout.measure, 0.0):
+            baseline += size * 1.4
+            canvas.setFont(layout.header_face.name, size)
+            canvas.drawString(layout.margin_left, layout.page_height - baseline, text)
 
 
 def _furniture(canvas: Canvas, layout: Layout, number: int) -> None:
@@ -312,6 +357,8 @@ def _row(part: str, title: str, body: Sequence[str], **extra: Any) -> dict[str, 
         "number": extra.get("number"),
         "source": extra.get("source"),
         "paragraphs": list(body),
+        # listed only by the fixtures that print footnotes, so the others stay as they were
+        **({"footnotes": list(extra["footnotes"])} if "footnotes" in extra else {}),
     }
 
 
@@ -323,6 +370,7 @@ def _canonical(row: dict[str, Any]) -> dict[str, Any]:
         "section": canonicalize(row["section"]) if row["section"] else None,
         "heading_path": [canonicalize(h) for h in row["heading_path"]],
         "paragraphs": [canonicalize(t) for t in row["paragraphs"]],
+        **({"footnotes": [canonicalize(t) for t in row["footnotes"]]} if "footnotes" in row else {}),
     }
 
 
@@ -470,6 +518,40 @@ def report() -> Fixture:
     return Fixture("st-report", layout, blocks, _golden("st-report", "general", None, rows))
 
 
+def footnotes() -> Fixture:
+    rng = random.Random(5)
+    body, head = UMING_CN, ZEN_HEI
+    # The text block stops 34 mm above the footer; the notes sit in between, set in 9 pt
+    # under a short rule, the body in 12 pt.
+    layout = Layout(
+        A4[0], A4[1], 30 * mm, 25 * mm, 30 * mm, 30 * mm, 1.6, None, UMING_CN, "{n}", 1, note_area=34 * mm
+    )
+    title = "政务数据共享工作报告"
+    blocks = [Block(title, head, 20, "center", page_break=True)]
+    rows: list[dict[str, Any]] = []
+    sections = (
+        ("一、工作进展", ("①本报告所称政务数据，指行政机关在履行职责过程中产生或获取的数据。",)),
+        (
+            "二、存在问题",
+            (
+                "[2]数据来源：2015年全省政务服务评估报告。",
+                "注：部分地市的统计口径与省级平台不一致，已在附表中说明。",
+            ),
+        ),
+        ("三、下一步安排", ("*此项安排须经领导小组审议后实施，具体时间另行通知，各地应做好准备工作。",)),
+    )
+    for heading, notes in sections:
+        texts = paragraphs(rng, 5, sentences=(4, 6))
+        marker = notes[0][: notes[0].index("]") + 1] if notes[0].startswith("[") else notes[0][0]
+        # the marker sits in the middle of the second paragraph, which runs on past the page
+        cut = len(texts[1]) // 2
+        texts[1] = texts[1][:cut] + marker + texts[1][cut:]
+        blocks.append(Block(heading, head, 14, "left", space_before_em=1.0))
+        blocks += [Block(t, body, 12, notes=notes if i == 1 else ()) for i, t in enumerate(texts)]
+        rows.append(_row("body", heading, texts, section=title, heading_path=[title], footnotes=list(notes)))
+    return Fixture("st-footnotes", layout, blocks, _golden("st-footnotes", "general", title, rows))
+
+
 def _golden(stem: str, kind: str, title: str | None, rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "source_file": f"{stem}.pdf",
@@ -481,7 +563,7 @@ def _golden(stem: str, kind: str, title: str | None, rows: list[dict[str, Any]])
     }
 
 
-FIXTURES = (thesis, poems, digest_c, report)
+FIXTURES = (thesis, poems, digest_c, report, footnotes)
 
 
 def build_fixtures(out_dir: Path = FIXTURES_DIR) -> Iterator[Path]:

@@ -6,6 +6,11 @@ articles; the body is cut at article headings: a numbered paragraph (``1、``,
 ``1.``) set apart from body text (not indented, or in another font or size)
 whose number and title agree with the contents.  With no contents the numbered
 headings alone decide, taken in sequence.
+
+A heading is never an article without a body, and an article never absorbs
+another numbered article: a heading followed directly by the next article's
+heading is a one-line item (a 简讯 printed as its title alone), whose body is
+its heading line as printed; the document gets a warning.
 """
 
 from __future__ import annotations
@@ -61,7 +66,7 @@ def parse_issue_date(text: str) -> date | None:
 
 
 def split_source(text: str) -> tuple[str, str | None]:
-    """Split an article's closing attribution off its last paragraph.
+    """Split an article's closing attribution off its last paragraph: (text, source).
 
     >>> split_source("……来保证更高的透明度。（中研网）")
     ('……来保证更高的透明度。', '中研网')
@@ -76,9 +81,28 @@ def split_source(text: str) -> tuple[str, str | None]:
     >>> split_source("……共建设了（3）个")[1] is None
     True
     """
+    rest, source, _attribution = split_attribution(text)
+    return rest, source
+
+
+def split_attribution(text: str) -> tuple[str, str | None, str | None]:
+    """Split an article's closing attribution off its last paragraph: (text, source, attribution).
+
+    The source is the outlet's name alone; the attribution is the whole bracket as
+    printed (without its brackets) when it says more than that name -- a reposting
+    site, a date and time -- so no printed text is lost; ``None`` when the bracket
+    holds the name alone.
+
+    >>> split_attribution("……的服务平台。（人民网－人民日报 2014年07月24日12:49:27 来源：人民邮电报）")
+    ('……的服务平台。', '人民邮电报', '人民网－人民日报 2014年07月24日12:49:27 来源：人民邮电报')
+    >>> split_attribution("……来保证更高的透明度。（中研网）")
+    ('……来保证更高的透明度。', '中研网', None)
+    >>> split_attribution("……建设总体规划（2014-2020）")
+    ('……建设总体规划（2014-2020）', None, None)
+    """
     match = _SOURCE.search(text)
     if not match:
-        return text, None
+        return text, None, None
     inner = match["inner"].strip()
     labelled = _SOURCE_LABEL.search(inner)
     if labelled:
@@ -86,8 +110,8 @@ def split_source(text: str) -> tuple[str, str | None]:
     elif len(inner) <= MAX_SOURCE_CHARS and not _NUMERIC.search(inner):
         source = inner
     else:
-        return text, None
-    return text[: match.start()].rstrip(), source
+        return text, None, None
+    return text[: match.start()].rstrip(), source, (inner if inner != source else None)
 
 
 def segment_digest(
@@ -191,6 +215,10 @@ def _cut_articles(
     def close() -> None:
         if heading is None:
             return
+        if not any(p.text.strip() for _, p in collected):
+            warnings.append(
+                f"article {len(articles) + 1} has no text under its heading: {heading[1].text[:30]}"
+            )
         articles.append(_build_article(len(articles) + 1, heading, entry, section, collected, held_structure))
 
     for index, paragraph in body:
@@ -258,10 +286,12 @@ def _build_article(
     assert match is not None  # only matching paragraphs become headings
     paragraphs = [p for _, p in collected]
     texts = [p.text.strip() for p in paragraphs if p.text.strip()]
-    source = None
+    source = attribution = None
     if texts:
-        last, source = split_source(texts[-1])
+        last, source, attribution = split_attribution(texts[-1])
         texts = texts[:-1] + ([last] if last else [])
+    if not texts:
+        texts = [heading_paragraph.text.strip()]  # a one-line item: its heading is all its text
     steps: list[str] = []
     for paragraph in (heading_paragraph, *paragraphs):
         steps.extend(s for s in paragraph.cleaning_steps if s not in steps)
@@ -274,6 +304,7 @@ def _build_article(
         title=entry.title if entry else match["title"].strip(),
         paragraphs=tuple(texts),
         source=source,
+        attribution=attribution,
         page_start=heading_paragraph.page_start,
         page_end=max(pages),
         cleaning_steps=tuple(steps),

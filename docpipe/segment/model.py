@@ -31,6 +31,10 @@ class Article:
     number: str | None = None
     section: str | None = None
     source: str | None = None
+    #: The closing attribution as printed, when it says more than ``source`` (a date, a reposting site).
+    attribution: str | None = None
+    #: Footnotes set apart from the text they annotate, each with its marker, in order.
+    footnotes: tuple[str, ...] = ()
     cleaning_steps: tuple[str, ...] = ()
     part: Part = "body"
     #: Headings above the article, outermost first, its own title excluded.

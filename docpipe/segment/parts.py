@@ -12,6 +12,10 @@ the document it belongs to:
 * anything else left inside the body belongs to the article before it, and
   text before the first article to the front.
 
+A front or back row between two body articles (a chapter's own 参考文献) gets the
+heading path of the article before it, that article's title last; one before the
+first article or after the last is the document's own and has an empty path.
+
 Paragraphs the segmenter declared residue (a bare number left by the page band)
 are furniture and belong to no row.
 """
@@ -116,9 +120,29 @@ def complete_parts(paragraphs: Sequence[Paragraph], segmented: SegmentedDocument
         for article, held in zip(segmented.articles, articles, strict=True)
     ]
     rows += [(held[0], _part_article(part, held, paragraphs)) for part, held in extra]
-    ordered = [article for _, article in sorted(rows, key=lambda row: row[0])]
+    ordered = _place_part_rows([article for _, article in sorted(rows, key=lambda row: row[0])])
     numbered = tuple(replace(article, seq=seq) for seq, article in enumerate(ordered, start=1))
     return replace(segmented, articles=numbered)
+
+
+def _place_part_rows(ordered: Sequence[Article]) -> list[Article]:
+    """Give a front or back row between two body articles the heading path of the one before it.
+
+    A block of references or an appendix followed by more articles closes the article
+    above it (a textbook's chapter ends in its 参考文献): it sits under that article's
+    heading, so its path is that article's path and title.  Before the first article
+    or after the last, a block is the document's own (cover, 目录, the thesis's
+    参考文献 and 致谢) and has no heading above it.
+    """
+    body = [i for i, article in enumerate(ordered) if article.part == "body"]
+    placed = list(ordered)
+    for index, article in enumerate(ordered):
+        before = [i for i in body if i < index]
+        if article.part == "body" or not before or not any(i > index for i in body):
+            continue
+        above = ordered[before[-1]]
+        placed[index] = replace(article, heading_path=(*above.heading_path, above.title))
+    return placed
 
 
 def _open_block(part: Part, index: int, blocks: list[tuple[Part, list[int]]]) -> tuple[Part, list[int]]:
@@ -170,11 +194,13 @@ def _counted(text: str) -> Counter[str]:
     return Counter(char for char in text if char.isalnum())
 
 
-def measure_coverage(paragraphs: Sequence[Paragraph], segmented: SegmentedDocument) -> float:
-    """Share of the document's text (its paragraphs minus residue) that its article rows carry.
+def measure_coverage(
+    paragraphs: Sequence[Paragraph], segmented: SegmentedDocument, *, footnotes: Sequence[str] = ()
+) -> float:
+    """Share of the document's text (paragraphs minus residue, and footnotes) that its rows carry.
 
-    Counted from what the rows print -- number, title, body, source, and each
-    section name once -- against the paragraphs, as a multiset of letters, digits
+    Counted from what the rows print -- number, title, body, source, attribution,
+    footnotes, and each section name once -- against the paragraphs, as a multiset of letters, digits
     and ideographs: a title taken from the 目录 or a source stripped of its
     brackets still counts, a dropped paragraph does not.  1.0 for a document with no text.
     """
@@ -183,6 +209,8 @@ def measure_coverage(paragraphs: Sequence[Paragraph], segmented: SegmentedDocume
     for index, paragraph in enumerate(paragraphs):
         if index not in residue:
             page_chars.update(_counted(paragraph.text))
+    for note in footnotes:  # lifted off the pages before paragraphs were formed
+        page_chars.update(_counted(note))
     total = sum(page_chars.values())
     if not total:
         return 1.0
@@ -190,7 +218,12 @@ def measure_coverage(paragraphs: Sequence[Paragraph], segmented: SegmentedDocume
     sections = dict.fromkeys(a.section for a in segmented.articles if a.section and a.section != a.title)
     for text in (
         *(s for s in sections if s),
-        *("".join((a.number or "", a.title, *a.paragraphs, a.source or "")) for a in segmented.articles),
+        *(
+            "".join(
+                (a.number or "", a.title, *a.paragraphs, a.source or "", a.attribution or "", *a.footnotes)
+            )
+            for a in segmented.articles
+        ),
     ):
         row_chars.update(_counted(text))
     return sum((page_chars & row_chars).values()) / total

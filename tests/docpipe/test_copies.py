@@ -108,6 +108,8 @@ def _rows(source_file: str, method: str) -> tuple[list[dict[str, Any]], list[dic
         "cleaning_steps": [],
         "part": "body",
         "heading_path": [],
+        "attribution": None,
+        "footnotes": [],
         "preferred": True,
     }
     page = {

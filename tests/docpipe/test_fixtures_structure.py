@@ -16,7 +16,7 @@ from docpipe.samples.fixtures_structure import (
 
 def test_regeneration_is_byte_identical(tmp_path: Path) -> None:
     written = list(build_fixtures(tmp_path))
-    assert len(written) == 8
+    assert len(written) == 10
     for path in written:
         assert path.read_bytes() == (FIXTURES_DIR / path.name).read_bytes(), path.name
 

@@ -63,6 +63,8 @@ def article_rows(source_file: str, count: int, *, doc_id: str = DOC_ID_V1) -> li
                 "cleaning_steps": ["remove_running_headers", "join_wrapped_lines"],
                 "part": "body",
                 "heading_path": ["国外电子政务"],
+                "attribution": None,
+                "footnotes": [],
                 "preferred": True,
                 "pipeline_version": PIPELINE_VERSION,
             }

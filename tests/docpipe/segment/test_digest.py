@@ -294,3 +294,47 @@ def test_where_contents_and_body_disagree_the_body_heading_wins() -> None:
     document = segment_digest(paragraphs)
     assert [a.title for a in document.articles][1] == "海南构建国内首个省级政务云计算中心"
     assert any("the body's is kept" in w for w in document.warnings)
+
+
+@pytest.mark.parametrize(
+    ("layout", "bodies"),
+    [
+        # 目录 and body; article 1 printed as its title alone, right above article 2
+        (
+            [
+                p
+                for p in SECTIONS_IN_BODY
+                if p.text
+                not in {
+                    "在印度，电子政府已逐步从政府部门的办公电脑化。",
+                    "印度政府旨在通过数字化渠道提供服务。（中研网）",
+                }
+            ],
+            ["1.印度电子政府发展：以民众为中心公开透明", None, None],
+        ),
+        # no 目录: the numbered headings alone, the last one bare at the end of the document
+        (
+            [
+                heading("1.甲地推行电子证照", 3),
+                para("正文一。", 3),
+                heading("2.乙地建设数据平台", 3),
+                heading("3.丙地开放公共数据", 4),
+            ],
+            [None, "2.乙地建设数据平台", "3.丙地开放公共数据"],
+        ),
+        # unchanged: every heading has text under it
+        (SECTIONS_IN_BODY, [None, None, None]),
+    ],
+)
+def test_a_heading_is_never_an_article_without_a_body(
+    layout: list[Paragraph], bodies: list[str | None]
+) -> None:
+    document = segment_digest(layout)
+    assert len(document.articles) == len(bodies)  # no article absorbs the next numbered one
+    for article, body in zip(document.articles, bodies, strict=True):
+        assert article.paragraphs, article.title
+        if body is not None:
+            assert article.paragraphs == (body,)
+            assert any("has no text under its heading" in w for w in document.warnings)
+        else:
+            assert article.paragraphs[0] != f"{article.number}.{article.title}"

@@ -304,3 +304,47 @@ def test_a_document_of_front_matter_alone_is_its_own_article() -> None:
         para("ISBN 978-7-5166-4520-8", indent=0.0),
     ]
     assert rows(paragraphs) == [("body", "图书在版编目（CIP）数据", (), 2)]
+
+
+CHAPTER_REFERENCES = [
+    centred("数据治理教程", size=22.0, font=BOLD),
+    heading("第1章 概述", 2, size=16.0),
+    para(TEXT, 2),
+    heading("参考文献", 3),
+    para("[1]王立.电子政务导论[M].北京:科学出版社,2010.", 3, indent=0.0),
+    heading("第2章 方法", 4, size=16.0),
+    para(TEXT, 4),
+    heading("参考文献", 5),
+    para("[1]李静.数据共享与政府治理[J].行政论坛,2018.", 5, indent=0.0),
+    heading("附录A 术语表", 6),
+    para(TEXT, 6),
+]
+
+
+@pytest.mark.parametrize(
+    ("layout", "paths"),
+    [
+        # a textbook under its title: each chapter ends in its references; the last chapter's
+        # and the appendix close the document and are its own
+        (
+            CHAPTER_REFERENCES,
+            [
+                ("body", ("数据治理教程",)),
+                ("back", ("数据治理教程", "第1章 概述")),
+                ("body", ("数据治理教程",)),
+                ("back", ()),
+                ("back", ()),
+            ],
+        ),
+        # unchanged: a thesis's front and back matter sit outside every chapter
+        (THESIS, None),
+    ],
+)
+def test_a_part_row_between_articles_sits_under_the_article_before_it(
+    layout: list[Paragraph], paths: list[tuple[str, tuple[str, ...]]] | None
+) -> None:
+    produced = [(part, path) for part, _title, path, _n in rows(layout)]
+    if paths is None:
+        assert all(path == () for part, path in produced if part != "body")
+    else:
+        assert produced == paths

@@ -51,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true", help="re-process every document, changed or not")
     run.add_argument("--prune", action="store_true", help="drop the articles and pages of removed files")
     run.add_argument("--strict", action="store_true", help="exit 1 when any document or page failed")
+    run.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run page and document tasks on a Dask cluster: a scheduler (tcp://host:8786), "
+        "or local[:N] for a LocalCluster of N worker processes for this run",
+    )
     run.set_defaults(handler=_run)
 
     retry = commands.add_parser("retry", help="re-run only the failed and low-confidence pages")
@@ -292,13 +298,15 @@ def _run_flow(
     from docpipe.writer import OutputUnwritable
     from flows.ingest import run_with_workers
 
+    raw_dir, out_dir, task_runner = _dask_options(args)
     try:
         with _progress_display():
             return run_with_workers(
                 flow_fn,
                 settings,
-                raw_dir=args.raw,
-                out_dir=args.out,
+                task_runner=task_runner,
+                raw_dir=raw_dir,
+                out_dir=out_dir,
                 wait_for_lock=not args.no_wait,
                 **parameters,
             )
@@ -310,6 +318,24 @@ def _run_flow(
         if error.errno in OUTPUT_VOLUME_ERRNOS:
             raise UserError(str(OutputUnwritable.from_os_error(args.out, error))) from None
         raise
+
+
+def _dask_options(args: argparse.Namespace) -> tuple[Path, Path, Any]:
+    """--raw, --out and the task runner; with --dask, paths as the cluster's workers must see them."""
+    spec = getattr(args, "dask", None)
+    if spec is None:
+        return args.raw, args.out, None
+    from docpipe.cluster import BadDaskAddress, dask_task_runner, parse_dask_target
+
+    try:
+        target = parse_dask_target(spec)
+    except BadDaskAddress as error:
+        raise UserError(str(error)) from None
+    try:
+        runner = dask_task_runner(target)
+    except ImportError:
+        raise UserError("--dask needs the cluster extra: pip install 'docpipe[cluster]'") from None
+    return args.raw.resolve(), args.out.resolve(), runner
 
 
 def _progress_display() -> AbstractContextManager[object]:

@@ -1,0 +1,208 @@
+"""Running a flow's page and document tasks on a Dask cluster (``docpipe run --dask``).
+
+``--dask tcp://host:8786`` uses a running scheduler; ``--dask local`` or ``local:N``
+starts a ``distributed.LocalCluster`` of N worker processes (default: cores), one
+thread each, for one run and stops it after.  Tasks reach the cluster through
+prefect-dask's ``DaskTaskRunner``; a task carries a PDF's path and page numbers,
+never an open document, and returns :class:`~docpipe.layout.Page` records.
+
+On a Dask worker a page job runs in the worker process itself (:class:`WorkerPages`),
+not in a page-worker process of its own: each Dask worker is already a process.
+PDFium is not thread-safe, so the jobs of one worker process take turns on a
+process-wide lock, and a job's timeout counts from when it holds the lock.  What
+bounds a page there: Tesseract runs as a child process under the page's deadline
+(``docpipe.extract.ocr`` kills it); PDFium's own calls cannot be interrupted, so a
+page that overruns is reported as timed out at once, the worker refuses further
+pages (they fail fast, for ``docpipe retry``) and asks Dask to restart it, which
+frees what the stuck call holds.
+
+Workers need docpipe (with the same version as the client) and Tesseract with
+``chi_sim`` installed, and must see the raw and output paths at the same place.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from docpipe.extract.workers import PageJobFailed
+
+T = TypeVar("T")
+
+LOCAL = "local"
+#: Environment of LocalCluster workers: parallelism comes from the workers, as with
+#: docpipe's own page workers, so Tesseract gets no OpenMP threads of its own.
+WORKER_ENV = {"OMP_THREAD_LIMIT": "1"}
+#: Seconds a LocalCluster's workers may take to start (spawned on a busy 2-core machine).
+LOCAL_CLUSTER_TIMEOUT = 120.0
+
+
+class BadDaskAddress(ValueError):
+    """``--dask`` is neither a scheduler address nor ``local[:N]``."""
+
+
+@dataclass(frozen=True, slots=True)
+class DaskTarget:
+    """Where a run's tasks go: a scheduler's ``address``, or a LocalCluster of ``local_workers``."""
+
+    address: str | None = None
+    local_workers: int = 0
+
+
+def parse_dask_target(spec: str) -> DaskTarget:
+    """Read ``--dask``: ``local``, ``local:N`` or a scheduler address.
+
+    >>> parse_dask_target("local:2")
+    DaskTarget(address=None, local_workers=2)
+    >>> parse_dask_target("tcp://scheduler:8786")
+    DaskTarget(address='tcp://scheduler:8786', local_workers=0)
+    """
+    spec = spec.strip()
+    if spec == LOCAL:
+        return DaskTarget(local_workers=os.cpu_count() or 1)
+    if spec.startswith(f"{LOCAL}:"):
+        count = spec.removeprefix(f"{LOCAL}:")
+        if not count.isdigit() or int(count) < 1:
+            raise BadDaskAddress(f"--dask {spec}: expected local:N with N a number of workers >= 1")
+        return DaskTarget(local_workers=int(count))
+    if "://" not in spec and ":" not in spec:
+        raise BadDaskAddress(f"--dask {spec}: expected a scheduler address (tcp://host:8786) or local[:N]")
+    return DaskTarget(address=spec)
+
+
+def dask_task_runner(target: DaskTarget) -> Any:
+    """A prefect-dask ``DaskTaskRunner`` for ``target``; it starts and stops a LocalCluster itself."""
+    from prefect_dask import DaskTaskRunner
+
+    if target.address is not None:
+        return DaskTaskRunner(address=target.address)
+    return DaskTaskRunner(
+        cluster_class="distributed.LocalCluster", cluster_kwargs=local_cluster_options(target.local_workers)
+    )
+
+
+def local_cluster_options(workers: int) -> dict[str, Any]:
+    """``distributed.LocalCluster`` options: ``workers`` processes of one thread, on loopback."""
+    return {
+        "n_workers": workers,
+        "threads_per_worker": 1,
+        "processes": True,
+        "host": "127.0.0.1",
+        "dashboard_address": None,  # no fixed port to collide with another run's
+        "env": WORKER_ENV,
+        "timeout": LOCAL_CLUSTER_TIMEOUT,
+    }
+
+
+def runs_on_dask(task_runner: object) -> bool:
+    """Whether a flow's task runner sends its tasks to Dask (without importing Dask to find out)."""
+    return type(task_runner).__module__.startswith("prefect_dask")
+
+
+def on_dask_worker() -> bool:
+    """Whether this code runs in a Dask worker process."""
+    try:
+        from distributed import get_worker
+    except ImportError:
+        return False
+    try:
+        get_worker()
+    except ValueError:
+        return False
+    return True
+
+
+class WorkerPages:
+    """Page jobs in this process, one at a time, each under a timeout of its own work.
+
+    The same ``run`` as :class:`~docpipe.extract.workers.PagePool`, for a Dask worker.
+    ``expected_failures`` are the exception types of a page that cannot be read.
+    """
+
+    def __init__(
+        self,
+        *,
+        expected_failures: tuple[type[BaseException], ...] = (),
+        on_stuck: Callable[[], None] | None = None,
+    ) -> None:
+        self.expected_failures = expected_failures
+        self.on_stuck = on_stuck or restart_this_dask_worker
+        self.stuck: str | None = None  # why this process takes no more pages
+        self._pdfium = threading.Lock()
+
+    def run(
+        self, function: Callable[..., T], /, *args: Any, timeout: float | None = None, **kwargs: Any
+    ) -> T:
+        """``function(*args, **kwargs)``, or :class:`PageJobFailed` when it raised or overran ``timeout``."""
+        if self.stuck is not None:
+            raise PageJobFailed(self.stuck, seconds=0.0)
+        outcome: list[Any] = []
+        holding = threading.Event()
+        finished = threading.Event()
+
+        def job() -> None:
+            with self._pdfium:
+                holding.set()
+                started = time.perf_counter()
+                try:
+                    outcome.append(("ok", function(*args, **kwargs), time.perf_counter() - started))
+                except BaseException as error:
+                    outcome.append(("error", self._failure(error, time.perf_counter() - started), 0.0))
+                finally:
+                    finished.set()
+
+        threading.Thread(target=job, name="docpipe-page", daemon=True).start()
+        holding.wait()
+        started = time.monotonic()
+        if not finished.wait(timeout):
+            seconds = time.monotonic() - started
+            self.stuck = "WorkerCrashed: this Dask worker is restarting after a page overran its timeout"
+            self.on_stuck()
+            raise PageJobFailed(f"Timeout: page took more than {timeout:g} s", seconds=seconds)
+        kind, value, _ = outcome[0]
+        if kind == "error":
+            raise value
+        result: T = value
+        return result
+
+    def _failure(self, error: BaseException, seconds: float) -> PageJobFailed:
+        if isinstance(error, PageJobFailed):
+            return error
+        expected = isinstance(error, self.expected_failures)
+        return PageJobFailed(
+            str(error) if expected else f"{type(error).__name__}: {error}".strip(),
+            seconds=seconds,
+            expected=expected,
+            details="" if expected else traceback.format_exc(),
+        )
+
+
+def restart_this_dask_worker() -> None:
+    """Ask this Dask worker to hand back its tasks and be restarted by its nanny."""
+    from distributed import get_worker
+
+    try:
+        worker = get_worker()
+    except ValueError:
+        return
+    worker.loop.add_callback(
+        worker.close_gracefully, restart=True, reason="docpipe: a page overran its timeout in PDFium"
+    )
+
+
+_WORKER_PAGES: WorkerPages | None = None
+_WORKER_PAGES_LOCK = threading.Lock()
+
+
+def worker_pages(expected_failures: tuple[type[BaseException], ...]) -> WorkerPages:
+    """This process's :class:`WorkerPages`: one lock for every PDFium call the process makes."""
+    global _WORKER_PAGES
+    with _WORKER_PAGES_LOCK:
+        if _WORKER_PAGES is None:
+            _WORKER_PAGES = WorkerPages(expected_failures=expected_failures)
+        return _WORKER_PAGES

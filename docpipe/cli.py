@@ -168,6 +168,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 def _run(args: argparse.Namespace) -> int:
     """Take the inventory first: a run with nothing to do never starts Prefect (~20 s)."""
     _check_directories(args.raw, args.out)
+    _dask_target(args)
     _refuse_if_locked(args)
     idle, to_ingest = _record_if_idle(args)
     if idle is not None:
@@ -320,17 +321,26 @@ def _run_flow(
         raise
 
 
-def _dask_options(args: argparse.Namespace) -> tuple[Path, Path, Any]:
-    """--raw, --out and the task runner; with --dask, paths as the cluster's workers must see them."""
+def _dask_target(args: argparse.Namespace) -> Any:
+    """--dask read, or None without it; a bad one stops the command before Prefect starts."""
     spec = getattr(args, "dask", None)
     if spec is None:
-        return args.raw, args.out, None
-    from docpipe.cluster import BadDaskAddress, dask_task_runner, parse_dask_target
+        return None
+    from docpipe.cluster import BadDaskAddress, parse_dask_target
 
     try:
-        target = parse_dask_target(spec)
+        return parse_dask_target(spec)
     except BadDaskAddress as error:
         raise UserError(str(error)) from None
+
+
+def _dask_options(args: argparse.Namespace) -> tuple[Path, Path, Any]:
+    """--raw, --out and the task runner; with --dask, paths as the cluster's workers must see them."""
+    target = _dask_target(args)
+    if target is None:
+        return args.raw, args.out, None
+    from docpipe.cluster import dask_task_runner
+
     try:
         runner = dask_task_runner(target)
     except ImportError:

@@ -93,7 +93,7 @@ def local_cluster_options(workers: int) -> dict[str, Any]:
         "threads_per_worker": 1,
         "processes": True,
         "host": "127.0.0.1",
-        "dashboard_address": None,  # no fixed port to collide with another run's
+        "dashboard_address": "127.0.0.1:0",  # a free port: a fixed one collides with another run's
         "env": WORKER_ENV,
         "timeout": LOCAL_CLUSTER_TIMEOUT,
     }
@@ -102,6 +102,15 @@ def local_cluster_options(workers: int) -> dict[str, Any]:
 def runs_on_dask(task_runner: object) -> bool:
     """Whether a flow's task runner sends its tasks to Dask (without importing Dask to find out)."""
     return type(task_runner).__module__.startswith("prefect_dask")
+
+
+def connect_before_threads(task_runner: Any) -> None:
+    """Connect a ``DaskTaskRunner`` to its cluster now, while one thread uses it.
+
+    It connects (and starts its LocalCluster) at the first task submitted, unguarded:
+    two document threads submitting at once started two clusters.
+    """
+    task_runner.client  # noqa: B018  (the property connects)
 
 
 def on_dask_worker() -> bool:

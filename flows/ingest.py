@@ -33,7 +33,13 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from docpipe import PIPELINE_VERSION
 from docpipe.assemble import DocumentRows, assemble_document, failed_document_rows
-from docpipe.cluster import WorkerPages, on_dask_worker, runs_on_dask, worker_pages
+from docpipe.cluster import (
+    WorkerPages,
+    connect_before_threads,
+    on_dask_worker,
+    runs_on_dask,
+    worker_pages,
+)
 from docpipe.extract.pdf import (
     DocumentFile,
     UnreadableDocument,
@@ -86,7 +92,6 @@ def flow_task_runner() -> TaskRunner[Any]:
     return ThreadPoolTaskRunner(max_workers=TASK_THREADS)
 
 
-
 _PAGE_POOL: contextvars.ContextVar[PagePool] = contextvars.ContextVar("docpipe_page_pool")
 
 
@@ -98,6 +103,7 @@ def page_workers(settings: Settings) -> Iterator[PagePool | None]:
     """
     context = FlowRunContext.get()
     if context is not None and runs_on_dask(context.task_runner):
+        connect_before_threads(context.task_runner)
         yield None
         return
     pool = PagePool(default_worker_count(settings.ocr_workers), expected_failures=(UnreadableDocument,))

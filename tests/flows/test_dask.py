@@ -61,9 +61,14 @@ def test_two_dask_workers_write_the_same_articles_as_the_local_runner(
         )
         # Dask names a task prefix after the function it runs.
         sent_to_cluster = set(cluster.scheduler.task_prefixes)
+        clients = [
+            event for _, event in cluster.scheduler.get_events("all") if event["action"] == "add-client"
+        ]
     assert len(workers) >= 2
     assert summary.failed_documents == 0 and not summary.problem_pages
     # Opening documents and reading their pages went to the cluster's workers.
+    # One connection for the run, whatever its document threads do (each would start a LocalCluster).
+    assert len(clients) == 1, clients
     assert {open_pdf.fn.__name__, read_text_pages_task.fn.__name__} <= sent_to_cluster, sent_to_cluster
     expected = article_rows(local_out)
     assert expected, "the local run wrote no articles"

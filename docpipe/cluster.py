@@ -11,10 +11,14 @@ not in a page-worker process of its own: each Dask worker is already a process.
 PDFium is not thread-safe, so the jobs of one worker process take turns on a
 process-wide lock, and a job's timeout counts from when it holds the lock.  What
 bounds a page there: Tesseract runs as a child process under the page's deadline
-(``docpipe.extract.ocr`` kills it); PDFium's own calls cannot be interrupted, so a
-page that overruns is reported as timed out at once, the worker refuses further
-pages (they fail fast, for ``docpipe retry``) and asks Dask to restart it, which
-frees what the stuck call holds.
+(``docpipe.extract.ocr`` kills it), so an OCR page ends on time; PDFium's own calls
+(opening, rendering, reading characters) cannot be interrupted, and the worker is not
+killed for them, since its memory holds other tasks' results and a restarted worker
+would run the same page again.  Such a page is reported failed at its timeout; the
+pages queued behind it on that worker wait at most their own timeout more, then fail
+too (``docpipe retry`` reads them again), so the run ends whatever PDFium does.
+A worker whose PDFium never returns stays wedged until restarted (``dask worker
+--lifetime`` restarts workers on a schedule).
 
 Workers need docpipe (with the same version as the client) and Tesseract with
 ``chi_sim`` installed, and must see the raw and output paths at the same place.
@@ -38,6 +42,9 @@ LOCAL = "local"
 #: Environment of LocalCluster workers: parallelism comes from the workers, as with
 #: docpipe's own page workers, so Tesseract gets no OpenMP threads of its own.
 WORKER_ENV = {"OMP_THREAD_LIMIT": "1"}
+#: Seconds between looks, while a page waits for PDFium, at whether its holder is stuck.
+STUCK_POLL_SECONDS = 0.1
+STUCK_REASON = "WorkerStuck: this Dask worker's PDFium is held by a page stuck past its timeout"
 #: Seconds a LocalCluster's workers may take to start (spawned on a busy 2-core machine).
 LOCAL_CLUSTER_TIMEOUT = 120.0
 
@@ -133,48 +140,61 @@ class WorkerPages:
     ``expected_failures`` are the exception types of a page that cannot be read.
     """
 
-    def __init__(
-        self,
-        *,
-        expected_failures: tuple[type[BaseException], ...] = (),
-        on_stuck: Callable[[], None] | None = None,
-    ) -> None:
+    def __init__(self, *, expected_failures: tuple[type[BaseException], ...] = ()) -> None:
         self.expected_failures = expected_failures
-        self.on_stuck = on_stuck or restart_this_dask_worker
-        self.stuck: str | None = None  # why this process takes no more pages
         self._pdfium = threading.Lock()
+        self._state = threading.Lock()  # guards _stuck_since
+        self._stuck_since: float | None = None  # when the page holding PDFium overran its timeout
 
     def run(
         self, function: Callable[..., T], /, *args: Any, timeout: float | None = None, **kwargs: Any
     ) -> T:
-        """``function(*args, **kwargs)``, or :class:`PageJobFailed` when it raised or overran ``timeout``."""
-        if self.stuck is not None:
-            raise PageJobFailed(self.stuck, seconds=0.0)
-        outcome: list[Any] = []
-        holding = threading.Event()
-        finished = threading.Event()
+        """``function(*args, **kwargs)``, or :class:`PageJobFailed` when it raised or overran ``timeout``.
+
+        A page waits its turn for PDFium without limit while the page before it is
+        within its own timeout; behind a page stuck past its timeout it waits at most
+        ``timeout`` more, then fails (for ``docpipe retry``) instead of waiting for ever.
+        """
+        outcome: list[tuple[bool, Any]] = []
+        holding, finished = threading.Event(), threading.Event()
+        handshake = threading.Lock()
+        abandoned = False
 
         def job() -> None:
             with self._pdfium:
-                holding.set()
+                with handshake:
+                    if abandoned:
+                        return
+                    holding.set()
                 started = time.perf_counter()
                 try:
-                    outcome.append(("ok", function(*args, **kwargs), time.perf_counter() - started))
+                    outcome.append((True, function(*args, **kwargs)))
                 except BaseException as error:
-                    outcome.append(("error", self._failure(error, time.perf_counter() - started), 0.0))
+                    outcome.append((False, self._failure(error, time.perf_counter() - started)))
                 finally:
-                    finished.set()
+                    with self._state:
+                        self._stuck_since = None  # it held PDFium: whatever was stuck has returned
+                        finished.set()
 
         threading.Thread(target=job, name="docpipe-page", daemon=True).start()
-        holding.wait()
+        while not holding.wait(STUCK_POLL_SECONDS):
+            with self._state:
+                stuck_for = None if self._stuck_since is None else time.monotonic() - self._stuck_since
+            if stuck_for is not None and timeout is not None and stuck_for > timeout:
+                with handshake:
+                    if not holding.is_set():
+                        abandoned = True
+                        raise PageJobFailed(STUCK_REASON, seconds=0.0)
         started = time.monotonic()
         if not finished.wait(timeout):
-            seconds = time.monotonic() - started
-            self.stuck = "WorkerCrashed: this Dask worker is restarting after a page overran its timeout"
-            self.on_stuck()
-            raise PageJobFailed(f"Timeout: page took more than {timeout:g} s", seconds=seconds)
-        kind, value, _ = outcome[0]
-        if kind == "error":
+            with self._state:
+                if not finished.is_set():
+                    self._stuck_since = time.monotonic()
+            raise PageJobFailed(
+                f"Timeout: page took more than {timeout:g} s", seconds=time.monotonic() - started
+            )
+        succeeded, value = outcome[0]
+        if not succeeded:
             raise value
         result: T = value
         return result
@@ -189,19 +209,6 @@ class WorkerPages:
             expected=expected,
             details="" if expected else traceback.format_exc(),
         )
-
-
-def restart_this_dask_worker() -> None:
-    """Ask this Dask worker to hand back its tasks and be restarted by its nanny."""
-    from distributed import get_worker
-
-    try:
-        worker = get_worker()
-    except ValueError:
-        return
-    worker.loop.add_callback(
-        worker.close_gracefully, restart=True, reason="docpipe: a page overran its timeout in PDFium"
-    )
 
 
 _WORKER_PAGES: WorkerPages | None = None

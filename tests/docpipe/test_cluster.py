@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 from docpipe.cli import main
-from docpipe.cluster import BadDaskAddress, DaskTarget, WorkerPages, parse_dask_target, runs_on_dask
+from docpipe.cluster import (
+    BadDaskAddress,
+    DaskTarget,
+    WorkerPages,
+    dask_task_runner,
+    local_cluster_options,
+    parse_dask_target,
+    runs_on_dask,
+)
 from docpipe.extract.pdf import UnreadableDocument
 from docpipe.extract.workers import PageJobFailed
 
@@ -135,3 +143,20 @@ def test_a_page_timeout_does_not_count_the_wait_for_pdfium(release: threading.Ev
     thread.join(10.0)
     second.join(10.0)
     assert first == ["long"] and waiting == [(3, 1)]
+
+
+def test_local_target_is_a_runner_that_starts_its_own_loopback_cluster() -> None:
+    from prefect_dask import DaskTaskRunner
+
+    runner = dask_task_runner(parse_dask_target("local:2"))
+    assert isinstance(runner, DaskTaskRunner) and runner.address is None
+    assert runner.cluster_class == "distributed.LocalCluster"
+    assert runner.cluster_kwargs == local_cluster_options(2)
+    options = local_cluster_options(2)
+    assert (options["n_workers"], options["threads_per_worker"], options["processes"]) == (2, 1, True)
+    assert options["host"] == "127.0.0.1"
+
+
+def test_address_target_is_a_runner_that_connects() -> None:
+    runner = dask_task_runner(parse_dask_target("tcp://scheduler:8786"))
+    assert runner.address == "tcp://scheduler:8786" and runner.cluster_class is None

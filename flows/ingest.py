@@ -6,9 +6,11 @@ stage by calling plain functions in ``docpipe`` and ``cleaners``.
 Pages are read in the run's page-worker processes (``docpipe/extract/workers.py``):
 at most ``settings.ocr_workers`` at once, each under ``settings.page_timeout`` of its
 own work, whatever runs the flow (``docpipe run``, ``docpipe serve``, a deployment's
-worker, a direct call).  Text-layer pages go ``settings.text_batch_pages`` to a task,
-OCR pages one task each; ``settings.documents_in_flight`` documents are read at once
-so workers never wait between documents.  Pages are cached, so a killed run resumes
+worker, a direct call); with a Dask task runner (``docpipe run --dask``) they are
+read in the Dask workers instead (:mod:`docpipe.cluster`).  Text-layer pages go
+``settings.text_batch_pages`` to a task, OCR pages one task each;
+``settings.documents_in_flight`` documents are read at once so workers never wait
+between documents.  Pages are cached, so a killed run resumes
 without redoing its OCR; only tasks that touch the outside world retry.
 """
 

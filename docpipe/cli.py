@@ -339,8 +339,11 @@ def _dask_options(args: argparse.Namespace) -> tuple[Path, Path, Any]:
     target = _dask_target(args)
     if target is None:
         return args.raw, args.out, None
-    from docpipe.cluster import dask_task_runner
+    from docpipe.cluster import dask_task_runner, loopback_api_warning
 
+    warning = loopback_api_warning(target, os.environ.get("PREFECT_API_URL"))
+    if warning is not None:
+        print(f"docpipe: warning: {warning}", file=sys.stderr)
     try:
         runner = dask_task_runner(target)
     except ImportError:

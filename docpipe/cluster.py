@@ -26,6 +26,7 @@ Workers need docpipe (with the same version as the client) and Tesseract with
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import threading
 import time
@@ -33,6 +34,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from docpipe.extract.workers import PageJobFailed
 
@@ -80,6 +82,43 @@ def parse_dask_target(spec: str) -> DaskTarget:
     if "://" not in spec and ":" not in spec:
         raise BadDaskAddress(f"--dask {spec}: expected a scheduler address (tcp://host:8786) or local[:N]")
     return DaskTarget(address=spec)
+
+
+def loopback_api_warning(target: DaskTarget, api_url: str | None) -> str | None:
+    """Why workers on other machines cannot report their task runs, when that is so.
+
+    Prefect's tasks on Dask workers talk to the client's ``PREFECT_API_URL``; the API
+    server ``docpipe run`` starts listens on loopback only.
+
+    >>> api = "http://127.0.0.1:4200/api"
+    >>> print(loopback_api_warning(DaskTarget(address="tcp://scheduler:8786"), api)[:56])
+    the Prefect API at http://127.0.0.1:4200/api is loopback
+    >>> print(loopback_api_warning(DaskTarget(address="tcp://127.0.0.1:8786"), api))
+    None
+    >>> print(loopback_api_warning(DaskTarget(local_workers=2), "http://localhost:4200/api"))
+    None
+    """
+    if target.address is None or api_url is None:
+        return None
+    api_host = urlsplit(api_url).hostname or ""
+    scheduler_host = urlsplit(
+        target.address if "://" in target.address else f"tcp://{target.address}"
+    ).hostname
+    if not _is_loopback(api_host) or _is_loopback(scheduler_host or ""):
+        return None
+    return (
+        f"the Prefect API at {api_url} is loopback-only: workers on other machines cannot reach it; "
+        "set PREFECT_API_URL to a server they can reach"
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def dask_task_runner(target: DaskTarget) -> Any:

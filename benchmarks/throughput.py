@@ -5,7 +5,9 @@ Prints, in one run:
 - text pages: s/page of the ingest flow (page workers on every core) beside reading the same
   pages' characters with pdfplumber on every core, and pypdfium2's ``get_text_range`` on every core;
 - 1 vs N workers on text pages and on OCR pages (the default engine);
-- peak RSS of ``docpipe run`` on a 10-page and on a 1,000-page generated text PDF.
+- peak RSS of ``docpipe run`` on a 10-page and on a 1,000-page generated text PDF;
+- local vs ``--dask local:2`` on the text pages: ``docpipe run`` seconds (the cluster's start
+  included) and whether both wrote the same article rows (target: identical).
 
 Targets (issue 13): no-op <= 3 s; N workers >= 1.8 x one worker on 2 cores; peak RSS at
 1,000 pages <= 1.5 x at 10 pages.  The flow runs against one Prefect API server started
@@ -113,6 +115,13 @@ def flow_seconds(raw: Path, settings: dict[str, object]) -> float:
         shutil.rmtree(out, ignore_errors=True)
 
 
+def article_rows(out: Path) -> list[tuple[str, str]]:
+    from docpipe.writer import read_dataset
+
+    rows = read_dataset(out, "articles", columns=["article_id", "body"]).to_pylist()
+    return sorted((row["article_id"], row["body"]) for row in rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--text-pages", type=int, default=160, help="text pages (in 40-page documents)")
@@ -165,6 +174,14 @@ def main(argv: list[str] | None = None) -> int:
             big_seconds, big_rss = run_and_measure(
                 docpipe_command(big_raw, work / "big-out", "--ocr", "never")
             )
+            local_out, dask_out = work / "local-out", work / "dask-out"
+            local_seconds, _ = run_and_measure(
+                docpipe_command(text_raw, local_out, "--ocr", "never", "--workers", "2")
+            )
+            dask_seconds, _ = run_and_measure(
+                docpipe_command(text_raw, dask_out, "--ocr", "never", "--dask", "local:2")
+            )
+            same_articles = article_rows(local_out) == article_rows(dask_out) != []
 
         per_page = text[cores] / text_pages
         print(
@@ -186,6 +203,10 @@ def main(argv: list[str] | None = None) -> int:
             f"peak RSS:         {small_rss:.0f} MiB at 10 pages ({small_seconds:.1f} s), "
             f"{big_rss:.0f} MiB at {args.big_pages} pages ({big_seconds:.1f} s) "
             f"-> {big_rss / small_rss:.2f}x (target <= 1.5x; the largest process of the run's tree)"
+        )
+        print(
+            f"local vs --dask local:2: {local_seconds:.1f} s vs {dask_seconds:.1f} s on {text_pages} text "
+            f"pages (docpipe run, the cluster's start included); articles identical: {same_articles}"
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)

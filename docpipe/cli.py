@@ -95,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 1 when, after the run, any document or page in the datasets is failed",
     )
+    run.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run page and document tasks on a Dask cluster: a scheduler (tcp://host:8786), "
+        "or local[:N] for a LocalCluster of N worker processes for this run",
+    )
     run.set_defaults(handler=_run)
 
     retry = command(
@@ -336,6 +342,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 def _run(args: argparse.Namespace) -> int:
     """Take the inventory first: a run with nothing to do never starts Prefect (~20 s)."""
     _check_directories(args.raw, args.out)
+    _dask_target(args)
     _refuse_if_locked(args)
     idle, to_ingest = _record_if_idle(args)
     if idle is not None:
@@ -569,13 +576,15 @@ def _run_flow(
     from docpipe.writer import OutputUnwritable
     from flows.ingest import run_with_workers
 
+    raw_dir, out_dir, task_runner = _dask_options(args)
     try:
         with _progress_display():
             return run_with_workers(
                 flow_fn,
                 settings,
-                raw_dir=args.raw,
-                out_dir=args.out,
+                task_runner=task_runner,
+                raw_dir=raw_dir,
+                out_dir=out_dir,
                 wait_for_lock=not args.no_wait,
                 **parameters,
             )
@@ -587,6 +596,36 @@ def _run_flow(
         if error.errno in OUTPUT_VOLUME_ERRNOS:
             raise UserError(str(OutputUnwritable.from_os_error(args.out, error))) from None
         raise
+
+
+def _dask_target(args: argparse.Namespace) -> Any:
+    """--dask read, or None without it; a bad one stops the command before Prefect starts."""
+    spec = getattr(args, "dask", None)
+    if spec is None:
+        return None
+    from docpipe.cluster import BadDaskAddress, parse_dask_target
+
+    try:
+        return parse_dask_target(spec)
+    except BadDaskAddress as error:
+        raise UserError(str(error)) from None
+
+
+def _dask_options(args: argparse.Namespace) -> tuple[Path, Path, Any]:
+    """--raw, --out and the task runner; with --dask, paths as the cluster's workers must see them."""
+    target = _dask_target(args)
+    if target is None:
+        return args.raw, args.out, None
+    from docpipe.cluster import dask_task_runner, loopback_api_warning
+
+    warning = loopback_api_warning(target, os.environ.get("PREFECT_API_URL"))
+    if warning is not None:
+        print(f"docpipe: warning: {warning}", file=sys.stderr)
+    try:
+        runner = dask_task_runner(target)
+    except ImportError:
+        raise UserError("--dask needs the cluster extra: pip install 'docpipe[cluster]'") from None
+    return args.raw.resolve(), args.out.resolve(), runner
 
 
 def _progress_display() -> AbstractContextManager[object]:

@@ -6,9 +6,11 @@ stage by calling plain functions in ``docpipe`` and ``cleaners``.
 Pages are read in the run's page-worker processes (``docpipe/extract/workers.py``):
 at most ``settings.ocr_workers`` at once, each under ``settings.page_timeout`` of its
 own work, whatever runs the flow (``docpipe run``, ``docpipe serve``, a deployment's
-worker, a direct call).  Text-layer pages go ``settings.text_batch_pages`` to a task,
-OCR pages one task each; ``settings.documents_in_flight`` documents are read at once
-so workers never wait between documents.  Pages are cached, so a killed run resumes
+worker, a direct call); with a Dask task runner (``docpipe run --dask``) they are
+read in the Dask workers instead (:mod:`docpipe.cluster`).  Text-layer pages go
+``settings.text_batch_pages`` to a task, OCR pages one task each;
+``settings.documents_in_flight`` documents are read at once so workers never wait
+between documents.  Pages are cached, so a killed run resumes
 without redoing its OCR; only tasks that touch the outside world retry.
 """
 
@@ -26,12 +28,20 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.futures import PrefectFuture
 from prefect.states import Failed, State
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from docpipe import PIPELINE_VERSION
 from docpipe.assemble import DocumentRows, assemble_document, failed_document_rows
+from docpipe.cluster import (
+    WorkerPages,
+    connect_before_threads,
+    on_dask_worker,
+    runs_on_dask,
+    worker_pages,
+)
 from docpipe.copies import apply_copy_links
 from docpipe.extract.pdf import (
     DocumentFile,
@@ -86,13 +96,20 @@ def flow_task_runner() -> TaskRunner[Any]:
     return ThreadPoolTaskRunner(max_workers=TASK_THREADS)
 
 
-
 _PAGE_POOL: contextvars.ContextVar[PagePool] = contextvars.ContextVar("docpipe_page_pool")
 
 
 @contextmanager
-def page_workers(settings: Settings) -> Iterator[PagePool]:
-    """The run's page-worker processes, visible to its tasks; stopped when the run ends."""
+def page_workers(settings: Settings) -> Iterator[PagePool | None]:
+    """The run's page-worker processes, visible to its tasks; stopped when the run ends.
+
+    None when the flow's tasks run on Dask: they read pages in the Dask workers.
+    """
+    context = FlowRunContext.get()
+    if context is not None and runs_on_dask(context.task_runner):
+        connect_before_threads(context.task_runner)
+        yield None
+        return
     pool = PagePool(default_worker_count(settings.ocr_workers), expected_failures=(UnreadableDocument,))
     token = _PAGE_POOL.set(pool)
     try:
@@ -105,10 +122,12 @@ def page_workers(settings: Settings) -> Iterator[PagePool]:
         pool.close()
 
 
-def page_pool() -> PagePool:
+def page_pool() -> PagePool | WorkerPages:
     try:
         return _PAGE_POOL.get()
     except LookupError:
+        if on_dask_worker():
+            return worker_pages(expected_failures=(UnreadableDocument,))
         raise RuntimeError("page tasks run inside a flow's page_workers()") from None
 
 
@@ -700,11 +719,16 @@ def resolve_settings(overrides: dict[str, Any] | None) -> Settings:
     return DEFAULT_SETTINGS.with_overrides(**(overrides or {}))
 
 
-def run_with_workers(flow_fn, settings: Settings, /, **parameters: object) -> RunSummary:  # type: ignore[no-untyped-def]
-    """Run a flow with ``settings`` (as overrides of the defaults) and task threads sized to its workers."""
+def run_with_workers(  # type: ignore[no-untyped-def]
+    flow_fn, settings: Settings, /, *, task_runner: TaskRunner[Any] | None = None, **parameters: object
+) -> RunSummary:
+    """Run a flow with ``settings`` (as overrides of the defaults) and task threads sized to its workers.
+
+    ``task_runner`` replaces those threads (a ``DaskTaskRunner``: see :mod:`docpipe.cluster`).
+    """
     workers = default_worker_count(settings.ocr_workers)
     threads = max(TASK_THREADS, 2 * workers + settings.documents_in_flight)
-    runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=threads)
+    runner: TaskRunner[Any] = task_runner or ThreadPoolTaskRunner(max_workers=threads)
     overrides = {
         name: value for name, value in asdict(settings).items() if value != getattr(DEFAULT_SETTINGS, name)
     }

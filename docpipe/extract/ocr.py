@@ -30,7 +30,7 @@ import pytesseract
 from PIL import Image
 from pytesseract import Output
 
-from cleaners.ocr import drop_speck_lines
+from cleaners.ocr import drop_speck_lines, implausible_text_checks
 from docpipe.extract.tables import (
     REACH_PX,
     Box,
@@ -726,13 +726,18 @@ def ocr_page(
         image, dpi = page_image(pdf_page, dpi=settings.render_dpi)
     finally:
         pdf.close()
-    read, _ = engine.read_lines(image, page_number=page_number, scale=POINTS_PER_INCH / dpi)
+    scale = POINTS_PER_INCH / dpi
+    read, turn = read_upright(engine, image, page_number=page_number, scale=scale, settings=settings)
+    if turn in (90, 270):
+        width, height = height, width
     lines = drop_speck_lines(read, page_height=height, band=settings.furniture_band)
     confidence = page_confidence(lines)
     status: PageStatus
     if not lines:
         status = "blank"
     elif confidence is not None and confidence < settings.confidence_floor:
+        status = "low_confidence"
+    elif _implausible(lines, settings):
         status = "low_confidence"
     else:
         status = "ok"
@@ -748,6 +753,90 @@ def ocr_page(
         engine=engine.name,
         ocr_model=engine.model_name,
         raw_text="\n".join(line.text for line in read),  # what Tesseract saw, specks included
+    )
+
+
+#: Counter-clockwise turns (degrees) tried on a page that does not read upright, in order.
+TURNS = (180, 90, 270)
+#: A page reads upright when at least this share of its lines are wider than high, and
+#: at least UPRIGHT_CHARACTERS_PER_EM characters are read per em of their widths (upright
+#: Chinese gives about 1, Latin more; the drawn test page upside down gave 0.1).
+UPRIGHT_LINE_SHARE = 0.5
+UPRIGHT_CHARACTERS_PER_EM = 0.5
+#: A page that read as blank is tried turned when this share of its pixels is ink, and
+#: ink differs from paper by at least INK_CONTRAST grey levels (a blank scan's noise does not).
+MIN_INK_SHARE = 0.002
+INK_CONTRAST = 64
+
+
+def read_upright(
+    engine: OcrEngine, image: Image.Image, *, page_number: int, scale: float, settings: Settings
+) -> tuple[list[Line], int]:
+    """The page's lines read the right way up, and the counter-clockwise turn (0, 90, 180
+    or 270 degrees) that put the image upright.
+
+    A scan fed sideways or upside down is read as it is first.  When that reading does
+    not look upright (:func:`_reads_upright`: lines wider than high, confidence at the
+    floor, text that passes the plausibility checks), the image is turned by each of
+    :data:`TURNS` and read again, and the reading with the most confident characters is
+    kept (confidence x characters: a turned page reads as little or as junk).  A page that
+    reads upright costs nothing more.  Orientation detection is the recognizer's own
+    judgement here rather than Tesseract's OSD, which would cost a Tesseract run on every
+    page.
+    """
+    lines, _ = engine.read_lines(image, page_number=page_number, scale=scale)
+    if (lines or not _has_ink(image)) and _reads_upright(lines, settings):
+        return lines, 0
+    best, best_turn = lines, 0
+    for turn in TURNS:
+        turned, _ = engine.read_lines(image.rotate(turn, expand=True), page_number=page_number, scale=scale)
+        if _weight(turned) > _weight(best):
+            best, best_turn = turned, turn
+        if turned and _reads_upright(turned, settings):
+            break
+    return best, best_turn
+
+
+def _has_ink(image: Image.Image) -> bool:
+    """Whether at least :data:`MIN_INK_SHARE` of the image is ink (darker than halfway
+    between paper and the darkest ink): a detector finds no line in some sideways pages."""
+    gray = np.asarray(image.convert("L"))
+    paper, darkest = int(np.median(gray)), int(np.percentile(gray, 1))
+    return paper - darkest > INK_CONTRAST and float(np.mean(gray < (paper + darkest) / 2)) >= MIN_INK_SHARE
+
+
+def _reads_upright(lines: Sequence[Line], settings: Settings) -> bool:
+    if not lines:
+        return True  # a blank page: nothing to turn
+    wide = sum(line.x1 - line.x0 > line.bottom - line.top for line in lines)
+    confidence = page_confidence(lines)
+    # Characters read per em of line width: about 1 for Chinese, more for Latin; a line
+    # upside down comes back as a character or two for twenty ems (热 for a whole line).
+    ems = sum((line.x1 - line.x0) / line.size for line in lines if line.size > 0)
+    read = sum(len("".join(line.text.split())) for line in lines)
+    return (
+        wide >= UPRIGHT_LINE_SHARE * len(lines)
+        and read >= UPRIGHT_CHARACTERS_PER_EM * ems
+        and (confidence is None or confidence >= settings.confidence_floor)
+        and not _implausible(lines, settings)
+    )
+
+
+def _weight(lines: Sequence[Line]) -> float:
+    return sum((line.confidence or 0.0) * len(line.text.strip()) for line in lines)
+
+
+def _implausible(lines: Sequence[Line], settings: Settings) -> bool:
+    """Whether the page's text fails a plausibility check: a recognizer is sure of what it
+    hallucinates, so the text itself is checked as well as the engine's confidence."""
+    return bool(
+        implausible_text_checks(
+            "\n".join(line.text for line in lines),
+            max_rare_share=settings.ocr_max_rare_share,
+            max_symbol_share=settings.ocr_max_symbol_share,
+            max_stray_letter_rate=settings.ocr_max_stray_letter_rate,
+            max_repeated_share=settings.ocr_max_repeated_share,
+        )
     )
 
 

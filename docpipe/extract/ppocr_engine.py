@@ -16,9 +16,9 @@ from __future__ import annotations
 import itertools
 import re
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import reduce
+from functools import partial, reduce
 
 import numpy as np
 from PIL import Image
@@ -97,9 +97,12 @@ class PpOcrEngine:
             _plan_line(line, em=em, tab_gap_em=self.tab_gap_em) for line in reading_order(rects, em=em)
         ]
         planned = _with_table_rows(planned, [_plan_row(page.ink, row, em=em) for row in rows])
-        recognizers = [ppocr.recognizer(self.model, threads=self.threads)]
+        recognizers: list[Callable[[], ppocr.Recognizer]] = [
+            partial(ppocr.recognizer, self.model, threads=self.threads)
+        ]
         if self.fallback_model is not None:
-            recognizers.append(ppocr.recognizer(self.fallback_model, threads=self.threads))
+            # Loaded on first use: most pages never need it, and it is 21 MB to load.
+            recognizers.append(partial(ppocr.recognizer, self.fallback_model, threads=self.threads))
         lines = [
             _read_line(plan, page, recognizers, page_number=page_number, scale=scale) for plan in planned
         ]
@@ -250,7 +253,9 @@ def glyph_height(ink: np.ndarray) -> float:
     return float(statistics.median(square or [height for _, height in blobs]))
 
 
-def read_crops(crops: Sequence[np.ndarray], recognizers: Sequence[ppocr.Recognizer]) -> list[ppocr.Reading]:
+def read_crops(
+    crops: Sequence[np.ndarray], recognizers: Sequence[Callable[[], ppocr.Recognizer]]
+) -> list[ppocr.Reading]:
     """Each crop read by the first recognizer, and again by the next one where the first
     gave a Chinese character a score under :data:`FALLBACK_SCORE`; the reading with the
     higher mean score is kept.
@@ -258,14 +263,16 @@ def read_crops(crops: Sequence[np.ndarray], recognizers: Sequence[ppocr.Recogniz
     PP-OCRv6 tiny reads simplified Chinese best and fastest, but its dictionary holds
     6,904 characters: a traditional character outside it comes back as a look-alike at a
     low score (宣佈 -> 宣体 at 0.39, 銜接 -> 街接 at 0.55), which PP-OCRv6 small, with
-    18,708 characters, reads right.  Most lines of a page are never re-read.
+    18,708 characters, reads right.  Scores of spaces and punctuation are left out of the
+    test: tiny doubts them often and has them all.  Most lines of a page are never re-read,
+    and a recognizer is only loaded (``recognizers`` are loaders) when it is needed.
     """
-    readings = recognizers[0].read(crops)
+    readings = recognizers[0]().read(crops)
     for fallback in recognizers[1:]:
-        doubtful = [
-            i for i, reading in enumerate(readings) if min(reading.scores, default=1.0) < FALLBACK_SCORE
-        ]
-        for i, second in zip(doubtful, fallback.read([crops[i] for i in doubtful]), strict=True):
+        doubtful = [i for i, reading in enumerate(readings) if _doubts_a_chinese_character(reading)]
+        if not doubtful:
+            continue
+        for i, second in zip(doubtful, fallback().read([crops[i] for i in doubtful]), strict=True):
             if second.score > readings[i].score:
                 readings[i] = second
     return readings
@@ -281,7 +288,7 @@ def _doubts_a_chinese_character(reading: ppocr.Reading) -> bool:
 def _read_line(
     plan: _PlannedLine,
     page: PageInk,
-    recognizers: Sequence[ppocr.Recognizer],
+    recognizers: Sequence[Callable[[], ppocr.Recognizer]],
     *,
     page_number: int,
     scale: float,

@@ -94,7 +94,7 @@ def test_a_character_outside_the_tiny_dictionary_is_read_by_the_fallback() -> No
     assert "銜" not in tiny.dictionary and "銜" in small.dictionary
     crop = rendered_line("刑事司法銜接信息共享平臺")
     [alone] = tiny.read([crop])
-    [cascaded] = read_crops([crop], [tiny, small])
+    [cascaded] = read_crops([crop], [lambda: tiny, lambda: small])
     assert "銜" not in alone.text
     assert cascaded.text == "刑事司法銜接信息共享平臺"
 

@@ -4,7 +4,7 @@ Tesseract chi_sim misreads about 1.9 % of the characters of a clean 200-dpi scan
 (扬→场, 乃→帮, “ read as ").  PaddleOCR's PP-OCRv4 Chinese recognizer, run through
 RapidOCR on ONNX Runtime, reads the same text with fewer errors, but its own text
 detector drops about one line per page, while Tesseract's line boxes are complete
-(issue 5).  So this engine runs :class:`~docpipe.extract.ocr.TesseractEngine` as it
+(issue 5).  So this engine runs :class:`~docpipe.extract.tesseract.TesseractEngine` as it
 is (rule removal, margin re-reads, line grouping, tab splitting) and then reads the
 crop of each resulting line again with the recognizer alone: no detector, no angle
 classifier.  Each line keeps Tesseract's box, size and reading order; its text and
@@ -32,8 +32,8 @@ from cleaners.normalize import convert_traditional_to_simplified
 from cleaners.patterns import CURLY_QUOTE_CHARS, FULLWIDTH_PUNCTUATION_CHARS, HAN_CLASS
 from cleaners.wraps import join_line_texts
 from docpipe.extract import ppocr
-from docpipe.extract.ocr import TesseractEngine
 from docpipe.extract.tables import PageInk, inked_columns, text_bands
+from docpipe.extract.tesseract import TesseractEngine
 from docpipe.layout import Line
 from docpipe.settings import Settings
 

@@ -20,19 +20,18 @@ from PIL import Image, ImageFont
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from docpipe.extract.engines import engine_for
 from docpipe.extract.hybrid import HybridEngine
-from docpipe.extract.ocr import (
+from docpipe.extract.ocr import ocr_page, page_image
+from docpipe.extract.tesseract import (
     TesseractEngine,
     TesseractMissing,
     _Word,
     check_tesseract,
-    engine_for,
     glyph_height,
     join_words,
     lines_from_tesseract_data,
-    ocr_page,
     ocr_page_lines,
-    page_image,
 )
 from docpipe.layout import Page
 from docpipe.settings import DEFAULT_SETTINGS

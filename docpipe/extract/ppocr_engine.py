@@ -41,6 +41,9 @@ POINTS_PER_INCH = 72.0
 #: 2-pixel margin and "15" with 3 or more; measured with PP-OCRv4).
 CROP_PADDING = 0.1
 MIN_CROP_PADDING = 3
+#: Ink the detector missed in a margin band is a line when its height is within these (ems).
+MIN_MARGIN_LINE_EM = 0.5
+MAX_MARGIN_LINE_EM = 2.0
 #: A Chinese character read with a score under this sends its line to the fallback
 #: recognizer.  PP-OCRv6 tiny gave the look-alikes it reads for characters outside its
 #: dictionary 0.33-0.87 on a scan and 0.47-0.78 on clean print; its right readings of
@@ -66,6 +69,7 @@ class PpOcrEngine:
     #: Re-reads the crops ``model`` is unsure of (see :func:`read_crops`); None: never.
     fallback_model: str | None = "PP-OCRv6-small"
     tab_gap_em: float = 2.0
+    margin_band: float = 0.12  # as Settings.furniture_band: see missed_margin_rects
     threads: int = ppocr.ONNX_THREADS
     name: str = "ppocr"
 
@@ -93,6 +97,7 @@ class PpOcrEngine:
             and not _inside_table(trimmed, rows)
         ]
         em = _line_height(page.ink, rects)
+        rects += missed_margin_rects(page.ink, rects, em=em, band=self.margin_band)
         planned = [
             _plan_line(line, em=em, tab_gap_em=self.tab_gap_em) for line in reading_order(rects, em=em)
         ]
@@ -159,6 +164,40 @@ def _ink_rect(ink: np.ndarray, rect: Rect) -> Rect | None:
         rect.left + int(columns[-1]) + 1,
         rect.top + int(rows[-1]) + 1,
     )
+
+
+def missed_margin_rects(ink: np.ndarray, rects: Sequence[Rect], *, em: float, band: float) -> list[Rect]:
+    """Boxes of the ink the detector missed in the top and bottom ``band`` of the page
+    (a share of its height), shaped like a line of text: a lone page number.
+
+    At the detector's reduced resolution a lone "1" 15 px high is a stroke two pixels
+    wide, and PP-OCRv6 found no text there (a 200-dpi book page; at full size it did), so
+    the furniture bands, where such lines live, are searched for ink outside every box.
+    A cluster of ink between MIN_MARGIN_LINE_EM and MAX_MARGIN_LINE_EM high is a line.
+    """
+    import cv2
+
+    height = ink.shape[0]
+    covered = np.zeros_like(ink)
+    for rect in rects:
+        covered[rect.top : rect.bottom, rect.left : rect.right] = True
+    missed = (ink & ~covered).astype(np.uint8)
+    missed[round(band * height) : round((1 - band) * height)] = 0
+    if not missed.any():
+        return []
+    # Joined across half an em (the characters of one line) and a quarter em down (the
+    # strokes of a noisy scan's character, broken apart).
+    kernel = np.ones((max(1, round(em / 4)), max(1, round(em / 2))), dtype=np.uint8)
+    joined = cv2.dilate(missed, kernel)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    found = []
+    for label in range(1, count):
+        left, top, width, box_height, _ = (int(v) for v in stats[label])
+        trimmed = _ink_rect(missed.astype(bool), Rect(left, top, left + width, top + box_height))
+        # Measured on the ink itself, not the joined blob: a scan's specks, joined, grow tall.
+        if trimmed is not None and MIN_MARGIN_LINE_EM * em <= trimmed.height <= MAX_MARGIN_LINE_EM * em:
+            found.append(trimmed)
+    return found
 
 
 def _line_height(ink: np.ndarray, rects: Sequence[Rect]) -> float:
@@ -346,4 +385,6 @@ def mean_character_confidence(lines: Sequence[Line]) -> float | None:
 
 def ppocr_engine(settings: Settings) -> PpOcrEngine:
     """The ppocr engine configured from ``settings``."""
-    return PpOcrEngine(model=settings.ocr_model, tab_gap_em=settings.tab_gap_em)
+    return PpOcrEngine(
+        model=settings.ocr_model, tab_gap_em=settings.tab_gap_em, margin_band=settings.furniture_band
+    )

@@ -97,7 +97,8 @@ class PpOcrEngine:
             and not _inside_table(trimmed, rows)
         ]
         em = _line_height(page.ink, rects)
-        rects += missed_margin_rects(page.ink, rects, em=em, band=self.margin_band)
+        if rects:  # a page without text has no line height to measure a missed line by
+            rects += missed_margin_rects(page.ink, rects, em=em, band=self.margin_band)
         planned = [
             _plan_line(line, em=em, tab_gap_em=self.tab_gap_em) for line in reading_order(rects, em=em)
         ]

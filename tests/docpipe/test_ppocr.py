@@ -211,3 +211,12 @@ def test_the_default_engine_is_recorded_for_every_fixture_page() -> None:
     recorded = {path.name.removesuffix(".ppocr.txt") for path in FIXTURES.glob("*.ppocr.txt")}
     # The three scanned-digest pages are recorded from raw/ by record_scanned_sample.
     assert recorded == {name for name in truths if "-scan-" not in name}
+
+
+def test_a_blank_scan_with_specks_in_its_margins_is_blank(tmp_path: Path) -> None:
+    # No line was detected, so there is no line height to read the specks as a page number by.
+    specked = Image.new("L", (400, 300), 255)
+    for x, y in ((40, 10), (200, 12), (330, 285), (120, 290)):
+        specked.paste(0, (x, y, x + 2, y + 2))
+    page = ocr_page(image_only_pdf(specked, tmp_path / "specked.pdf", dpi=SCAN_DPI), 1, settings=PPOCR)
+    assert (page.status, page.lines) == ("blank", ())

@@ -345,3 +345,125 @@ def _in_margin_band(line: Line, page_height: float | None, band: float) -> bool:
         return True
     centre = (line.top + line.bottom) / 2
     return centre <= band * page_height or centre >= (1 - band) * page_height
+
+
+# --- plausibility of a page of OCR text ------------------------------------------------------
+#
+# Not cleaners: checks that a page's OCR text reads as Chinese prose at all.  A recognizer
+# is sure of what it hallucinates (two columns read across a scanned magazine page came
+# back as 口4以应核W盘m地本越拍风证 at Tesseract confidence 92.9), so a page is doubted
+# from its text as well as from the engine's scores.
+
+#: Characters a recognizer reads from noise: not Chinese, Latin, digits, whitespace or the
+#: punctuation of Chinese and Latin prose.
+_SYMBOL: Final = re.compile(
+    rf"[^{HAN_CLASS}{FULLWIDTH_PUNCTUATION_CHARS}A-Za-z0-9\s“”‘’\"'.,;:!?()\[\]%/\-—–…·＋+＝=×@&#%‰℃°□■●○◆◇△▲※★☆～~_·\u3000-\u303f\uff01-\uff5e]"
+)
+_HAN_CHARACTER: Final = re.compile(f"[{HAN_CLASS}]")
+#: One Latin letter between two Chinese characters: 应核W盘, 盘m地.  Prose puts whole
+#: words and units there; a lone letter (X光, A股, B超) is rare on a page.
+_STRAY_LETTER: Final = re.compile(f"(?<=[{HAN_CLASS}])[A-Za-z](?=[{HAN_CLASS}])")
+#: The same character four times or more in a row (一一一一, ....): noise, rules, leaders.
+_REPEATED_RUN: Final = re.compile(r"(\S)\1{3,}")
+
+
+def rare_character_share(text: str) -> float:
+    """Share of the Chinese characters outside GB 2312's 6,763 common ones, after
+    converting traditional characters to simplified: a recognizer that guesses reaches for
+    rare characters (hallucinated 鷐, 齾), while government prose uses the common ones.
+
+    >>> rare_character_share("大数据引发了人类思维方式")
+    0.0
+    >>> round(rare_character_share("口以应核盘地本越拍风证龘齾"), 2)
+    0.15
+    """
+    from cleaners.normalize import convert_traditional_to_simplified
+
+    characters = _HAN_CHARACTER.findall(convert_traditional_to_simplified(text))
+    if not characters:
+        return 0.0
+    return sum(not _in_gb2312(character) for character in characters) / len(characters)
+
+
+def _in_gb2312(character: str) -> bool:
+    try:
+        character.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def symbol_share(text: str) -> float:
+    """Share of the non-space characters that are neither letters, digits nor the
+    punctuation of prose (see :data:`_SYMBOL`).
+
+    >>> symbol_share("政府数据开放（2014年）。")
+    0.0
+    >>> symbol_share("¥¦§ª政府")
+    0.6666666666666666
+    """
+    characters = "".join(text.split())
+    return len(_SYMBOL.findall(characters)) / len(characters) if characters else 0.0
+
+
+def stray_letter_rate(text: str) -> float:
+    """Lone Latin letters between Chinese characters, per Chinese character.
+
+    >>> round(stray_letter_rate("口4以应核W盘m地本越拍风证"), 3)
+    0.182
+    >>> stray_letter_rate("用X光和CT检查")  # real, but one in a page's hundreds of characters
+    0.2
+    """
+    han = len(_HAN_CHARACTER.findall(text))
+    return len(_STRAY_LETTER.findall(text)) / han if han else 0.0
+
+
+def repeated_share(text: str) -> float:
+    """Share of the non-space characters in runs of one character repeated four times or
+    more, and in lines that occur more than twice on the page (a fragment read again and
+    again).  Dot leaders of a contents page are runs too: a 目录 page may score high.
+
+    >>> repeated_share("大数据\\n大数据\\n大数据\\n正文")
+    0.8181818181818182
+    >>> repeated_share("大数据引发了人类思维方式")
+    0.0
+    """
+    characters = "".join(text.split())
+    if not characters:
+        return 0.0
+    repeated = sum(len(match.group(0)) for match in _REPEATED_RUN.finditer(characters))
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    counts: dict[str, int] = {}
+    for line in lines:
+        counts[line] = counts.get(line, 0) + 1
+    repeated += sum(len("".join(line.split())) * count for line, count in counts.items() if count > 2)
+    return min(1.0, repeated / len(characters))
+
+
+def implausible_text_checks(
+    text: str,
+    *,
+    max_rare_share: float,
+    max_symbol_share: float,
+    max_stray_letter_rate: float,
+    max_repeated_share: float,
+) -> tuple[str, ...]:
+    """The names of the plausibility checks a page's OCR text fails; () when it reads as prose.
+
+    >>> limits = dict(max_rare_share=0.05, max_symbol_share=0.1, max_stray_letter_rate=0.02,
+    ...               max_repeated_share=0.5)
+    >>> implausible_text_checks("大数据引发了人类思维方式和社会发展的深刻变化。", **limits)
+    ()
+    >>> implausible_text_checks("口4以应核W盘m地本越拍风证", **limits)
+    ('stray_letters',)
+    """
+    failed = []
+    if rare_character_share(text) > max_rare_share:
+        failed.append("rare_characters")
+    if symbol_share(text) > max_symbol_share:
+        failed.append("symbols")
+    if stray_letter_rate(text) > max_stray_letter_rate:
+        failed.append("stray_letters")
+    if repeated_share(text) > max_repeated_share:
+        failed.append("repeated_fragments")
+    return tuple(failed)

@@ -218,6 +218,7 @@ def page_rows(
                 "printed_page": page.printed_page,
                 "method": page.method,
                 "engine": page.engine,
+                "ocr_model": page.ocr_model,
                 "status": page.status,
                 "error": page.error,
                 "confidence": page.confidence,

@@ -18,7 +18,7 @@ from docpipe.settings import DEFAULT_SETTINGS, OCR_MODES, InvalidSetting, Settin
 DEFAULT_CRON = "0 2 * * *"
 #: The names of docpipe.extract.ocr.ENGINES (a test keeps them equal): importing that
 #: module imports pytesseract, which imports pandas, seconds a no-op run must not pay.
-OCR_ENGINES = ("hybrid", "tesseract")
+OCR_ENGINES = ("hybrid", "ppocr", "tesseract")
 #: An OSError with one of these, escaping a run, is the output volume's fault (full, quota,
 #: read-only, failing), which the operator can fix: one line and exit 2, not a traceback.
 OUTPUT_VOLUME_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EACCES})
@@ -99,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--dask",
         metavar="ADDRESS",
         help="run page and document tasks on a Dask cluster: a scheduler (tcp://host:8786), "
-        "or local[:N] for a LocalCluster of N worker processes for this run",
+        "or local[:N] for a LocalCluster of N worker processes for this run (default: this machine's "
+        "page workers, no Dask)",
     )
     run.set_defaults(handler=_run)
 
@@ -284,7 +285,8 @@ def _add_settings_options(parser: argparse.ArgumentParser) -> None:
         "--ocr-engine",
         dest="ocr_engine",
         choices=OCR_ENGINES,
-        help=f"OCR engine (default: {DEFAULT_SETTINGS.ocr_engine}); hybrid: Tesseract lines read by PP-OCR",
+        help=f"OCR engine (default: {DEFAULT_SETTINGS.ocr_engine}); ppocr: PP-OCRv6 finds and reads "
+        "the lines; hybrid: Tesseract lines read by PP-OCR; tesseract: Tesseract alone",
     )
     parser.add_argument(
         "--ocr-languages",

@@ -56,6 +56,7 @@ class Page:
     confidence: float | None = None  # mean OCR confidence of the page
     seconds: float = 0.0
     engine: str | None = None  # OCR engine used, None for text pages
+    ocr_model: str | None = None  # model(s) the OCR engine read with, None for text pages
     # Filled by page-furniture detection:
     header: tuple[str, ...] = ()
     footer: tuple[str, ...] = ()

@@ -42,6 +42,7 @@ def extraction_fingerprint(settings: Settings) -> str:
         PIPELINE_VERSION,
         settings.ocr,
         settings.ocr_engine,
+        settings.ocr_model,
         settings.ocr_languages,
         settings.render_dpi,
         settings.ocr_psm,

@@ -213,8 +213,15 @@ PAGES = _dataset_schema(
         column(
             "engine",
             pa.string(),
-            "OCR engine that read the page: tesseract, or hybrid (Tesseract's lines read by "
-            "PP-OCRv4); null for text-layer pages.",
+            "OCR engine that read the page: ppocr (PP-OCR finds and reads the lines), hybrid "
+            "(Tesseract's lines read by PP-OCR) or tesseract; null for text-layer pages.",
+            nullable=True,
+        ),
+        column(
+            "ocr_model",
+            pa.string(),
+            "The model(s) the OCR engine read the page with, e.g. `PP-OCRv6-tiny` or "
+            "`tesseract chi_sim psm 6 + PP-OCRv6-tiny`; null for text-layer pages.",
             nullable=True,
         ),
         column(

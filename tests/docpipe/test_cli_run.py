@@ -45,7 +45,7 @@ def run_cli_reporting_prefect(
 
 def test_the_cli_offers_exactly_the_ocr_engines_there_are() -> None:
     from docpipe.cli import OCR_ENGINES
-    from docpipe.extract.ocr import ENGINES
+    from docpipe.extract.engines import ENGINES
 
     assert sorted(OCR_ENGINES) == sorted(ENGINES)
 

@@ -20,19 +20,18 @@ from PIL import Image, ImageFont
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from docpipe.extract.engines import engine_for
 from docpipe.extract.hybrid import HybridEngine
-from docpipe.extract.ocr import (
+from docpipe.extract.ocr import ocr_page, page_image
+from docpipe.extract.tesseract import (
     TesseractEngine,
     TesseractMissing,
     _Word,
     check_tesseract,
-    engine_for,
     glyph_height,
     join_words,
     lines_from_tesseract_data,
-    ocr_page,
     ocr_page_lines,
-    page_image,
 )
 from docpipe.layout import Page
 from docpipe.settings import DEFAULT_SETTINGS
@@ -44,7 +43,7 @@ from tests.fixtures.ocr.render_fixtures import (
     placed_line,
 )
 
-#: This module tests the tesseract engine; the default (hybrid) has tests/docpipe/test_hybrid.py.
+#: This module tests the tesseract engine; the default (ppocr) has tests/docpipe/test_ppocr.py.
 TESSERACT = DEFAULT_SETTINGS.with_overrides(ocr_engine="tesseract")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ocr"
 SCAN_DPI = 200
@@ -212,7 +211,9 @@ def test_the_engine_is_chosen_by_name() -> None:
     assert engine_for(TESSERACT) == tesseract
     hybrid = DEFAULT_SETTINGS.with_overrides(ocr_engine="hybrid")
     assert engine_for(hybrid) == HybridEngine(tesseract=tesseract)
-    assert engine_for(DEFAULT_SETTINGS).name == "hybrid"  # the default: benchmarks/ocr_engines.py
+    assert engine_for(DEFAULT_SETTINGS).name == "ppocr"  # the default: benchmarks/ocr_engines.py
+    # ocr_psm reaches Tesseract (it was accepted and ignored).
+    assert engine_for(TESSERACT.with_overrides(ocr_psm=4)).psm == 4  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="unknown OCR engine 'paddle'"):
         engine_for(DEFAULT_SETTINGS.with_overrides(ocr_engine="paddle"))
 

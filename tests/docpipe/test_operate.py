@@ -58,6 +58,7 @@ def page_row(source_file: str, doc_id: str, page: int, **overrides: Any) -> dict
         "printed_page": None,
         "method": "text",
         "engine": None,
+        "ocr_model": None,
         "status": "ok",
         "error": None,
         "confidence": None,

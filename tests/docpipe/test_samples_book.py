@@ -46,7 +46,10 @@ def golden() -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("seed_text", "canonical"),
     [
-        ("2015年9月,中国国务院印发了《促进大数据发展行动纲要》,对", "2015年9月，中国国务院印发了《促进大数据发展行动纲要》，对"),  # noqa: E501
+        (
+            "2015年9月,中国国务院印发了《促进大数据发展行动纲要》,对",
+            "2015年9月，中国国务院印发了《促进大数据发展行动纲要》，对",
+        ),
         ("行动计划(纲要)政策", "行动计划（纲要）政策"),
         ("政策文件中 and 主要任务", "政策文件中和主要任务"),
         ("到 2020 年，建成全省", "到2020年，建成全省"),
@@ -100,8 +103,14 @@ def body_texts(seed: book.BookSeed) -> list[str]:
 
 def test_lines_obey_chinese_line_breaking(seed: book.BookSeed) -> None:
     for text in body_texts(seed):
-        lines = book.set_text(text, font="song", size=book.BODY_SIZE, measure_width=book.TEXT_WIDTH,
-                              pitch=book.BODY_PITCH, indent_em=book.PARAGRAPH_INDENT_EM)
+        lines = book.set_text(
+            text,
+            font="song",
+            size=book.BODY_SIZE,
+            measure_width=book.TEXT_WIDTH,
+            pitch=book.BODY_PITCH,
+            indent_em=book.PARAGRAPH_INDENT_EM,
+        )
         # Spaces (as in “Big Data”) are gaps, not glyphs.
         assert "".join(glyph.text for line in lines for glyph in line) == text.replace(" ", "")
         for line in lines[1:]:

@@ -80,6 +80,7 @@ def page_row(source_file: str, page: int) -> dict[str, Any]:
         "printed_page": str(page - 2) if page > 2 else None,
         "method": "ocr",
         "engine": "tesseract 5.3.0",
+        "ocr_model": "tesseract chi_sim psm 6",
         "status": "low_confidence",
         "error": None,
         "confidence": 61.5,

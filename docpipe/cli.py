@@ -645,13 +645,14 @@ def _report(summary, out_dir: Path) -> None:  # type: ignore[no-untyped-def]
     changes = summary.changes
     if summary.wrote_nothing:
         print(
-            f"docpipe: nothing to do: {changes['unchanged']} documents unchanged, "
-            f"nothing written to {out_dir}"
+            f"docpipe: nothing to do: {_plural(changes['unchanged'], 'document')} unchanged; "
+            f"the run is recorded in {out_dir / 'runs'}"
         )
         return
     pages = ", ".join(f"{count} {status}" for status, count in sorted(summary.pages_by_status.items()))
     print(
-        f"docpipe: {len(summary.documents)} documents ingested ({summary.failed_documents} failed; "
+        f"docpipe: {_plural(len(summary.documents), 'document')} ingested "
+        f"({summary.failed_documents} failed; "
         f"{changes['new']} new, {changes['changed']} changed, {changes['unchanged']} unchanged, "
         f"{changes['removed']} removed), pages: {pages or 'none'}, "
         f"articles written: {summary.articles_written} -> {out_dir}"
@@ -661,6 +662,15 @@ def _report(summary, out_dir: Path) -> None:  # type: ignore[no-untyped-def]
             print(f"  {document['status']}: {document['source_file']} {document['error']}")
     for page in summary.problem_pages:
         print(f"  page {page['status']}: {page['source_file']} p.{page['page']} {page['error']}")
+
+
+def _plural(count: int, noun: str) -> str:
+    """``1 document``, ``2 documents``.
+
+    >>> _plural(1, "document"), _plural(0, "document")
+    ('1 document', '0 documents')
+    """
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _check_ocr_available(to_ingest: list[Path] | None, raw_dir: Path, settings: Settings) -> None:

@@ -70,7 +70,7 @@ def test_an_unchanged_raw_directory_is_recorded_without_prefect(
     ingest(raw_dir=raw, out_dir=out, settings={"ocr": "never"})
     result = run_cli_reporting_prefect("run", "--raw", str(raw), "--out", str(out), "--ocr", "never")
     assert result.returncode == 0, result.stderr
-    assert "nothing to do: 1 documents unchanged" in result.stdout
+    assert "nothing to do: 1 document unchanged" in result.stdout
     assert "prefect not imported" in result.stdout
     runs = read_dataset(out, "runs").to_pylist()
     assert sorted(row["documents_skipped"] for row in runs) == [0, 1]

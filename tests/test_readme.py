@@ -67,7 +67,9 @@ def test_scanned_book_articles_come_from_ocr(workdir: Path) -> None:
     assert {a["extraction"] for a in book} == {"ocr"}
     pages = [p for p in read_dataset(workdir / "parquet", "pages").to_pylist() if p["doc_kind"] == "book"]
     assert len(pages) == 21
-    assert all(p["method"] == "ocr" and p["status"] and p["engine"] for p in pages)
+    assert all(p["method"] == "ocr" and p["status"] for p in pages)
+    # A blank page is recognised before any engine reads it.
+    assert all(p["engine"] for p in pages if p["status"] != "blank")
     assert all(p["confidence"] is not None for p in pages if p["status"] != "blank")
 
 

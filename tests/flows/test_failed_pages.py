@@ -13,6 +13,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from docpipe.operate import problem_pages
+from docpipe.settings import DEFAULT_SETTINGS
 from docpipe.writer import read_dataset
 from flows.ingest import ingest, retry_pages
 
@@ -69,7 +70,7 @@ def test_failed_page_is_a_row_and_retry_repairs_it(prefect_harness: None, tmp_pa
     assert pages[1]["status"] == "ok" and pages[1]["method"] == "text"
     # The failed page keeps how it was being read and how long it ran.
     assert pages[2]["status"] == "failed" and pages[2]["method"] == "ocr"
-    assert pages[2]["engine"] == "hybrid" and pages[2]["seconds"] >= 0.5
+    assert pages[2]["engine"] == DEFAULT_SETTINGS.ocr_engine and pages[2]["seconds"] >= 0.5
     assert "Timeout" in pages[2]["error"]
     articles = [a for a in read_dataset(out, "articles").to_pylist() if a["part"] == "body"]
     assert [a["title"] for a in articles] == ["印度电子政府发展", "国家信息中心推进电子政务"]

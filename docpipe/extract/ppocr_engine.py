@@ -26,8 +26,8 @@ from PIL import Image
 from cleaners.patterns import HAN_CLASS
 from cleaners.wraps import join_line_texts
 from docpipe.extract import ppocr
-from docpipe.extract.reading_order import Rect, reading_order, union
-from docpipe.extract.tables import REACH_PX, PageInk, TableRow, inked_columns, text_bands, true_runs
+from docpipe.extract.reading_order import reading_order, union
+from docpipe.extract.tables import REACH_PX, Box, PageInk, TableRow, inked_columns, text_bands, true_runs
 from docpipe.layout import Line
 from docpipe.settings import Settings
 
@@ -93,7 +93,7 @@ class PpOcrEngine:
         rects = [
             trimmed
             for box in boxes
-            if (trimmed := _ink_rect(page.ink, Rect(box.left, box.top, box.right, box.bottom))) is not None
+            if (trimmed := _ink_rect(page.ink, Box(box.left, box.top, box.right, box.bottom))) is not None
             and not _inside_table(trimmed, rows)
         ]
         em = _line_height(page.ink, rects)
@@ -121,12 +121,12 @@ class _PlannedLine:
     """A printed line to read: its ink box and the crops of its cells (each a list of
     printed lines: a wrapped table cell has several), all in pixels."""
 
-    box: Rect
-    cells: tuple[tuple[Rect, ...], ...]
+    box: Box
+    cells: tuple[tuple[Box, ...], ...]
     boundaries: tuple[int, ...]  # x between cells
 
 
-def _ink_rect(ink: np.ndarray, rect: Rect) -> Rect | None:
+def _ink_rect(ink: np.ndarray, rect: Box) -> Box | None:
     """``rect`` shrunk to the ink of its line, or None when it holds none.
 
     The detector's box, widened by the unclip ratio, reaches into the lines above and
@@ -159,7 +159,7 @@ def _ink_rect(ink: np.ndarray, rect: Rect) -> Rect | None:
             bottom = end
     inside = inside[top:bottom]
     rows, columns = np.flatnonzero(inside.any(axis=1)) + top, np.flatnonzero(inside.any(axis=0))
-    return Rect(
+    return Box(
         rect.left + int(columns[0]),
         rect.top + int(rows[0]),
         rect.left + int(columns[-1]) + 1,
@@ -167,7 +167,7 @@ def _ink_rect(ink: np.ndarray, rect: Rect) -> Rect | None:
     )
 
 
-def missed_margin_rects(ink: np.ndarray, rects: Sequence[Rect], *, em: float, band: float) -> list[Rect]:
+def missed_margin_rects(ink: np.ndarray, rects: Sequence[Box], *, em: float, band: float) -> list[Box]:
     """Boxes of the ink the detector missed in the top and bottom ``band`` of the page
     (a share of its height), shaped like a line of text: a lone page number.
 
@@ -194,25 +194,25 @@ def missed_margin_rects(ink: np.ndarray, rects: Sequence[Rect], *, em: float, ba
     found = []
     for label in range(1, count):
         left, top, width, box_height, _ = (int(v) for v in stats[label])
-        trimmed = _ink_rect(missed.astype(bool), Rect(left, top, left + width, top + box_height))
+        trimmed = _ink_rect(missed.astype(bool), Box(left, top, left + width, top + box_height))
         # Measured on the ink itself, not the joined blob: a scan's specks, joined, grow tall.
         if trimmed is not None and MIN_MARGIN_LINE_EM * em <= trimmed.height <= MAX_MARGIN_LINE_EM * em:
             found.append(trimmed)
     return found
 
 
-def _line_height(ink: np.ndarray, rects: Sequence[Rect]) -> float:
+def _line_height(ink: np.ndarray, rects: Sequence[Box]) -> float:
     """The page's character height in pixels: the median :func:`glyph_height` of its lines."""
     heights = [glyph_height(ink[r.top : r.bottom, r.left : r.right]) for r in rects]
     return float(statistics.median(heights)) if heights else 1.0
 
 
-def _plan_line(rects: Sequence[Rect], *, em: float, tab_gap_em: float) -> _PlannedLine:
+def _plan_line(rects: Sequence[Box], *, em: float, tab_gap_em: float) -> _PlannedLine:
     """One printed line from its boxes: boxes closer than ``tab_gap_em`` line heights are one
     crop (the recognizer reads the space between Latin words itself); a wider gap is a
     cell boundary (a tab), as on text pages."""
     height = max(r.height for r in rects)
-    pieces: list[list[Rect]] = []
+    pieces: list[list[Box]] = []
     for rect in sorted(rects, key=lambda r: r.left):
         if pieces and rect.left - max(r.right for r in pieces[-1]) < tab_gap_em * min(height, em * 1.5):
             pieces[-1].append(rect)
@@ -225,7 +225,7 @@ def _plan_line(rects: Sequence[Rect], *, em: float, tab_gap_em: float) -> _Plann
 
 def _plan_row(ink: np.ndarray, row: TableRow, *, em: float) -> _PlannedLine | None:
     """A ruled table's row as one line: each cell's printed lines, cut to their ink."""
-    cells: list[tuple[Rect, ...]] = []
+    cells: list[tuple[Box, ...]] = []
     for cell in row.cells:
         inside = ink[cell.top : cell.bottom, cell.left : cell.right]
         bands = []
@@ -233,7 +233,7 @@ def _plan_row(ink: np.ndarray, row: TableRow, *, em: float) -> _PlannedLine | No
             columns = inked_columns(inside[band], slice(0, inside.shape[1]), pad=0)
             if band.stop > band.start and columns.stop > columns.start:
                 bands.append(
-                    Rect(
+                    Box(
                         cell.left + columns.start,
                         cell.top + band.start,
                         cell.left + columns.stop,
@@ -247,7 +247,7 @@ def _plan_row(ink: np.ndarray, row: TableRow, *, em: float) -> _PlannedLine | No
     return _PlannedLine(union(inked), tuple(cells), row.boundaries)
 
 
-def _inside_table(rect: Rect, rows: Sequence[TableRow]) -> bool:
+def _inside_table(rect: Box, rows: Sequence[TableRow]) -> bool:
     middle = (rect.top + rect.bottom) / 2
     return any(
         row.box.top - REACH_PX <= middle <= row.box.bottom + REACH_PX

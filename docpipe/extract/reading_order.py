@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from docpipe.extract.tables import Box
 
 #: Two boxes are in one row when their vertical overlap is at least this share of the
 #: lower one's height.
@@ -29,24 +30,8 @@ MIN_COLUMN_ROWS = 3
 MIN_COLUMN_WIDTH_EM = 6.0
 
 
-@dataclass(frozen=True, slots=True)
-class Rect:
-    left: int
-    top: int
-    right: int
-    bottom: int
-
-    @property
-    def height(self) -> int:
-        return self.bottom - self.top
-
-    @property
-    def width(self) -> int:
-        return self.right - self.left
-
-
-def union(rects: Sequence[Rect]) -> Rect:
-    return Rect(
+def union(rects: Sequence[Box]) -> Box:
+    return Box(
         min(r.left for r in rects),
         min(r.top for r in rects),
         max(r.right for r in rects),
@@ -54,16 +39,16 @@ def union(rects: Sequence[Rect]) -> Rect:
     )
 
 
-def rows_of(rects: Sequence[Rect]) -> list[list[Rect]]:
+def rows_of(rects: Sequence[Box]) -> list[list[Box]]:
     """``rects`` grouped into rows, top to bottom, each row's rects left to right.
 
     A rect joins the row it overlaps by :data:`ROW_OVERLAP` of the smaller height.
 
-    >>> rows = rows_of([Rect(50, 0, 90, 10), Rect(0, 1, 40, 11), Rect(0, 20, 90, 30)])
+    >>> rows = rows_of([Box(50, 0, 90, 10), Box(0, 1, 40, 11), Box(0, 20, 90, 30)])
     >>> [[(r.left, r.top) for r in row] for row in rows]
     [[(0, 1), (50, 0)], [(0, 20)]]
     """
-    rows: list[list[Rect]] = []
+    rows: list[list[Box]] = []
     for rect in sorted(rects, key=lambda r: ((r.top + r.bottom) / 2, r.left)):
         for row in reversed(rows[-3:]):
             span = union(row)
@@ -76,7 +61,7 @@ def rows_of(rects: Sequence[Rect]) -> list[list[Rect]]:
     return [sorted(row, key=lambda r: r.left) for row in rows]
 
 
-def reading_order(rects: Sequence[Rect], *, em: float | None = None) -> list[list[Rect]]:
+def reading_order(rects: Sequence[Box], *, em: float | None = None) -> list[list[Box]]:
     """The printed lines of ``rects`` in reading order, each line's rects left to right.
 
     Rows (:func:`rows_of`) are read top to bottom, except where consecutive rows share a
@@ -88,9 +73,9 @@ def reading_order(rects: Sequence[Rect], *, em: float | None = None) -> list[lis
 
     Two columns whose lines share baselines, under a title across both:
 
-    >>> title = Rect(0, 0, 210, 10)
-    >>> left = [Rect(0, 20 * i, 100, 20 * i + 10) for i in range(1, 5)]
-    >>> right = [Rect(110, 20 * i, 210, 20 * i + 10) for i in range(1, 5)]
+    >>> title = Box(0, 0, 210, 10)
+    >>> left = [Box(0, 20 * i, 100, 20 * i + 10) for i in range(1, 5)]
+    >>> right = [Box(110, 20 * i, 210, 20 * i + 10) for i in range(1, 5)]
     >>> [[(r.left, r.top) for r in line] for line in reading_order([title, *left, *right], em=10)]
     [[(0, 0)], [(0, 20)], [(0, 40)], [(0, 60)], [(0, 80)], [(110, 20)], [(110, 40)], [(110, 60)], [(110, 80)]]
     """
@@ -98,7 +83,7 @@ def reading_order(rects: Sequence[Rect], *, em: float | None = None) -> list[lis
         return []
     em = em or float(statistics.median(r.height for r in rects))
     rows = rows_of(rects)
-    lines: list[list[Rect]] = []
+    lines: list[list[Box]] = []
     start = 0
     while start < len(rows):
         end, gaps = _column_run(rows, start, em=em)
@@ -112,7 +97,7 @@ def reading_order(rects: Sequence[Rect], *, em: float | None = None) -> list[lis
 
 
 def _column_run(
-    rows: Sequence[Sequence[Rect]], start: int, *, em: float
+    rows: Sequence[Sequence[Box]], start: int, *, em: float
 ) -> tuple[int, list[tuple[int, int]]]:
     """The end of the longest run of rows from ``start`` that columns divide, and the gaps
     between its columns; ``(start + 1, [])`` when no such run starts there."""
@@ -140,7 +125,7 @@ def _splits_a_gap(before: Sequence[tuple[int, int]], after: Sequence[tuple[int, 
     )
 
 
-def _free(row: Sequence[Rect]) -> list[tuple[int, int]]:
+def _free(row: Sequence[Box]) -> list[tuple[int, int]]:
     """The x-intervals a row's rects leave free (unbounded on the outside)."""
     free = []
     left = -(10**9)
@@ -163,7 +148,7 @@ def _intersect(first: Sequence[tuple[int, int]], second: Sequence[tuple[int, int
 
 
 def _inner_gaps(
-    free: Sequence[tuple[int, int]], rows: Sequence[Sequence[Rect]], *, em: float
+    free: Sequence[tuple[int, int]], rows: Sequence[Sequence[Box]], *, em: float
 ) -> list[tuple[int, int]]:
     """The free intervals at least :data:`MIN_COLUMN_GAP_EM` wide with text of ``rows`` on both sides."""
     rects = [r for row in rows for r in row]
@@ -175,7 +160,7 @@ def _inner_gaps(
     ]
 
 
-def _wide_columns(rows: Sequence[Sequence[Rect]], gaps: Sequence[tuple[int, int]], *, em: float) -> bool:
+def _wide_columns(rows: Sequence[Sequence[Box]], gaps: Sequence[tuple[int, int]], *, em: float) -> bool:
     """Whether every column the gaps cut holds rects of median width >= MIN_COLUMN_WIDTH_EM."""
     columns = _split(([r for row in rows for r in row]), gaps)
     return all(
@@ -184,14 +169,14 @@ def _wide_columns(rows: Sequence[Sequence[Rect]], gaps: Sequence[tuple[int, int]
     )
 
 
-def _split(rects: Sequence[Rect], gaps: Sequence[tuple[int, int]]) -> list[list[Rect]]:
+def _split(rects: Sequence[Box], gaps: Sequence[tuple[int, int]]) -> list[list[Box]]:
     cuts = sorted((start + end) / 2 for start, end in gaps)
-    columns: list[list[Rect]] = [[] for _ in range(len(cuts) + 1)]
+    columns: list[list[Box]] = [[] for _ in range(len(cuts) + 1)]
     for rect in rects:
         middle = (rect.left + rect.right) / 2
         columns[sum(middle > cut for cut in cuts)].append(rect)
     return columns
 
 
-def _read_columns(rects: Sequence[Rect], gaps: Sequence[tuple[int, int]], *, em: float) -> list[list[Rect]]:
+def _read_columns(rects: Sequence[Box], gaps: Sequence[tuple[int, int]], *, em: float) -> list[list[Box]]:
     return [line for column in _split(rects, gaps) for line in reading_order(column, em=em)]

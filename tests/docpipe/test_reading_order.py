@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from docpipe.extract.reading_order import Rect, reading_order, rows_of
+from docpipe.extract.reading_order import reading_order, rows_of
+from docpipe.extract.tables import Box
 
 EM = 10
 
 
-def column(left: int, right: int, rows: range) -> list[Rect]:
-    return [Rect(left, 20 * i, right, 20 * i + EM) for i in rows]
+def column(left: int, right: int, rows: range) -> list[Box]:
+    return [Box(left, 20 * i, right, 20 * i + EM) for i in rows]
 
 
-def order(rects: list[Rect]) -> list[list[tuple[int, int]]]:
+def order(rects: list[Box]) -> list[list[tuple[int, int]]]:
     return [[(r.left, r.top) for r in line] for line in reading_order(rects, em=EM)]
 
 
@@ -21,7 +22,7 @@ def test_a_single_column_reads_top_to_bottom() -> None:
 
 
 def test_two_columns_under_a_title_read_one_after_the_other() -> None:
-    title = Rect(0, 0, 210, EM)
+    title = Box(0, 0, 210, EM)
     left, right = column(0, 100, range(1, 6)), column(110, 210, range(1, 6))
     assert order([title, *right, *left]) == [[(0, 0)], *([[(0, 20 * i)] for i in range(1, 6)])] + [
         [(110, 20 * i)] for i in range(1, 6)
@@ -30,7 +31,7 @@ def test_two_columns_under_a_title_read_one_after_the_other() -> None:
 
 def test_a_line_across_both_columns_ends_them() -> None:
     top_left, top_right = column(0, 100, range(0, 4)), column(110, 210, range(0, 4))
-    across = Rect(0, 80, 210, 80 + EM)
+    across = Box(0, 80, 210, 80 + EM)
     bottom_left, bottom_right = column(0, 100, range(5, 9)), column(110, 210, range(5, 9))
     lines = order([*top_left, *top_right, across, *bottom_left, *bottom_right])
     assert lines.index([(0, 80)]) == 8  # after both upper columns, before the lower ones
@@ -53,7 +54,7 @@ def test_a_sidebar_beside_a_wide_column_is_read_after_it() -> None:
 
 def test_table_rows_with_narrow_cells_are_read_across() -> None:
     # An unruled table: cells far apart in every row, but too narrow to be columns.
-    rows = [[Rect(0, 20 * i, 20, 20 * i + EM), Rect(60, 20 * i, 90, 20 * i + EM)] for i in range(5)]
+    rows = [[Box(0, 20 * i, 20, 20 * i + EM), Box(60, 20 * i, 90, 20 * i + EM)] for i in range(5)]
     lines = order([rect for row in rows for rect in row])
     assert lines == [[(0, 20 * i), (60, 20 * i)] for i in range(5)]
 
@@ -64,7 +65,7 @@ def test_two_columns_of_two_rows_are_too_few_to_be_columns() -> None:
 
 
 def test_boxes_of_one_row_go_left_to_right() -> None:
-    assert rows_of([Rect(50, 2, 90, 12), Rect(0, 0, 40, 10)]) == [[Rect(0, 0, 40, 10), Rect(50, 2, 90, 12)]]
+    assert rows_of([Box(50, 2, 90, 12), Box(0, 0, 40, 10)]) == [[Box(0, 0, 40, 10), Box(50, 2, 90, 12)]]
 
 
 def test_no_boxes_no_lines() -> None:
@@ -73,7 +74,7 @@ def test_no_boxes_no_lines() -> None:
 
 def test_a_page_number_centred_under_two_columns_is_read_after_both() -> None:
     left, right = column(0, 100, range(4)), column(110, 210, range(4))
-    folio = Rect(102, 90, 108, 90 + EM)
+    folio = Box(102, 90, 108, 90 + EM)
     lines = order([folio, *left, *right])
     assert lines[-1] == [(102, 90)]
     assert lines[:4] == [[(0, 20 * i)] for i in range(4)]

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from PIL import Image
@@ -237,27 +237,28 @@ class Detector:
         return boxes
 
 
-_LOADED: dict[tuple[str, str, int], Any] = {}
+_Network = TypeVar("_Network", Recognizer, Detector)
+_LOADED: dict[tuple[type, str, int], Any] = {}
 _LOADED_LOCK = threading.Lock()
 
 
 def recognizer(model: str, *, threads: int = ONNX_THREADS) -> Recognizer:
     """The recognizer of ``model`` (a key of :data:`MODELS`), loaded once per process."""
-    with _LOADED_LOCK:
-        key = ("rec", model, threads)
-        if key not in _LOADED:
-            _LOADED[key] = Recognizer(_files(model), threads=threads)
-        loaded: Recognizer = _LOADED[key]
-        return loaded
+    return _load_once(Recognizer, model, threads)
 
 
 def detector(model: str, *, threads: int = ONNX_THREADS) -> Detector:
     """The detector of ``model`` (a key of :data:`MODELS`), loaded once per process."""
+    return _load_once(Detector, model, threads)
+
+
+def _load_once(network: type[_Network], model: str, threads: int) -> _Network:
+    # Under the lock: two page threads asking at once would load the model twice.
     with _LOADED_LOCK:
-        key = ("det", model, threads)
+        key = (network, model, threads)
         if key not in _LOADED:
-            _LOADED[key] = Detector(_files(model), threads=threads)
-        loaded: Detector = _LOADED[key]
+            _LOADED[key] = network(_files(model), threads=threads)
+        loaded: _Network = _LOADED[key]
         return loaded
 
 

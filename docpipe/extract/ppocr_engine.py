@@ -27,7 +27,14 @@ from cleaners.patterns import HAN_CLASS
 from cleaners.wraps import join_line_texts
 from docpipe.extract import ppocr
 from docpipe.extract.reading_order import reading_order, union
-from docpipe.extract.tables import REACH_PX, Box, PageInk, TableRow, inked_columns, text_bands, true_runs
+from docpipe.extract.tables import (
+    REACH_PX,
+    Box,
+    PageInk,
+    TableRow,
+    ink_bands,
+    true_runs,
+)
 from docpipe.layout import Line
 from docpipe.settings import Settings
 
@@ -227,20 +234,7 @@ def _plan_row(ink: np.ndarray, row: TableRow, *, em: float) -> _PlannedLine | No
     """A ruled table's row as one line: each cell's printed lines, cut to their ink."""
     cells: list[tuple[Box, ...]] = []
     for cell in row.cells:
-        inside = ink[cell.top : cell.bottom, cell.left : cell.right]
-        bands = []
-        for band in text_bands(inside, em=em, pad=0):
-            columns = inked_columns(inside[band], slice(0, inside.shape[1]), pad=0)
-            if band.stop > band.start and columns.stop > columns.start:
-                bands.append(
-                    Box(
-                        cell.left + columns.start,
-                        cell.top + band.start,
-                        cell.left + columns.stop,
-                        cell.top + band.stop,
-                    )
-                )
-        cells.append(tuple(bands))
+        cells.append(tuple(box for box in ink_bands(ink, cell, em=em) if box.width > 0 and box.height > 0))
     inked = [rect for cell in cells for rect in cell]
     if not inked:
         return None

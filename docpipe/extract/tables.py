@@ -201,6 +201,23 @@ def text_bands(ink: np.ndarray, *, em: float, pad: int) -> list[slice]:
     return [slice(max(start - pad, 0), min(end + pad, ink.shape[0])) for start, end in kept]
 
 
+def ink_bands(ink: np.ndarray, cell: Box, *, em: float) -> list[Box]:
+    """The ink of each printed line in ``cell``, top to bottom: its bounding boxes on the page."""
+    inside = ink[cell.top : cell.bottom, cell.left : cell.right]
+    boxes = []
+    for band in text_bands(inside, em=em, pad=0):
+        columns = inked_columns(inside[band], slice(0, inside.shape[1]), pad=0)
+        boxes.append(
+            Box(
+                cell.left + columns.start,
+                cell.top + band.start,
+                cell.left + columns.stop,
+                cell.top + band.stop,
+            )
+        )
+    return boxes
+
+
 def inked_columns(ink: np.ndarray, columns: slice, *, pad: int) -> slice:
     """``columns`` narrowed to those that hold ink in ``ink``, with ``pad`` more each side
     (within ``columns``); unchanged when they hold none.

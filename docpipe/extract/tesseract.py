@@ -28,9 +28,8 @@ from docpipe.extract.tables import (
     Box,
     PageInk,
     TableRow,
-    inked_columns,
+    ink_bands,
     table_rows,
-    text_bands,
     true_runs,
 )
 from docpipe.layout import Line
@@ -260,7 +259,7 @@ def _read_table_rows(
     spans: list[_CanvasCell] = []
     width, top = margin, margin
     for row_index, row in enumerate(rows):
-        bands = [(cell, _ink_bands(ink, cell, line_height)) for cell in row.cells]
+        bands = [(cell, ink_bands(ink, cell, em=line_height)) for cell in row.cells]
         height = max((band.height for _, cell_bands in bands for band in cell_bands), default=0)
         if height == 0:
             continue
@@ -326,23 +325,6 @@ def _cell_at(spans: Sequence[_CanvasCell], x: float, y: float, *, reach: float) 
         return None
     nearest = min(in_row, key=lambda span: max(span.left - x, x - span.right, 0))
     return nearest.row, nearest.cell
-
-
-def _ink_bands(ink: np.ndarray, cell: Box, line_height: float) -> list[Box]:
-    """The ink of each printed line in ``cell``, top to bottom: its bounding boxes on the page."""
-    inside = ink[cell.top : cell.bottom, cell.left : cell.right]
-    boxes = []
-    for band in text_bands(inside, em=line_height, pad=0):
-        columns = inked_columns(inside[band], slice(0, inside.shape[1]), pad=0)
-        boxes.append(
-            Box(
-                cell.left + columns.start,
-                cell.top + band.start,
-                cell.left + columns.stop,
-                cell.top + band.stop,
-            )
-        )
-    return boxes
 
 
 def _ink_box(ink: np.ndarray, cell: Box) -> Box | None:

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 
-from docpipe.layout import Line
+from cleaners.records import Line
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["Gutter", "column_blocks", "find_gutter", "order_lines_by_columns"]

@@ -46,7 +46,7 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Literal
 
-from docpipe.layout import Line, Page
+from cleaners.records import Line, Page
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 Band = Literal["top", "bottom"]

@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from cleaners.patterns import FULLWIDTH_PUNCTUATION_CHARS, HAN_CLASS
-from docpipe.layout import Line
+from cleaners.records import Line
 
 __all__ = [
     "OCR_CLEANERS",
@@ -280,7 +280,7 @@ def drop_speck_lines(
     needs however unsure Tesseract was of it.  :func:`split_speck_lines` also
     says why each dropped line went.
 
-    >>> from docpipe.layout import Line
+    >>> from cleaners.records import Line
     >>> text = Line("大数据引发了人类思维方式", 5, 92, 219, 417, 229, 9.7, confidence=93.0)
     >>> speck = Line("Bese.", 5, 13, 16, 28, 21, 4.8, confidence=21.0)
     >>> gutter = Line("1", 5, 13, 475, 20, 484, 9.7, confidence=34.0)
@@ -300,7 +300,7 @@ def split_speck_lines(
     can see every line cleaning removed, and why; lines of blanks are dropped
     without a record.
 
-    >>> from docpipe.layout import Line
+    >>> from cleaners.records import Line
     >>> text = Line("大数据引发了人类思维方式", 5, 92, 219, 417, 229, 9.7, confidence=93.0)
     >>> speck = Line("Bese.", 5, 13, 16, 28, 21, 4.8, confidence=21.0)
     >>> small = Line("的大", 5, 92, 240, 98, 244, 4.0, confidence=45.0)

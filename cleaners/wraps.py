@@ -20,7 +20,7 @@ from itertools import pairwise
 from statistics import median
 
 from cleaners.columns import column_blocks
-from docpipe.layout import Line, Paragraph
+from cleaners.records import Line, Paragraph
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 #: A contents entry ends in a page number after dot leaders, an ellipsis or a wide gap;

@@ -24,9 +24,9 @@ from typing import Any
 import pytest
 
 from cleaners.furniture import strip_page_furniture
+from cleaners.records import Page
 from docpipe.assemble import DocumentRows, assemble_document, clean_paragraphs
 from docpipe.extract.pdf import extract_page, open_document
-from docpipe.layout import Page
 from docpipe.scoring import Article, check_rows, ratio, score
 from docpipe.segment import segment_document
 from docpipe.settings import DEFAULT_SETTINGS

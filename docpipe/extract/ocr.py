@@ -43,6 +43,7 @@ import pypdfium2.raw as pdfium_c
 from PIL import Image
 
 from cleaners.ocr import implausible_text_checks, split_speck_lines
+from cleaners.records import Line, Page, PageStatus
 from docpipe.extract.engines import ENGINES, OcrEngine, engine_for
 from docpipe.extract.tables import RULE_MIN_LENGTH_PT, remove_rules
 from docpipe.extract.tesseract import (
@@ -55,7 +56,6 @@ from docpipe.extract.tesseract import (
     lines_from_tesseract_data,
     ocr_page_lines,
 )
-from docpipe.layout import Line, Page, PageStatus
 from docpipe.settings import Settings
 
 #: An image object counts as the page itself when each of its edges lies within this
@@ -129,7 +129,7 @@ def _is_upright(image_object: pdfium.PdfImage) -> bool:
 def ocr_page(
     pdf_path: Path, page_number: int, *, settings: Settings, engine: OcrEngine | None = None
 ) -> Page:
-    """OCR one page (1-based) of a PDF into a :class:`~docpipe.layout.Page`.
+    """OCR one page (1-based) of a PDF into a :class:`~cleaners.records.Page`.
 
     The engine is ``engine`` or the one ``settings.ocr_engine`` names.  Errors from the
     engine (TesseractError, TimeoutError after ``settings.page_timeout``) propagate: the

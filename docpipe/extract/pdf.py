@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
+from cleaners.records import ExtractionMethod, Page
 from docpipe.extract.page_bounds import looks_blank, render_megapixels
 from docpipe.extract.text_layer import (
     Char,
@@ -32,7 +33,6 @@ from docpipe.extract.text_layer import (
     reversed_runs,
     usable_share,
 )
-from docpipe.layout import ExtractionMethod, Page
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 PDF_MAGIC = b"%PDF-"

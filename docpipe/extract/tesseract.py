@@ -2,7 +2,7 @@
 
 Tesseract reads the page image, rules painted out (:class:`~docpipe.extract.tables.PageInk`,
 shared with the other readers of the page).  Its words are grouped into
-:class:`~docpipe.layout.Line` records with boxes scaled from pixels to PDF points, so
+:class:`~cleaners.records.Line` records with boxes scaled from pixels to PDF points, so
 that furniture detection, wrap repair and segmentation treat OCR pages exactly like
 text-layer pages; a ruled table's rows are read cell by cell from one canvas.
 """
@@ -23,6 +23,7 @@ import pytesseract
 from PIL import Image
 from pytesseract import Output
 
+from cleaners.records import Line
 from docpipe.extract.tables import (
     REACH_PX,
     Box,
@@ -32,7 +33,6 @@ from docpipe.extract.tables import (
     table_rows,
     true_runs,
 )
-from docpipe.layout import Line
 from docpipe.settings import Settings
 
 # Tesseract is built with OpenMP and by default runs one thread per core for each page.

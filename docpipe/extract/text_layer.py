@@ -1,4 +1,4 @@
-"""Text-layer extraction: a page's characters grouped into :class:`~docpipe.layout.Line` records.
+"""Text-layer extraction: a page's characters grouped into :class:`~cleaners.records.Line` records.
 
 ``extract_text()`` is not enough: it drops the two-character indent that marks a
 Chinese paragraph and loses the font and size that tell a heading from body text.
@@ -40,7 +40,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from cleaners.columns import column_blocks
-from docpipe.layout import Line
+from cleaners.records import Line
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 Char = dict[str, Any]  # a character record with pdfplumber's keys (text, x0, top, x1, bottom, size, fontname)

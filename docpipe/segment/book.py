@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from docpipe.layout import Paragraph
+from cleaners.records import Paragraph
 from docpipe.segment.contents import ContentsEntry, find_contents, parse_contents, parse_contents_entry
 from docpipe.segment.model import Article, SegmentedDocument
 from docpipe.segment.parts import is_back_heading

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 
-from docpipe.layout import Paragraph
+from cleaners.records import Paragraph
 from docpipe.segment.contents import parse_contents_entry
 from docpipe.segment.parts import is_back_heading, is_front_heading
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaners.columns import column_blocks, find_gutter, order_lines_by_columns
-from docpipe.layout import Line
+from cleaners.records import Line
 
 SIZE = 10.5
 PITCH = 16.8

@@ -23,7 +23,7 @@ from cleaners.furniture import (
     split_page_number,
     strip_page_furniture,
 )
-from docpipe.layout import ExtractionMethod, Line, Page
+from cleaners.records import ExtractionMethod, Line, Page
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 A4 = (595.0, 842.0)

@@ -306,7 +306,7 @@ def test_ocr_fixes_lower_the_error_rate_over_all_recorded_pages() -> None:
 # --- drop_speck_lines ---------------------------------------------------------------------
 
 from cleaners.ocr import drop_speck_lines, split_speck_lines  # noqa: E402
-from docpipe.layout import Line  # noqa: E402
+from cleaners.records import Line  # noqa: E402
 
 PAGE_HEIGHT = 680.0
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cleaners.records import Line
 from cleaners.wraps import join_line_texts, join_wrapped_lines
-from docpipe.layout import Line
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from cleaners import clean_text
+from cleaners.records import Page
 from docpipe.extract.pdf import choose_method, read_text_layer
 from docpipe.extract.text_layer import (
     UNMAPPED_GLYPH,
@@ -19,7 +20,6 @@ from docpipe.extract.text_layer import (
     reversed_runs,
     usable_share,
 )
-from docpipe.layout import Page
 from docpipe.samples import fixtures_textlayer as fx
 from docpipe.settings import DEFAULT_SETTINGS
 

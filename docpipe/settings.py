@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, fields, replace
 from typing import Any, Literal, get_args
 
+from cleaners.plausibility import PlausibilityLimits
+
 OcrMode = Literal["auto", "always", "never"]
 TextReader = Literal["pdfium", "pdfplumber"]
 TEXT_READERS: tuple[str, ...] = get_args(TextReader)
@@ -130,7 +132,7 @@ class Settings:
     #: Pages whose mean word confidence is below this get status low_confidence.
     confidence_floor: float = 70.0
     #: OCR pages whose text fails a plausibility check get status low_confidence whatever
-    #: the engine's confidence (cleaners/ocr.py: implausible_text_checks).  Measured on the
+    #: the engine's confidence (cleaners/plausibility.py, :meth:`ocr_text_limits`).  Measured on the
     #: 35 recorded fixture pages (clean and noisy, 200 and 300 dpi): rare characters 0 %,
     #: symbols at most 1.9 %, lone Latin letters between Chinese 0 per character, repeated
     #: fragments at most 2.5 %; a hallucinated line (口4以应核W盘m地本越拍风证) has 18 %
@@ -163,6 +165,8 @@ class Settings:
     #: A failed (or timed-out) page of an unchanged document is extracted again by
     #: the next run until it has been tried this many times in all; 0 turns it off.
     retry_failed: int = 3
+    #: A text layer is OCR'd when it fails one of the next three checks
+    #: (cleaners/plausibility.py, :meth:`text_layer_limits`).
     #: A text layer whose share of usable characters is below this is garbage.
     text_layer_min_usable: float = 0.6
     #: A text layer with fewer characters than this counts as empty.
@@ -171,6 +175,12 @@ class Settings:
     #: one repeated character: ``êêêÆÆÆ###``) is above this is garbage, and the
     #: page is OCR'd.  A French or German paragraph stays under 0.05.
     text_layer_max_mojibake: float = 0.3
+    #: ``docpipe inspect`` marks a page's text implausible (a red badge) when it fails the
+    #: checks its extraction method made, holds any unmapped glyph, or, once it has at
+    #: least ``inspect_min_judged_chars`` characters, less than this share is Chinese.
+    inspect_min_chinese_share: float = 0.3
+    #: A shorter text (a page number, a title page) is not judged by shares in the inspector.
+    inspect_min_judged_chars: int = 20
 
     # --- text layer ---------------------------------------------------------
     #: Which library reads a page's characters: "pdfium" (its text page, about 20x
@@ -198,6 +208,39 @@ class Settings:
     def __post_init__(self) -> None:
         for field_ in fields(self):
             check_setting(field_.name, getattr(self, field_.name))
+
+    def text_layer_limits(self) -> PlausibilityLimits:
+        """When a page's text layer is garbage and the page is OCR'd instead."""
+        return PlausibilityLimits(
+            min_chars=self.text_layer_min_chars,
+            min_usable_share=self.text_layer_min_usable,
+            max_mojibake_share=self.text_layer_max_mojibake,
+        )
+
+    def ocr_text_limits(self) -> PlausibilityLimits:
+        """When an OCR page's text is implausible and the page low_confidence."""
+        return PlausibilityLimits(
+            max_rare_share=self.ocr_max_rare_share,
+            max_symbol_share=self.ocr_max_symbol_share,
+            max_stray_letter_rate=self.ocr_max_stray_letter_rate,
+            max_repeated_share=self.ocr_max_repeated_share,
+        )
+
+    def inspect_limits(self, method: str = "text") -> PlausibilityLimits:
+        """When ``docpipe inspect`` doubts a page's stored text, read with ``method``.
+
+        The checks that method's pages pass, except emptiness (a blank page is
+        not implausible); any unmapped glyph, since none should survive
+        extraction; and, on texts long enough to judge, little Chinese.
+        """
+        base = self.ocr_text_limits() if method == "ocr" else self.text_layer_limits()
+        return replace(
+            base,
+            min_chars=None,
+            min_usable_share=1.0,
+            min_chinese_share=self.inspect_min_chinese_share,
+            min_judged_chars=self.inspect_min_judged_chars,
+        )
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """Return a copy with the given fields replaced; ``None`` values are ignored."""
@@ -253,6 +296,8 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "text_layer_min_usable": (0.0, 1.0),
     "text_layer_min_chars": (0, None),
     "text_layer_max_mojibake": (0.0, 1.0),
+    "inspect_min_chinese_share": (0.0, 1.0),
+    "inspect_min_judged_chars": (0, None),
     "word_gap_ratio": (0.0, None),
     "column_gap_em": (0.0, None),
     "column_min_lines": (1, None),

@@ -42,7 +42,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image
 
-from cleaners.ocr import implausible_text_checks, split_speck_lines
+from cleaners.ocr import split_speck_lines
+from cleaners.plausibility import find_doubts
 from cleaners.records import Line, Page, PageStatus
 from docpipe.extract.engines import ENGINES, OcrEngine, engine_for
 from docpipe.extract.tables import RULE_MIN_LENGTH_PT, remove_rules
@@ -248,15 +249,7 @@ def _weight(lines: Sequence[Line]) -> float:
 def _implausible(lines: Sequence[Line], settings: Settings) -> bool:
     """Whether the page's text fails a plausibility check: a recognizer is sure of what it
     hallucinates, so the text itself is checked as well as the engine's confidence."""
-    return bool(
-        implausible_text_checks(
-            "\n".join(line.text for line in lines),
-            max_rare_share=settings.ocr_max_rare_share,
-            max_symbol_share=settings.ocr_max_symbol_share,
-            max_stray_letter_rate=settings.ocr_max_stray_letter_rate,
-            max_repeated_share=settings.ocr_max_repeated_share,
-        )
-    )
+    return bool(find_doubts("\n".join(line.text for line in lines), settings.ocr_text_limits()))
 
 
 def page_confidence(lines: Sequence[Line]) -> float | None:

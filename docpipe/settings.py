@@ -91,6 +91,43 @@ class Settings:
     #: digest title (1.7 pitches) is what sets it apart; at 1.8 two titles ran
     #: into the paragraph above them.
     paragraph_gap_lines: float = 1.5
+    #: Two glyph sizes are different sizes (a heading against the body, a change of
+    #: style between two lines) when they differ by more than this share of the larger.
+    size_change: float = 0.12
+    #: An OCR line (no font name) needs this many characters before its measured size
+    #: tells a heading from text: OCR measures size from the glyphs' ink, and two glyphs
+    #: (远。) say little.
+    size_min_chars: int = 4
+    #: The line pitch is at most this many em; a larger measured median means a page of
+    #: few, spread-out lines, whose gaps would hide every paragraph gap.
+    max_pitch_em: float = 2.2
+    #: A page's text column: an edge counts when at least this many lines reach it
+    #: within ``column_edge_tolerance_em`` (one line beyond is a hanging number or a speck) ...
+    column_edge_min_lines: int = 2
+    column_edge_tolerance_em: float = 0.5
+    #: ... and a page (or a column of it) with fewer lines than this takes the document's
+    #: column: its own cannot be measured.
+    column_measure_min_lines: int = 4
+    #: A page whose measured column is narrower than this share of the document's
+    #: measured its lines (a short list, a poem), not its column.
+    column_narrow_share: float = 0.9
+    #: A document marks its paragraphs by indent when, of at least this many sure
+    #: paragraph ends ...
+    indent_signal_min_ends: int = 3
+    #: ... at least this share are followed by an indented line.
+    indent_signal_share: float = 0.8
+    #: A page is set centred line by line (a poem, a cover) when at least ``centred_share``
+    #: of its lines have their centre within ``centre_tolerance_em`` of the page's axis,
+    #: while fewer than ``centred_full_share`` are as wide as its widest line.
+    centre_tolerance_em: float = 0.5
+    centred_share: float = 0.9
+    centred_full_share: float = 0.5
+    #: A line is a centred heading when its margins on both sides of the column are
+    #: wider than this (in em) and differ by less than it.
+    centred_margin_em: float = 2.0
+    #: The glyph size taken for body text when a document has none to measure (points):
+    #: 10.5 pt is 五号, the size of Chinese body text.
+    fallback_body_size: float = 10.5
 
     # --- structure --------------------------------------------------------
     #: A document whose article rows carry less than this share of its cleaned text
@@ -141,6 +178,20 @@ class Settings:
     ocr_max_symbol_share: float = 0.10
     ocr_max_stray_letter_rate: float = 0.02
     ocr_max_repeated_share: float = 0.5
+    #: OCR lines dropped as specks (cleaners/ocr.py: split_speck_lines), measured on the
+    #: recorded fixture pages, where text reads at confidence 85-95: a line without
+    #: Chinese below ``speck_confidence`` is a speck, a shadow or a rule ...
+    speck_confidence: float = 60.0
+    #: ... as is one with Chinese below it whose glyphs are smaller than this share of the
+    #: page's Chinese glyphs ...
+    speck_size_ratio: float = 0.7
+    #: ... and any line below this confidence, Chinese or not, is a guess at noise.
+    speck_guess_confidence: float = 30.0
+    #: A page-number-shaped line in the page's bands read below this confidence is gutter
+    #: shadow: Tesseract gives a misread page number some confidence, shadow none.
+    speck_number_confidence: float = 5.0
+    #: A line of at most this many characters with no letter, digit or ideograph is noise.
+    speck_max_symbols: int = 2
     #: Seconds one page may take (reading its text layer, rendering, OCR: all of it)
     #: before it is declared failed.  Counted from when a worker starts the page, never
     #: the wait for a free worker; beyond it the worker and its Tesseract are killed.
@@ -271,6 +322,20 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "indent_min_em": (0.0, None),
     "short_line_em": (0.0, None),
     "paragraph_gap_lines": (0.01, None),
+    "size_change": (0.0, 1.0),
+    "size_min_chars": (0, None),
+    "max_pitch_em": (0.01, None),
+    "column_edge_min_lines": (1, None),
+    "column_edge_tolerance_em": (0.0, None),
+    "column_measure_min_lines": (1, None),
+    "column_narrow_share": (0.0, 1.0),
+    "indent_signal_min_ends": (1, None),
+    "indent_signal_share": (0.0, 1.0),
+    "centre_tolerance_em": (0.0, None),
+    "centred_share": (0.0, 1.0),
+    "centred_full_share": (0.0, 1.0),
+    "centred_margin_em": (0.0, None),
+    "fallback_body_size": (1.0, None),
     "carry_over_em": (0.0, None),
     "coverage_floor": (0.0, 1.0),
     "footnote_band": (0.0, 1.0),
@@ -285,6 +350,11 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "ocr_max_symbol_share": (0.0, 1.0),
     "ocr_max_stray_letter_rate": (0.0, 1.0),
     "ocr_max_repeated_share": (0.0, 1.0),
+    "speck_confidence": (0.0, 100.0),
+    "speck_size_ratio": (0.0, 1.0),
+    "speck_guess_confidence": (0.0, 100.0),
+    "speck_number_confidence": (0.0, 100.0),
+    "speck_max_symbols": (0, None),
     "page_timeout": (0.001, None),
     "ocr_workers": (0, 256),
     "text_batch_pages": (1, 10_000),

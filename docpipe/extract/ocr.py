@@ -149,7 +149,7 @@ def ocr_page(
     read, turn = read_upright(engine, image, page_number=page_number, scale=scale, settings=settings)
     if turn in (90, 270):
         width, height = height, width
-    lines, dropped = split_speck_lines(read, page_height=height, band=settings.furniture_band)
+    lines, dropped = split_speck_lines(read, page_height=height, settings=settings)
     confidence = page_confidence(lines)
     status: PageStatus
     if not lines:

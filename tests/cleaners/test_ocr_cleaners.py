@@ -305,6 +305,7 @@ def test_ocr_fixes_lower_the_error_rate_over_all_recorded_pages() -> None:
 
 from cleaners.ocr import drop_speck_lines, split_speck_lines  # noqa: E402
 from cleaners.records import Line  # noqa: E402
+from docpipe.settings import DEFAULT_SETTINGS  # noqa: E402
 
 PAGE_HEIGHT = 680.0
 
@@ -330,9 +331,9 @@ def test_drop_speck_lines(line: Line, kept: bool) -> None:
     body = Line(
         "通过网络搜集的方式，共收集到17个省级行政单位", line.page, 92, 400, 417, 410, 9.7, confidence=95.0
     )
-    result = drop_speck_lines([body, line], page_height=PAGE_HEIGHT)
+    result = drop_speck_lines([body, line], page_height=PAGE_HEIGHT, settings=DEFAULT_SETTINGS)
     assert (line in result) is kept
-    assert drop_speck_lines(result, page_height=PAGE_HEIGHT) == result
+    assert drop_speck_lines(result, page_height=PAGE_HEIGHT, settings=DEFAULT_SETTINGS) == result
 
 
 @pytest.mark.parametrize(("line", "kept"), SPECK_LINES)
@@ -340,8 +341,8 @@ def test_every_dropped_speck_is_recorded_with_its_reason(line: Line, kept: bool)
     body = Line(
         "通过网络搜集的方式，共收集到17个省级行政单位", line.page, 92, 400, 417, 410, 9.7, confidence=95.0
     )
-    lines, dropped = split_speck_lines([body, line], page_height=PAGE_HEIGHT)
-    assert lines == drop_speck_lines([body, line], page_height=PAGE_HEIGHT)
+    lines, dropped = split_speck_lines([body, line], page_height=PAGE_HEIGHT, settings=DEFAULT_SETTINGS)
+    assert lines == drop_speck_lines([body, line], page_height=PAGE_HEIGHT, settings=DEFAULT_SETTINGS)
     if kept:
         assert dropped == []
     else:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from cleaners.records import Line
 from cleaners.wraps import join_line_texts, join_wrapped_lines
+from docpipe.settings import DEFAULT_SETTINGS
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ LAYOUTS = [pytest.param(A4, id="A4"), pytest.param(B5, id="B5")]
 
 
 def texts(lines: list[Line]) -> list[str]:
-    return [p.text for p in join_wrapped_lines(lines)]
+    return [p.text for p in join_wrapped_lines(lines, settings=DEFAULT_SETTINGS)]
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -70,7 +71,7 @@ def test_joins_a_paragraph_split_by_a_page_break(layout: Layout) -> None:
         layout.line("落实整改，通过完善机制、明确分工、优化流程等", 31, page=4),
         layout.line("一系列举措，改进工作作风。（中国江门）", 0, page=5, short=True),
     ]
-    [paragraph] = join_wrapped_lines(lines)
+    [paragraph] = join_wrapped_lines(lines, settings=DEFAULT_SETTINGS)
     assert paragraph.text.endswith("优化流程等一系列举措，改进工作作风。（中国江门）")
     assert (paragraph.page_start, paragraph.page_end) == (4, 5)
 
@@ -174,7 +175,7 @@ def test_never_loses_or_invents_characters(rows: list[tuple[str, bool, bool, int
     lines = []
     for index, (text, indent, short, page) in enumerate(sorted(rows, key=lambda r: r[3])):
         lines.append(A4.line(text, index, page=page, indent=indent, short=short))
-    paragraphs = join_wrapped_lines(lines)
+    paragraphs = join_wrapped_lines(lines, settings=DEFAULT_SETTINGS)
     assert "".join("".join(p.text.split()) for p in paragraphs) == "".join(
         "".join(line.text.split()) for line in lines
     )

@@ -255,7 +255,7 @@ def test_the_reader_gives_lines_in_the_order_the_column_function_gives(path: Pat
     from cleaners.columns import order_lines_by_columns
 
     for page in pages(path):
-        assert order_lines_by_columns(page.lines) == list(page.lines)
+        assert order_lines_by_columns(page.lines, settings=DEFAULT_SETTINGS) == list(page.lines)
 
 
 @pytest.mark.parametrize(

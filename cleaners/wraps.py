@@ -51,6 +51,8 @@ class WrapSettings(ColumnSettings, Protocol):
     @property
     def size_change(self) -> float: ...
     @property
+    def ocr_size_change(self) -> float: ...
+    @property
     def size_min_chars(self) -> int: ...
     @property
     def max_pitch_em(self) -> float: ...
@@ -281,6 +283,18 @@ def is_centered(line: Line, column: Column, em: float, *, settings: WrapSettings
     return left_gap > margin and right_gap > margin and abs(left_gap - right_gap) < margin
 
 
+def sizes_differ(size: float, other: float, *, ratio: float) -> bool:
+    """Whether two glyph sizes are different sizes: the larger exceeds the smaller by more
+    than ``ratio`` of it.  docpipe passes ``Settings.size_change`` for text-layer sizes and
+    ``Settings.ocr_size_change`` for sizes OCR measured from the glyphs' ink.
+
+    >>> sizes_differ(12.0, 11.0, ratio=0.08), sizes_differ(10.5, 10.8, ratio=0.08)
+    (True, False)
+    """
+    smaller, larger = sorted((size, other))
+    return larger > 0 and larger - smaller > ratio * smaller
+
+
 def join_line_texts(first: str, second: str) -> str:
     """Join two wrapped lines: no space in Chinese, one space between Latin words.
 
@@ -359,8 +373,9 @@ def _style_changes(previous: Line, line: Line, settings: WrapSettings) -> bool:
     short = min(len(previous.text), len(line.text)) < settings.size_min_chars
     if not (previous.font or line.font) and short:
         return False  # OCR measures a line's size from its glyphs: two glyphs (远。) say little
-    larger = max(previous.size, line.size)
-    if larger > 0 and abs(previous.size - line.size) / larger > settings.size_change:
+    measured_from_ink = not (previous.font or line.font)
+    ratio = settings.ocr_size_change if measured_from_ink else settings.size_change
+    if sizes_differ(previous.size, line.size, ratio=ratio):
         return True
     return bool(previous.font and line.font and previous.font != line.font)
 

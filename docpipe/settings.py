@@ -91,9 +91,15 @@ class Settings:
     #: digest title (1.7 pitches) is what sets it apart; at 1.8 two titles ran
     #: into the paragraph above them.
     paragraph_gap_lines: float = 1.5
-    #: Two glyph sizes are different sizes (a heading against the body, a change of
-    #: style between two lines) when they differ by more than this share of the larger.
-    size_change: float = 0.12
+    #: Two glyph sizes are different sizes when the larger exceeds the smaller by more
+    #: than this share of it: the one answer to "is this size different from the body"
+    #: for wrap repair (a change of style ends a paragraph: cleaners/wraps.py) and for
+    #: headings (docpipe/segment/headings.py, book.py).  0.08: a digest sample sets its
+    #: section labels at 12 pt over 11 pt body text (9 %).
+    size_change: float = 0.08
+    #: The same for sizes OCR measured from the glyphs' ink (lines without a font name),
+    #: which vary a few points from line to line of one paragraph.
+    ocr_size_change: float = 0.25
     #: An OCR line (no font name) needs this many characters before its measured size
     #: tells a heading from text: OCR measures size from the glyphs' ink, and two glyphs
     #: (远。) say little.
@@ -241,6 +247,10 @@ class Settings:
     #: (beyond the line's usual letter gap) is at least this share of their median
     #: glyph width: a word space is about half a letter wide, kerning a tenth.
     word_gap_ratio: float = 0.3
+    #: Any other two characters (Chinese, punctuation) are separated by a space when the
+    #: gap between them, beyond the line's usual one, is at least this many em; two digits
+    #: need twice as much, so that justification never splits a number (200 as "2 00").
+    space_gap_em: float = 0.3
     #: Columns (cleaners/columns.py): a gutter is a vertical band at least this
     #: wide (in em) that no line of a stretch of the page crosses.  Column gutters
     #: are set 1.5-3 em wide; a gap inside a line of running text is under 1 em.
@@ -323,6 +333,7 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "short_line_em": (0.0, None),
     "paragraph_gap_lines": (0.01, None),
     "size_change": (0.0, 1.0),
+    "ocr_size_change": (0.0, 1.0),
     "size_min_chars": (0, None),
     "max_pitch_em": (0.01, None),
     "column_edge_min_lines": (1, None),
@@ -369,6 +380,7 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "inspect_min_chinese_share": (0.0, 1.0),
     "inspect_min_judged_chars": (0, None),
     "word_gap_ratio": (0.0, None),
+    "space_gap_em": (0.0, None),
     "column_gap_em": (0.0, None),
     "column_min_lines": (1, None),
     "column_justified_share": (0.0, 1.0),

@@ -46,8 +46,6 @@ from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 Char = dict[str, Any]  # a character record with pdfplumber's keys (text, x0, top, x1, bottom, size, fontname)
 
-#: A gap this wide (in em) between two characters of a line is a word space.
-SPACE_GAP_EM = 0.3
 #: Subset fonts carry a tag ("AAAAAB+") that differs between the subsets of one
 #: font (a generator may split a CJK font into several 256-glyph subsets).
 _SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")
@@ -185,7 +183,7 @@ def group_chars_into_lines(
     narrower ones a space: between Latin letters and digits a gap of
     ``settings.word_gap_ratio`` of their own width or a space glyph of the PDF
     (``coverage and the depth``), between Chinese characters only a gap of
-    ``SPACE_GAP_EM`` (letter-spacing never splits a word).
+    ``settings.space_gap_em`` (letter-spacing never splits a word).
     """
     upright = [c for c in chars if c.get("upright", True) and c["text"] != ""]
     upright.sort(key=lambda c: (_centre(c), c["x0"]))
@@ -319,10 +317,10 @@ def _space_gap(before: Char, after: Char, latin_width: float, settings: Settings
     # Justification may spread the glyphs of a number; a space inside one would
     # turn 200 into "2 00", so digits need a wider gap to be separated.
     if a.isdigit() and b.isdigit():
-        return 2 * SPACE_GAP_EM * before["size"]
+        return 2 * settings.space_gap_em * before["size"]
     if _is_latin(a[-1]) and _is_latin(b[0]) and latin_width > 0:
         return settings.word_gap_ratio * latin_width
-    return SPACE_GAP_EM * max(before["size"], after["size"])
+    return settings.space_gap_em * max(before["size"], after["size"])
 
 
 def _centre(char: Char) -> float:

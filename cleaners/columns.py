@@ -37,6 +37,8 @@ class ColumnSettings(Protocol):
     @property
     def column_justified_share(self) -> float: ...
     @property
+    def column_justified_tolerance_em(self) -> float: ...
+    @property
     def column_min_width_em(self) -> float: ...
 
 
@@ -158,7 +160,7 @@ def _is_text_column(lines: Sequence[Line], em: float, settings: ColumnSettings) 
     if median(line.width for line in lines) < settings.column_min_width_em * em:
         return False  # a column of numbers or labels
     edge = max(line.x1 for line in lines)
-    full = sum(1 for line in lines if edge - line.x1 <= em)
+    full = sum(1 for line in lines if edge - line.x1 <= settings.column_justified_tolerance_em * em)
     return full >= max(settings.column_min_lines, settings.column_justified_share * len(lines))
 
 

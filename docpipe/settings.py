@@ -262,6 +262,9 @@ class Settings:
     #: (justified).  Tables and contents pages, whose cells and page numbers
     #: line up down the page too, are set ragged.
     column_justified_share: float = 0.5
+    #: ... a line reaching the edge when it ends at most this many em short of it: on
+    #: it, give or take a character.
+    column_justified_tolerance_em: float = 1.0
     #: ... and its lines at least this wide (median, in em): a column of numbers
     #: or labels in a table is narrower than any column of running text.
     column_min_width_em: float = 8.0
@@ -384,6 +387,7 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "column_gap_em": (0.0, None),
     "column_min_lines": (1, None),
     "column_justified_share": (0.0, 1.0),
+    "column_justified_tolerance_em": (0.0, None),
     "column_min_width_em": (0.0, None),
 }
 #: Tesseract language codes joined by "+", e.g. chi_sim+eng.

@@ -152,8 +152,22 @@ def test_a_check_without_a_limit_is_not_made() -> None:
     assert (doubt.check, doubt.value, doubt.limit) == ("mojibake", 1.0, 0.3)
 
 
+CHECKS = {
+    "too_short",
+    "unmapped",
+    "mojibake",
+    "rare_characters",
+    "symbols",
+    "stray_letters",
+    "repeated_fragments",
+    "little_chinese",
+}
+#: Checks that fail below their limit; the others fail above it.
+FAIL_BELOW = {"too_short", "unmapped", "little_chinese"}
+
+
 @given(st.text(max_size=200))
-def test_measures_are_shares_and_never_crash(text: str) -> None:
+def test_measures_are_shares_and_every_doubt_crossed_its_limit(text: str) -> None:
     for measure in (
         mojibake_share,
         usable_share,
@@ -170,4 +184,8 @@ def test_measures_are_shares_and_never_crash(text: str) -> None:
         DEFAULT_SETTINGS.inspect_limits("text"),
         DEFAULT_SETTINGS.inspect_limits("ocr"),
     ):
-        assert find_doubts(text, limits) == find_doubts(text, limits)
+        doubts = find_doubts(text, limits)
+        assert len({doubt.check for doubt in doubts}) == len(doubts) and {d.check for d in doubts} <= CHECKS
+        for doubt in doubts:
+            crossed = doubt.value < doubt.limit if doubt.check in FAIL_BELOW else doubt.value > doubt.limit
+            assert crossed and doubt.reason, doubt

@@ -46,9 +46,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from quality import load_gold  # noqa: E402
 
+from cleaners.records import Page  # noqa: E402
 from docpipe.assemble import assemble_document  # noqa: E402
 from docpipe.extract.ocr import ocr_page, page_image  # noqa: E402
-from docpipe.layout import Page  # noqa: E402
 from docpipe.samples.columns import build_column_scan  # noqa: E402
 from docpipe.scoring import Article, score, squash  # noqa: E402
 from docpipe.settings import DEFAULT_SETTINGS  # noqa: E402

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
+from cleaners.records import Page
 from docpipe.assemble import assemble_document
 from docpipe.extract.pdf import choose_method, read_text_layer
-from docpipe.layout import Page
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -48,6 +48,14 @@ folded and whitespace-normalized but still has its spaces and half-width
 punctuation as extracted (``云平台 and 软件``), and their names are recorded in
 ``cleaning_steps`` like any other.  Line and page cleaners (``furniture.py``,
 ``wraps.py``, ``columns.py``) are not string cleaners and are not in this registry.
+
+``cleaners/`` imports nothing of docpipe.  The records it reads and returns
+(``Line``, ``Page``, ``Paragraph``) live in ``records.py``; the line and page
+cleaners take their thresholds as a ``settings`` argument, typed by a Protocol
+naming the fields each reads (``ColumnSettings``, ``WrapSettings``,
+``FurnitureSettings``, ``SpeckSettings``), which ``docpipe.settings.Settings``,
+the one home of every value, satisfies; ``plausibility.py`` (is this text
+garbage?) takes a ``PlausibilityLimits`` that ``Settings`` builds.
 """
 
 from __future__ import annotations

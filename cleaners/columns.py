@@ -20,11 +20,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
+from typing import Protocol
 
-from docpipe.layout import Line
-from docpipe.settings import DEFAULT_SETTINGS, Settings
+from cleaners.records import Line
 
-__all__ = ["Gutter", "column_blocks", "find_gutter", "order_lines_by_columns"]
+__all__ = ["ColumnSettings", "Gutter", "column_blocks", "find_gutter", "order_lines_by_columns"]
+
+
+class ColumnSettings(Protocol):
+    """The thresholds column finding reads; ``docpipe.settings.Settings`` documents and holds them."""
+
+    @property
+    def column_gap_em(self) -> float: ...
+    @property
+    def column_min_lines(self) -> int: ...
+    @property
+    def column_justified_share(self) -> float: ...
+    @property
+    def column_justified_tolerance_em(self) -> float: ...
+    @property
+    def column_min_width_em(self) -> float: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +50,7 @@ class Gutter:
     x1: float
 
 
-def order_lines_by_columns(lines: Sequence[Line], *, settings: Settings = DEFAULT_SETTINGS) -> list[Line]:
+def order_lines_by_columns(lines: Sequence[Line], *, settings: ColumnSettings) -> list[Line]:
     """The lines of one page in reading order: each column top to bottom, columns left to right.
 
     A page without columns comes back sorted top to bottom, left to right:
@@ -45,13 +60,13 @@ def order_lines_by_columns(lines: Sequence[Line], *, settings: Settings = DEFAUL
     >>> page = [line("左一左一左一左一", 50, 100, 130), line("右一右一右一右一", 150, 100, 230),
     ...         line("左二左二左二左二", 50, 116, 130), line("右二右二右二右二", 150, 116, 230),
     ...         line("左三左三左三左三", 50, 132, 130), line("右三右三右三", 150, 132, 210)]
-    >>> [l.text[:2] for l in order_lines_by_columns(page)]
+    >>> [l.text[:2] for l in order_lines_by_columns(page, settings=settings)]
     ['左一', '左二', '左三', '右一', '右二', '右三']
     """
     return [line for block in column_blocks(lines, settings=settings) for line in block]
 
 
-def column_blocks(lines: Sequence[Line], *, settings: Settings = DEFAULT_SETTINGS) -> list[list[Line]]:
+def column_blocks(lines: Sequence[Line], *, settings: ColumnSettings) -> list[list[Line]]:
     """The lines of one page as blocks in reading order: a column's stretch, or lines read as one.
 
     Each block is sorted top to bottom; a block is what a wrap-repair step
@@ -77,7 +92,7 @@ def column_blocks(lines: Sequence[Line], *, settings: Settings = DEFAULT_SETTING
     return blocks
 
 
-def find_gutter(lines: Sequence[Line], *, settings: Settings = DEFAULT_SETTINGS) -> Gutter | None:
+def find_gutter(lines: Sequence[Line], *, settings: ColumnSettings) -> Gutter | None:
     """The leftmost gutter of the page that has a justified text column on its left, or None."""
     if not lines:
         return None
@@ -130,7 +145,7 @@ def _sides_per_stretch(lines: Sequence[Line], gutter: Gutter) -> list[tuple[list
     return sides
 
 
-def _side_by_side(left: Sequence[Line], right: Sequence[Line], settings: Settings) -> bool:
+def _side_by_side(left: Sequence[Line], right: Sequence[Line], settings: ColumnSettings) -> bool:
     """Enough lines on both sides, and the two sides share a vertical stretch of the page."""
     if len(left) < settings.column_min_lines or len(right) < settings.column_min_lines:
         return False
@@ -140,12 +155,12 @@ def _side_by_side(left: Sequence[Line], right: Sequence[Line], settings: Setting
     return bottom - top >= settings.column_min_lines * pitch
 
 
-def _is_text_column(lines: Sequence[Line], em: float, settings: Settings) -> bool:
+def _is_text_column(lines: Sequence[Line], em: float, settings: ColumnSettings) -> bool:
     """Running text set justified: wide lines, most of them ending at the column's right edge."""
     if median(line.width for line in lines) < settings.column_min_width_em * em:
         return False  # a column of numbers or labels
     edge = max(line.x1 for line in lines)
-    full = sum(1 for line in lines if edge - line.x1 <= em)
+    full = sum(1 for line in lines if edge - line.x1 <= settings.column_justified_tolerance_em * em)
     return full >= max(settings.column_min_lines, settings.column_justified_share * len(lines))
 
 

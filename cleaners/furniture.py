@@ -44,10 +44,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
-from typing import Literal
+from typing import Literal, Protocol
 
-from docpipe.layout import Line, Page
-from docpipe.settings import DEFAULT_SETTINGS, Settings
+from cleaners.records import Line, Page
 
 Band = Literal["top", "bottom"]
 NumberKind = Literal["arabic", "roman"]
@@ -57,10 +56,38 @@ RowId = tuple[int, int]  # (index of the page in the sequence, index of the row 
 #: What a run of digits becomes in a line's shape, so that "2014年第4期" and
 #: "2014年第5期" (or the page number inside a header) have the same shape.
 DIGIT_PLACEHOLDER = "#"
-#: Glyph size assumed when a document has no body lines to measure (points).
-DEFAULT_BODY_SIZE = 10.5
 #: Page numbers have at most this many digits; longer runs are years, codes, amounts.
 MAX_PAGE_DIGITS = 4
+
+
+class FurnitureSettings(Protocol):
+    """The thresholds furniture detection reads; ``docpipe.settings.Settings`` documents and holds them."""
+
+    @property
+    def furniture_band(self) -> float: ...
+    @property
+    def furniture_min_repeat(self) -> float: ...
+    @property
+    def furniture_min_pages(self) -> int: ...
+    @property
+    def furniture_run_gap(self) -> int: ...
+    @property
+    def furniture_min_run_pages(self) -> int: ...
+    @property
+    def furniture_ocr_similarity(self) -> float: ...
+    @property
+    def furniture_size_tolerance(self) -> float: ...
+    @property
+    def furniture_gap_em(self) -> float: ...
+    @property
+    def furniture_smaller_font(self) -> float: ...
+    @property
+    def furniture_min_numbered_pages(self) -> int: ...
+    @property
+    def furniture_number_x_tolerance_em(self) -> float: ...
+    @property
+    def fallback_body_size(self) -> float: ...
+
 
 # --- page-number forms ------------------------------------------------------
 # Text is NFKC-normalised first, so full-width digits, brackets, "－" and "～"
@@ -267,7 +294,7 @@ def _glyph_size(line: Line, *, ocr: bool) -> float:
     return min(line.size, height) if ocr and height > 0 else line.size
 
 
-def _page_rows(page: Page, settings: Settings) -> _PageRows:
+def _page_rows(page: Page, settings: FurnitureSettings) -> _PageRows:
     """Group a page's non-blank lines into rows and find which rows lie in the bands.
 
     OCR splits a running head into pieces and a text layer may hold the page
@@ -442,7 +469,7 @@ def _split_by_size(members: list[_Candidate], tolerance: float) -> list[list[_Ca
     return groups
 
 
-def _shape_clusters(candidates: Sequence[_Candidate], settings: Settings) -> list[list[_Candidate]]:
+def _shape_clusters(candidates: Sequence[_Candidate], settings: FurnitureSettings) -> list[list[_Candidate]]:
     """Group band rows of the same shape (OCR: nearly the same) and glyph size, band by band."""
     clusters: list[list[_Candidate]] = []
     for band in _BANDS:
@@ -463,7 +490,7 @@ def _shape_clusters(candidates: Sequence[_Candidate], settings: Settings) -> lis
 # --- repetition ---------------------------------------------------------------
 
 
-def _needed(pages: int, settings: Settings) -> int:
+def _needed(pages: int, settings: FurnitureSettings) -> int:
     return max(settings.furniture_min_pages, math.ceil(settings.furniture_min_repeat * pages))
 
 
@@ -479,7 +506,7 @@ def _runs(page_numbers: Sequence[int], max_step: int) -> list[list[int]]:
 
 
 def repeated_pages(
-    member_pages: Iterable[int], content_pages: Sequence[int], *, settings: Settings
+    member_pages: Iterable[int], content_pages: Sequence[int], *, settings: FurnitureSettings
 ) -> set[int]:
     """The pages on which a shape repeats often enough to be running furniture.
 
@@ -487,9 +514,9 @@ def repeated_pages(
     over the whole document, within odd and within even pages, and over runs
     of member pages at most ``furniture_run_gap`` pages apart.
 
-    >>> sorted(repeated_pages([2, 4, 6, 8], range(1, 10), settings=DEFAULT_SETTINGS))  # even pages only
+    >>> sorted(repeated_pages([2, 4, 6, 8], range(1, 10), settings=settings))  # even pages only
     [2, 4, 6, 8]
-    >>> sorted(repeated_pages([1, 20, 40], range(1, 41), settings=DEFAULT_SETTINGS))  # scattered
+    >>> sorted(repeated_pages([1, 20, 40], range(1, 41), settings=settings))  # scattered
     []
     """
     members = set(member_pages)
@@ -511,7 +538,7 @@ def repeated_pages(
 
 
 def _consistent_page_numbers(
-    candidates: Sequence[_Candidate], shape_pages: dict[RowId, int], settings: Settings
+    candidates: Sequence[_Candidate], shape_pages: dict[RowId, int], settings: FurnitureSettings
 ) -> dict[RowId, _PageNumber]:
     """Rows whose page number agrees with the physical page on enough pages (or cannot be body text).
 
@@ -540,7 +567,7 @@ def _misread_page_numbers(
     candidates: Sequence[_Candidate],
     accepted: dict[RowId, _PageNumber],
     body_size: float | None,
-    settings: Settings,
+    settings: FurnitureSettings,
 ) -> dict[RowId, _PageNumber]:
     """OCR page numbers read wrong ("8" for "3"), recognised by where the page numbers stand.
 
@@ -559,7 +586,7 @@ def _misread_page_numbers(
                 parity = candidate.physical_page % 2
                 positions[candidate.band, parity].append((candidate.row.x0 + candidate.row.x1) / 2)
                 numbered[candidate.band].append(candidate.physical_page)
-    tolerance = settings.furniture_number_x_tolerance_em * (body_size or DEFAULT_BODY_SIZE)
+    tolerance = settings.furniture_number_x_tolerance_em * (body_size or settings.fallback_body_size)
     misread: dict[RowId, _PageNumber] = {}
     for candidate in candidates:
         reference = positions.get((candidate.band, candidate.physical_page % 2))
@@ -599,13 +626,13 @@ class _Peel:
 
 
 def _is_detached(
-    row: _Row, inward: _Row | None, band: Band, metrics: _BodyMetrics, settings: Settings
+    row: _Row, inward: _Row | None, band: Band, metrics: _BodyMetrics, settings: FurnitureSettings
 ) -> bool:
     """Whether a band row stands apart from the next row inward: a wider gap or a smaller font."""
     if inward is None or metrics.gap is None:
         return True
     gap = inward.top - row.bottom if band == "top" else row.top - inward.bottom
-    if gap >= metrics.gap + settings.furniture_gap_em * (metrics.size or DEFAULT_BODY_SIZE):
+    if gap >= metrics.gap + settings.furniture_gap_em * (metrics.size or settings.fallback_body_size):
         return True
     return row.size < settings.furniture_smaller_font * inward.size
 
@@ -617,7 +644,7 @@ def _peel(
     cluster_of: dict[RowId, int],
     numbers: dict[RowId, _PageNumber],
     metrics: _BodyMetrics,
-    settings: Settings,
+    settings: FurnitureSettings,
 ) -> _Peel:
     """Take furniture rows off one band from the page edge inward, stopping at the first body row."""
     removed: list[int] = []
@@ -637,9 +664,7 @@ def _peel(
     return _Peel(tuple(removed), number, vote)
 
 
-def find_page_furniture(
-    pages: Sequence[Page], *, settings: Settings = DEFAULT_SETTINGS
-) -> list[PageFurniture]:
+def find_page_furniture(pages: Sequence[Page], *, settings: FurnitureSettings) -> list[PageFurniture]:
     """Find the running headers, footers and page numbers of a document, page by page.
 
     Returns one :class:`PageFurniture` per page, in order, naming the lines to
@@ -721,7 +746,7 @@ def _printed_page(*numbers: _PageNumber | None) -> str | None:
     return present[0].printed if present else None
 
 
-def strip_page_furniture(pages: Sequence[Page], *, settings: Settings = DEFAULT_SETTINGS) -> list[Page]:
+def strip_page_furniture(pages: Sequence[Page], *, settings: FurnitureSettings) -> list[Page]:
     """Remove running headers, footers and page numbers, keeping them in the page's furniture fields.
 
     Pure and idempotent: the removed lines' text goes, verbatim and in reading
@@ -738,12 +763,12 @@ def strip_page_furniture(pages: Sequence[Page], *, settings: Settings = DEFAULT_
     ...         Line(f"第{number}页正文，首行缩进两个字。", number, 93, 120, 520, 131, 10.5),
     ...         Line(f"— {number} —", number, 285, 800, 310, 809, 9),
     ...     ))
-    >>> cleaned = strip_page_furniture([digest_page(number) for number in (1, 2, 3)])
+    >>> cleaned = strip_page_furniture([digest_page(number) for number in (1, 2, 3)], settings=settings)
     >>> [page.text for page in cleaned]
     ['第1页正文，首行缩进两个字。', '第2页正文，首行缩进两个字。', '第3页正文，首行缩进两个字。']
     >>> cleaned[2].header, cleaned[2].footer, cleaned[2].printed_page
     (('电子政务信息汇编  2014年第4期',), ('— 3 —',), '3')
-    >>> strip_page_furniture(cleaned) == cleaned
+    >>> strip_page_furniture(cleaned, settings=settings) == cleaned
     True
     """
     stripped = list(pages)

@@ -30,10 +30,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Final
+from typing import Final, Protocol
 
 from cleaners.patterns import FULLWIDTH_PUNCTUATION_CHARS, HAN_CLASS
-from docpipe.layout import Line
+from cleaners.records import Line
 
 __all__ = [
     "OCR_CLEANERS",
@@ -250,23 +250,30 @@ OCR_CLEANERS: Final[dict[str, Callable[[str], str]]] = {
 
 # --- lines -> lines ----------------------------------------------------------------------
 
-#: A line without Chinese read below this confidence is a speck, a shadow or a rule.
-SPECK_CONFIDENCE: Final = 60.0
-#: A line whose glyphs are smaller than this share of the page's Chinese glyphs is a speck
-#: when Tesseract is also unsure of it.
-SPECK_SIZE_RATIO: Final = 0.7
-#: Below this confidence a line is a guess at noise, Chinese or not (text reads at 85-95).
-GUESS_CONFIDENCE: Final = 30.0
-#: A page-number-shaped line read with less confidence than this is a speck.
-NUMBER_CONFIDENCE: Final = 5.0
-#: A line of at most this many characters with no letter, digit or ideograph is noise.
-LONE_SYMBOLS: Final = 2
+
+class SpeckSettings(Protocol):
+    """The thresholds speck removal reads; ``docpipe.settings.Settings`` documents and holds them."""
+
+    @property
+    def speck_confidence(self) -> float: ...
+    @property
+    def speck_size_ratio(self) -> float: ...
+    @property
+    def speck_guess_confidence(self) -> float: ...
+    @property
+    def speck_number_confidence(self) -> float: ...
+    @property
+    def speck_max_symbols(self) -> int: ...
+    @property
+    def furniture_band(self) -> float: ...
+
+
 _WORD_CHAR = re.compile(f"[0-9A-Za-z{HAN_CLASS}]")
 _PAGE_NUMBER_SHAPE = re.compile(r"^[\s\-—–一·.]*(?:\d{1,4}|[ivxlcIVXLC]{1,6})[\s\-—–一·.]*$")
 
 
 def drop_speck_lines(
-    lines: Sequence[Line], *, page_height: float | None = None, band: float = 0.12
+    lines: Sequence[Line], *, page_height: float | None = None, settings: SpeckSettings
 ) -> list[Line]:
     """Drop the lines Tesseract read from specks, gutter shadow and table rules.
 
@@ -275,24 +282,24 @@ def drop_speck_lines(
     than the page's text.  Such lines would move the text column's edge and
     leak junk into articles.  Left alone: any line Tesseract is confident of,
     lines with Chinese of normal size, and anything shaped like a page number
-    (``1``, ``vi``, ``一3一``) in the top or bottom ``band`` of the page
+    (``1``, ``vi``, ``一3一``) in the top or bottom ``settings.furniture_band`` of the page
     (anywhere when the page height is not given), which furniture detection
     needs however unsure Tesseract was of it.  :func:`split_speck_lines` also
     says why each dropped line went.
 
-    >>> from docpipe.layout import Line
     >>> text = Line("大数据引发了人类思维方式", 5, 92, 219, 417, 229, 9.7, confidence=93.0)
     >>> speck = Line("Bese.", 5, 13, 16, 28, 21, 4.8, confidence=21.0)
     >>> gutter = Line("1", 5, 13, 475, 20, 484, 9.7, confidence=34.0)
     >>> number = Line("iii", 5, 410, 629, 415, 634, 5.4, confidence=40.0)
-    >>> [line.text for line in drop_speck_lines([speck, text, gutter, number], page_height=680)]
+    >>> kept = drop_speck_lines([speck, text, gutter, number], page_height=680, settings=settings)
+    >>> [line.text for line in kept]
     ['大数据引发了人类思维方式', 'iii']
     """
-    return split_speck_lines(lines, page_height=page_height, band=band)[0]
+    return split_speck_lines(lines, page_height=page_height, settings=settings)[0]
 
 
 def split_speck_lines(
-    lines: Sequence[Line], *, page_height: float | None = None, band: float = 0.12
+    lines: Sequence[Line], *, page_height: float | None = None, settings: SpeckSettings
 ) -> tuple[list[Line], list[str]]:
     """The lines :func:`drop_speck_lines` keeps, and the dropped ones as ``"reason: text"``.
 
@@ -300,11 +307,10 @@ def split_speck_lines(
     can see every line cleaning removed, and why; lines of blanks are dropped
     without a record.
 
-    >>> from docpipe.layout import Line
     >>> text = Line("大数据引发了人类思维方式", 5, 92, 219, 417, 229, 9.7, confidence=93.0)
     >>> speck = Line("Bese.", 5, 13, 16, 28, 21, 4.8, confidence=21.0)
     >>> small = Line("的大", 5, 92, 240, 98, 244, 4.0, confidence=45.0)
-    >>> kept, dropped = split_speck_lines([speck, text, small], page_height=680)
+    >>> kept, dropped = split_speck_lines([speck, text, small], page_height=680, settings=settings)
     >>> [line.text for line in kept], dropped
     (['大数据引发了人类思维方式'], ['noise: Bese.', 'small glyphs: 的大'])
     """
@@ -313,7 +319,7 @@ def split_speck_lines(
     kept: list[Line] = []
     dropped: list[str] = []
     for line in lines:
-        reason = speck_reason(line, body_size, page_height, band)
+        reason = speck_reason(line, body_size, page_height, settings)
         if reason is None:
             kept.append(line)
         elif text := line.text.strip():  # a line of blanks loses nothing worth recording
@@ -321,23 +327,25 @@ def split_speck_lines(
     return kept, dropped
 
 
-def speck_reason(line: Line, body_size: float, page_height: float | None, band: float) -> str | None:
+def speck_reason(
+    line: Line, body_size: float, page_height: float | None, settings: SpeckSettings
+) -> str | None:
     """Why ``line`` is a speck (a short phrase), or None when it is text to keep."""
     text = line.text.strip()
-    if _PAGE_NUMBER_SHAPE.match(text) and _in_margin_band(line, page_height, band):
+    if _PAGE_NUMBER_SHAPE.match(text) and _in_margin_band(line, page_height, settings.furniture_band):
         # Tesseract gives a page number it misread some confidence (9 for a 2 read as 5);
         # it gives none at all to the digits it sees in gutter shadow.
-        unsure = line.confidence is not None and line.confidence < NUMBER_CONFIDENCE
+        unsure = line.confidence is not None and line.confidence < settings.speck_number_confidence
         return "gutter shadow" if unsure else None
-    if not _WORD_CHAR.search(text) and len(text) <= LONE_SYMBOLS:
+    if not _WORD_CHAR.search(text) and len(text) <= settings.speck_max_symbols:
         return "lone mark"  # no letter, digit or ideograph
-    if line.confidence is None or line.confidence >= SPECK_CONFIDENCE:
+    if line.confidence is None or line.confidence >= settings.speck_confidence:
         return None
-    if line.confidence < GUESS_CONFIDENCE:
+    if line.confidence < settings.speck_guess_confidence:
         return "noise"  # Tesseract barely believes in it: shadow and noise, even when read as Chinese
     if not _HAN_CHAR.search(text):
         return "speck"
-    return "small glyphs" if body_size > 0 and line.size < SPECK_SIZE_RATIO * body_size else None
+    return "small glyphs" if body_size > 0 and line.size < settings.speck_size_ratio * body_size else None
 
 
 def _in_margin_band(line: Line, page_height: float | None, band: float) -> bool:
@@ -345,125 +353,3 @@ def _in_margin_band(line: Line, page_height: float | None, band: float) -> bool:
         return True
     centre = (line.top + line.bottom) / 2
     return centre <= band * page_height or centre >= (1 - band) * page_height
-
-
-# --- plausibility of a page of OCR text ------------------------------------------------------
-#
-# Not cleaners: checks that a page's OCR text reads as Chinese prose at all.  A recognizer
-# is sure of what it hallucinates (two columns read across a scanned magazine page came
-# back as 口4以应核W盘m地本越拍风证 at Tesseract confidence 92.9), so a page is doubted
-# from its text as well as from the engine's scores.
-
-#: Characters a recognizer reads from noise: not Chinese, Latin, digits, whitespace or the
-#: punctuation of Chinese and Latin prose.
-_SYMBOL: Final = re.compile(
-    rf"[^{HAN_CLASS}{FULLWIDTH_PUNCTUATION_CHARS}A-Za-z0-9\s“”‘’\"'.,;:!?()\[\]%/\-—–…·＋+＝=×@&#%‰℃°□■●○◆◇△▲※★☆～~_·\u3000-\u303f\uff01-\uff5e]"
-)
-_HAN_CHARACTER: Final = re.compile(f"[{HAN_CLASS}]")
-#: One Latin letter between two Chinese characters: 应核W盘, 盘m地.  Prose puts whole
-#: words and units there; a lone letter (X光, A股, B超) is rare on a page.
-_STRAY_LETTER: Final = re.compile(f"(?<=[{HAN_CLASS}])[A-Za-z](?=[{HAN_CLASS}])")
-#: The same character four times or more in a row (一一一一, ....): noise, rules, leaders.
-_REPEATED_RUN: Final = re.compile(r"(\S)\1{3,}")
-
-
-def rare_character_share(text: str) -> float:
-    """Share of the Chinese characters outside GB 2312's 6,763 common ones, after
-    converting traditional characters to simplified: a recognizer that guesses reaches for
-    rare characters (hallucinated 鷐, 齾), while government prose uses the common ones.
-
-    >>> rare_character_share("大数据引发了人类思维方式")
-    0.0
-    >>> round(rare_character_share("口以应核盘地本越拍风证龘齾"), 2)
-    0.15
-    """
-    from cleaners.normalize import convert_traditional_to_simplified
-
-    characters = _HAN_CHARACTER.findall(convert_traditional_to_simplified(text))
-    if not characters:
-        return 0.0
-    return sum(not _in_gb2312(character) for character in characters) / len(characters)
-
-
-def _in_gb2312(character: str) -> bool:
-    try:
-        character.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def symbol_share(text: str) -> float:
-    """Share of the non-space characters that are neither letters, digits nor the
-    punctuation of prose (see :data:`_SYMBOL`).
-
-    >>> symbol_share("政府数据开放（2014年）。")
-    0.0
-    >>> symbol_share("¥¦§ª政府")
-    0.6666666666666666
-    """
-    characters = "".join(text.split())
-    return len(_SYMBOL.findall(characters)) / len(characters) if characters else 0.0
-
-
-def stray_letter_rate(text: str) -> float:
-    """Lone Latin letters between Chinese characters, per Chinese character.
-
-    >>> round(stray_letter_rate("口4以应核W盘m地本越拍风证"), 3)
-    0.182
-    >>> stray_letter_rate("用X光和CT检查")  # real, but one in a page's hundreds of characters
-    0.2
-    """
-    han = len(_HAN_CHARACTER.findall(text))
-    return len(_STRAY_LETTER.findall(text)) / han if han else 0.0
-
-
-def repeated_share(text: str) -> float:
-    """Share of the non-space characters in runs of one character repeated four times or
-    more, and in lines that occur more than twice on the page (a fragment read again and
-    again).  Dot leaders of a contents page are runs too: a 目录 page may score high.
-
-    >>> repeated_share("大数据\\n大数据\\n大数据\\n正文")
-    0.8181818181818182
-    >>> repeated_share("大数据引发了人类思维方式")
-    0.0
-    """
-    characters = "".join(text.split())
-    if not characters:
-        return 0.0
-    repeated = sum(len(match.group(0)) for match in _REPEATED_RUN.finditer(characters))
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    counts: dict[str, int] = {}
-    for line in lines:
-        counts[line] = counts.get(line, 0) + 1
-    repeated += sum(len("".join(line.split())) * count for line, count in counts.items() if count > 2)
-    return min(1.0, repeated / len(characters))
-
-
-def implausible_text_checks(
-    text: str,
-    *,
-    max_rare_share: float,
-    max_symbol_share: float,
-    max_stray_letter_rate: float,
-    max_repeated_share: float,
-) -> tuple[str, ...]:
-    """The names of the plausibility checks a page's OCR text fails; () when it reads as prose.
-
-    >>> limits = dict(max_rare_share=0.05, max_symbol_share=0.1, max_stray_letter_rate=0.02,
-    ...               max_repeated_share=0.5)
-    >>> implausible_text_checks("大数据引发了人类思维方式和社会发展的深刻变化。", **limits)
-    ()
-    >>> implausible_text_checks("口4以应核W盘m地本越拍风证", **limits)
-    ('stray_letters',)
-    """
-    failed = []
-    if rare_character_share(text) > max_rare_share:
-        failed.append("rare_characters")
-    if symbol_share(text) > max_symbol_share:
-        failed.append("symbols")
-    if stray_letter_rate(text) > max_stray_letter_rate:
-        failed.append("stray_letters")
-    if repeated_share(text) > max_repeated_share:
-        failed.append("repeated_fragments")
-    return tuple(failed)

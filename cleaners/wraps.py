@@ -18,10 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from statistics import median
+from typing import Protocol
 
-from cleaners.columns import column_blocks
-from docpipe.layout import Line, Paragraph
-from docpipe.settings import DEFAULT_SETTINGS, Settings
+from cleaners.columns import ColumnSettings, column_blocks
+from cleaners.records import Line, Paragraph
 
 #: A contents entry ends in a page number after dot leaders, an ellipsis or a wide gap;
 #: the last field of a line divided by a wide gap (a tab) is a page number or a table
@@ -35,28 +35,49 @@ _CONTENTS_ENTRY_END = re.compile(
 #: and the ASCII punctuation that ends an English word (``storage. The``).
 _LATIN_END = re.compile(r"[A-Za-z0-9%][.,;:!?)\]'\"]*$")
 _LATIN_START = re.compile(r"^[A-Za-z0-9]")
-#: Relative difference in glyph size that marks a change of style (heading vs body).
-SIZE_CHANGE = 0.12
-#: An OCR line needs this many characters before its measured size tells a heading from text.
-MIN_CHARS_FOR_SIZE = 4
-#: Line pitch is at most this many em; a larger measured median means few, spread-out lines.
-MAX_PITCH_EM = 2.2
-#: How many lines must reach a column edge for it to count as the edge.
-MIN_LINES_AT_EDGE = 2
-#: Fewer lines than this on a page and its own text column cannot be measured.
-MIN_LINES_FOR_COLUMN = 4
-#: A paragraph signal is learnt from at least this many sure paragraph ends ...
-MIN_SIGNAL_COUNT = 3
-#: ... of which at least this share are followed by an indented line, for the indent to be the signal.
-INDENT_SIGNAL_SHARE = 0.8
-#: A page's measured column narrower than this share of the document's is not its column.
-NARROW_COLUMN = 0.9
-#: Line centres within this many em of the page's median centre share its axis ...
-CENTRE_TOLERANCE_EM = 0.5
-#: ... and a page is set centred when at least this share of its lines does ...
-CENTRED_SHARE = 0.9
-#: ... while fewer than this share are as wide as its widest line (running text fills the measure).
-FULL_LINE_SHARE = 0.5
+
+
+class WrapSettings(ColumnSettings, Protocol):
+    """The thresholds wrap repair reads; ``docpipe.settings.Settings`` documents and holds them."""
+
+    @property
+    def indent_min_em(self) -> float: ...
+    @property
+    def short_line_em(self) -> float: ...
+    @property
+    def carry_over_em(self) -> float: ...
+    @property
+    def paragraph_gap_lines(self) -> float: ...
+    @property
+    def size_change(self) -> float: ...
+    @property
+    def ocr_size_change(self) -> float: ...
+    @property
+    def size_min_chars(self) -> int: ...
+    @property
+    def max_pitch_em(self) -> float: ...
+    @property
+    def column_edge_min_lines(self) -> int: ...
+    @property
+    def column_edge_tolerance_em(self) -> float: ...
+    @property
+    def column_measure_min_lines(self) -> int: ...
+    @property
+    def column_narrow_share(self) -> float: ...
+    @property
+    def indent_signal_min_ends(self) -> int: ...
+    @property
+    def indent_signal_share(self) -> float: ...
+    @property
+    def centre_tolerance_em(self) -> float: ...
+    @property
+    def centred_share(self) -> float: ...
+    @property
+    def centred_full_share(self) -> float: ...
+    @property
+    def centred_margin_em(self) -> float: ...
+    @property
+    def fallback_body_size(self) -> float: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +88,7 @@ class Column:
     right: float
 
 
-def measure_columns(lines: Sequence[Line]) -> dict[int, Column]:
+def measure_columns(lines: Sequence[Line], *, settings: WrapSettings) -> dict[int, Column]:
     """Find each page's text column from the lines that fill it.
 
     Most lines of a page of running text start at the column's left edge and
@@ -80,20 +101,23 @@ def measure_columns(lines: Sequence[Line]) -> dict[int, Column]:
     by_page: dict[int, list[Line]] = {}
     for line in lines:
         by_page.setdefault(line.page, []).append(line)
-    em = body_em(lines)
+    em = body_em(lines, settings=settings)
     measured: dict[int, Column] = {}
     for page, page_lines in by_page.items():
-        if len(page_lines) >= MIN_LINES_FOR_COLUMN:
-            measured[page] = _measure_column(page_lines, em)
+        if len(page_lines) >= settings.column_measure_min_lines:
+            measured[page] = _measure_column(page_lines, em, settings)
     if not measured:
-        measured = {page: _measure_column(page_lines, em) for page, page_lines in by_page.items()}
+        measured = {page: _measure_column(page_lines, em, settings) for page, page_lines in by_page.items()}
     width = median(c.right - c.left for c in measured.values())
     default_left = median(c.left for c in measured.values())
     columns: dict[int, Column] = {}
     for page, page_lines in by_page.items():
         # A page whose lines nowhere fill the document's measure (a short list of
         # references, a poem) measured its lines, not its column.
-        if page in measured and measured[page].right - measured[page].left >= NARROW_COLUMN * width:
+        if (
+            page in measured
+            and measured[page].right - measured[page].left >= settings.column_narrow_share * width
+        ):
             columns[page] = measured[page]
         else:
             left = min(default_left, min(line.x0 for line in page_lines))
@@ -101,17 +125,15 @@ def measure_columns(lines: Sequence[Line]) -> dict[int, Column]:
     return columns
 
 
-def measure_line_columns(
-    lines: Sequence[Line], *, settings: Settings = DEFAULT_SETTINGS
-) -> dict[int, Column]:
+def measure_line_columns(lines: Sequence[Line], *, settings: WrapSettings) -> dict[int, Column]:
     """The text column each line is set in, keyed by ``id(line)``: its page's, or on a
     page set in columns (:func:`cleaners.columns.column_blocks`) its own column's.
 
     A line of the right-hand column starts far right of the page's column, and
     would read as indented; measured against its own column it is a wrap.
     """
-    page_columns = measure_columns(lines)
-    em = body_em(lines)
+    page_columns = measure_columns(lines, settings=settings)
+    em = body_em(lines, settings=settings)
     by_page: dict[int, list[Line]] = {}
     for line in lines:
         by_page.setdefault(line.page, []).append(line)
@@ -119,23 +141,23 @@ def measure_line_columns(
     for page, page_lines in by_page.items():
         blocks = column_blocks(page_lines, settings=settings)
         for block in blocks:
-            own = len(blocks) > 1 and len(block) >= MIN_LINES_FOR_COLUMN
-            column = _measure_column(block, em) if own else page_columns[page]
+            own = len(blocks) > 1 and len(block) >= settings.column_measure_min_lines
+            column = _measure_column(block, em, settings) if own else page_columns[page]
             columns.update((id(line), column) for line in block)
     return columns
 
 
-def body_em(lines: Sequence[Line]) -> float:
+def body_em(lines: Sequence[Line], *, settings: WrapSettings) -> float:
     """The glyph size of body text: the size most characters are set in."""
     weights: Counter[float] = Counter()
     for line in lines:
         weights[round(line.size, 1)] += len(line.text)
     if not weights:
-        return 10.0
+        return settings.fallback_body_size
     return weights.most_common(1)[0][0]
 
 
-def join_wrapped_lines(lines: Sequence[Line], *, settings: Settings = DEFAULT_SETTINGS) -> list[Paragraph]:
+def join_wrapped_lines(lines: Sequence[Line], *, settings: WrapSettings) -> list[Paragraph]:
     """Join visual lines into paragraphs, across line ends and page breaks.
 
     A new paragraph starts where a line is indented, where the previous line
@@ -155,7 +177,7 @@ def join_wrapped_lines(lines: Sequence[Line], *, settings: Settings = DEFAULT_SE
     ...     Line("服务，其愿景如下：通过提供普遍性服务，确", 1, 50.0, 145, 250.0, 155, 10.0),
     ...     Line("保服务的效率。", 2, 50.0, 60, 120.0, 70, 10.0),
     ... ]
-    >>> for paragraph in join_wrapped_lines(lines):
+    >>> for paragraph in join_wrapped_lines(lines, settings=settings):
     ...     print(paragraph.page_start, paragraph.page_end, paragraph.text)
     1 1 在印度，电子政府已逐步从政府部门的办公电脑化，发展到推出以民众为中心的项目。
     1 2 该计划旨在改善政府向公民、企业提供的公共服务，其愿景如下：通过提供普遍性服务，确保服务的效率。
@@ -163,11 +185,13 @@ def join_wrapped_lines(lines: Sequence[Line], *, settings: Settings = DEFAULT_SE
     if not lines:
         return []
     columns = measure_line_columns(lines, settings=settings)
-    em = body_em(lines)
-    pitch = min(_line_pitch(lines), MAX_PITCH_EM * em)
-    centred = centred_pages(lines, em)
+    em = body_em(lines, settings=settings)
+    pitch = min(_line_pitch(lines), settings.max_pitch_em * em)
+    centred = centred_pages(lines, em, settings=settings)
     carry_over = (
-        settings.carry_over_em * em if marks_paragraphs_by_indent(lines, columns, em, settings) else 0.0
+        settings.carry_over_em * em
+        if marks_paragraphs_by_indent(lines, columns, em, settings=settings)
+        else 0.0
     )
     paragraphs: list[Paragraph] = []
     current: list[Line] = [lines[0]]
@@ -175,16 +199,16 @@ def join_wrapped_lines(lines: Sequence[Line], *, settings: Settings = DEFAULT_SE
         if (previous.page == line.page and line.page in centred) or _starts_paragraph(
             previous, line, columns, em, pitch, settings, carry_over=carry_over
         ):
-            paragraphs.append(_to_paragraph(current, columns, em))
+            paragraphs.append(_to_paragraph(current, columns, em, settings))
             current = [line]
         else:
             current.append(line)
-    paragraphs.append(_to_paragraph(current, columns, em))
+    paragraphs.append(_to_paragraph(current, columns, em, settings))
     return paragraphs
 
 
 def marks_paragraphs_by_indent(
-    lines: Sequence[Line], columns: dict[int, Column], em: float, settings: Settings = DEFAULT_SETTINGS
+    lines: Sequence[Line], columns: dict[int, Column], em: float, *, settings: WrapSettings
 ) -> bool:
     """Whether the document starts its paragraphs with an indent: its own paragraph signal.
 
@@ -196,7 +220,7 @@ def marks_paragraphs_by_indent(
     """
     indented = flush = 0
     for previous, line in pairwise(lines):
-        if previous.page != line.page or _style_changes(previous, line):
+        if previous.page != line.page or _style_changes(previous, line, settings):
             continue
         if _CONTENTS_ENTRY_END.search(previous.text):
             continue  # a 目录 is a list, not paragraphs
@@ -206,10 +230,12 @@ def marks_paragraphs_by_indent(
             indented += 1
         else:
             flush += 1
-    return indented >= MIN_SIGNAL_COUNT and indented >= INDENT_SIGNAL_SHARE * (indented + flush)
+    return indented >= settings.indent_signal_min_ends and indented >= settings.indent_signal_share * (
+        indented + flush
+    )
 
 
-def centred_pages(lines: Sequence[Line], em: float) -> frozenset[int]:
+def centred_pages(lines: Sequence[Line], em: float, *, settings: WrapSettings) -> frozenset[int]:
     """Pages set centred line by line (a poem, a cover, a list): every line is its own paragraph.
 
     Such a page has no text column: its lines share one axis but not a width, so
@@ -219,11 +245,11 @@ def centred_pages(lines: Sequence[Line], em: float) -> frozenset[int]:
     >>> verse = ("月光落在窗台上", "风从远山来", "一盏灯还亮着", "等一个晚归的人", "夜深了")
     >>> poem = [Line(t, 1, 100 - 5 * len(t), 10 * n, 100 + 5 * len(t), 10 * n + 10, 10.0)
     ...         for n, t in enumerate(verse)]
-    >>> centred_pages(poem, 10.0)
+    >>> centred_pages(poem, 10.0, settings=settings)
     frozenset({1})
     >>> prose = [Line("在印度，电子政府已逐步从政府部门的办", 1, 50.0, 10 * n, 250.0, 10 * n + 10, 10.0)
     ...          for n in range(4)]
-    >>> centred_pages(prose, 10.0)
+    >>> centred_pages(prose, 10.0, settings=settings)
     frozenset()
     """
     by_page: dict[int, list[Line]] = {}
@@ -231,26 +257,42 @@ def centred_pages(lines: Sequence[Line], em: float) -> frozenset[int]:
         by_page.setdefault(line.page, []).append(line)
     centred: set[int] = set()
     for page, page_lines in by_page.items():
-        if len(page_lines) < MIN_LINES_FOR_COLUMN:
+        if len(page_lines) < settings.column_measure_min_lines:
             continue
         axis = median((line.x0 + line.x1) / 2 for line in page_lines)
-        on_axis = sum(abs((line.x0 + line.x1) / 2 - axis) < CENTRE_TOLERANCE_EM * em for line in page_lines)
+        tolerance = settings.centre_tolerance_em * em
+        on_axis = sum(abs((line.x0 + line.x1) / 2 - axis) < tolerance for line in page_lines)
         widest = max(line.width for line in page_lines)
-        full = sum(widest - line.width < CENTRE_TOLERANCE_EM * em for line in page_lines)
-        if on_axis >= CENTRED_SHARE * len(page_lines) and full < FULL_LINE_SHARE * len(page_lines):
+        full = sum(widest - line.width < tolerance for line in page_lines)
+        if on_axis >= settings.centred_share * len(page_lines) and full < settings.centred_full_share * len(
+            page_lines
+        ):
             centred.add(page)
     return frozenset(centred)
 
 
-def is_indented(line: Line, column: Column, em: float, *, settings: Settings = DEFAULT_SETTINGS) -> bool:
+def is_indented(line: Line, column: Column, em: float, *, settings: WrapSettings) -> bool:
     return line.x0 - column.left >= settings.indent_min_em * em
 
 
-def is_centered(line: Line, column: Column, em: float) -> bool:
+def is_centered(line: Line, column: Column, em: float, *, settings: WrapSettings) -> bool:
     """A line with wide, equal margins on both sides of the column (a centred heading)."""
     left_gap = line.x0 - column.left
     right_gap = column.right - line.x1
-    return left_gap > 2 * em and right_gap > 2 * em and abs(left_gap - right_gap) < 2 * em
+    margin = settings.centred_margin_em * em
+    return left_gap > margin and right_gap > margin and abs(left_gap - right_gap) < margin
+
+
+def sizes_differ(size: float, other: float, *, ratio: float) -> bool:
+    """Whether two glyph sizes are different sizes: the larger exceeds the smaller by more
+    than ``ratio`` of it.  docpipe passes ``Settings.size_change`` for text-layer sizes and
+    ``Settings.ocr_size_change`` for sizes OCR measured from the glyphs' ink.
+
+    >>> sizes_differ(12.0, 11.0, ratio=0.08), sizes_differ(10.5, 10.8, ratio=0.08)
+    (True, False)
+    """
+    smaller, larger = sorted((size, other))
+    return larger > 0 and larger - smaller > ratio * smaller
 
 
 def join_line_texts(first: str, second: str) -> str:
@@ -270,22 +312,23 @@ def join_line_texts(first: str, second: str) -> str:
     return first + second
 
 
-def _measure_column(page_lines: Sequence[Line], em: float) -> Column:
+def _measure_column(page_lines: Sequence[Line], em: float, settings: WrapSettings) -> Column:
     # Each edge is the outermost position that several lines share: a single
     # line beyond it is an outlier (a hanging number, a page number left in a
     # corner, a speck OCR read as text), not the column.
-    need = min(MIN_LINES_AT_EDGE, len(page_lines))
+    need = min(settings.column_edge_min_lines, len(page_lines))
+    tolerance = settings.column_edge_tolerance_em * em
     lefts = sorted(line.x0 for line in page_lines)
     rights = sorted((line.x1 for line in page_lines), reverse=True)
-    left = _shared_edge(lefts, need, em, sign=1) if lefts else 0.0
-    right = _shared_edge(rights, need, em, sign=-1) if rights else 0.0
+    left = _shared_edge(lefts, need, tolerance, sign=1) if lefts else 0.0
+    right = _shared_edge(rights, need, tolerance, sign=-1) if rights else 0.0
     return Column(left=left, right=right)
 
 
-def _shared_edge(edges: Sequence[float], need: int, em: float, *, sign: int) -> float:
+def _shared_edge(edges: Sequence[float], need: int, tolerance: float, *, sign: int) -> float:
     """The first of ``edges`` (sorted outermost first) that ``need`` edges share within half an em."""
     for index in range(len(edges) - need + 1):
-        if sign * (edges[index + need - 1] - edges[index]) < em / 2:
+        if sign * (edges[index + need - 1] - edges[index]) < tolerance:
             return edges[index]
     return edges[0]
 
@@ -301,7 +344,7 @@ def _starts_paragraph(
     columns: dict[int, Column],
     em: float,
     pitch: float,
-    settings: Settings,
+    settings: WrapSettings,
     *,
     carry_over: float = 0.0,
 ) -> bool:
@@ -320,22 +363,26 @@ def _starts_paragraph(
         return True
     if _CONTENTS_ENTRY_END.search(previous.text):
         return True
-    if _style_changes(previous, line):
+    if _style_changes(previous, line, settings):
         return True
     same_page = previous.page == line.page
     return same_page and pitch > 0 and line.top - previous.top > settings.paragraph_gap_lines * pitch
 
 
-def _style_changes(previous: Line, line: Line) -> bool:
-    if not (previous.font or line.font) and min(len(previous.text), len(line.text)) < MIN_CHARS_FOR_SIZE:
+def _style_changes(previous: Line, line: Line, settings: WrapSettings) -> bool:
+    short = min(len(previous.text), len(line.text)) < settings.size_min_chars
+    if not (previous.font or line.font) and short:
         return False  # OCR measures a line's size from its glyphs: two glyphs (远。) say little
-    larger = max(previous.size, line.size)
-    if larger > 0 and abs(previous.size - line.size) / larger > SIZE_CHANGE:
+    measured_from_ink = not (previous.font or line.font)
+    ratio = settings.ocr_size_change if measured_from_ink else settings.size_change
+    if sizes_differ(previous.size, line.size, ratio=ratio):
         return True
     return bool(previous.font and line.font and previous.font != line.font)
 
 
-def _to_paragraph(lines: Sequence[Line], columns: dict[int, Column], em: float) -> Paragraph:
+def _to_paragraph(
+    lines: Sequence[Line], columns: dict[int, Column], em: float, settings: WrapSettings
+) -> Paragraph:
     text = lines[0].text.strip()
     for line in lines[1:]:
         text = join_line_texts(text, line.text)
@@ -350,5 +397,5 @@ def _to_paragraph(lines: Sequence[Line], columns: dict[int, Column], em: float) 
         size=first.size,
         font=first.font,
         line_count=len(lines),
-        centered=len(lines) == 1 and is_centered(first, column, em),
+        centered=len(lines) == 1 and is_centered(first, column, em, settings=settings),
     )

@@ -20,9 +20,9 @@ from typing import Any
 from cleaners import CleaningConfig, clean_text
 from cleaners.columns import order_lines_by_columns
 from cleaners.furniture import strip_page_furniture
+from cleaners.records import Page, Paragraph
 from cleaners.wraps import join_wrapped_lines
 from docpipe import PIPELINE_VERSION
-from docpipe.layout import Page, Paragraph
 from docpipe.schema import article_id
 from docpipe.segment import Article, SegmentedDocument, segment_document
 from docpipe.segment.footnotes import attach_footnotes, lift_footnotes

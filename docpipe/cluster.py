@@ -4,7 +4,7 @@
 starts a ``distributed.LocalCluster`` of N worker processes (default: cores), one
 thread each, for one run and stops it after.  Tasks reach the cluster through
 prefect-dask's ``DaskTaskRunner``; a task carries a PDF's path and page numbers,
-never an open document, and returns :class:`~docpipe.layout.Page` records.
+never an open document, and returns :class:`~cleaners.records.Page` records.
 
 On a Dask worker a page job runs in the worker process itself (:class:`WorkerPages`),
 not in a page-worker process of its own: each Dask worker is already a process.

@@ -32,9 +32,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pypdfium2 as pdfium
 
+from cleaners.plausibility import find_doubts
 from docpipe.extract.ocr import page_image
 from docpipe.extract.pdf import PDFIUM_LOCK
 from docpipe.schema import SCHEMAS, allowed_values
+from docpipe.settings import DEFAULT_SETTINGS, Settings
 from docpipe.writer import read_dataset
 
 #: Page statuses that need an operator's attention.
@@ -540,52 +542,23 @@ def marked_text_html(text: str, spans: Sequence[FurnitureSpan] = ()) -> str:
 
 # --- what cleaning changed, and whether the text is plausible ---------------------------
 
-#: Han ideographs (the unified block and extension A) and CJK punctuation.
-_CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")
-#: Latin-1 letters and signs: UTF-8 or GBK bytes decoded as Latin-1 come out as these.
-_LATIN1 = re.compile(r"[\u00a1-\u00ff]")
-_PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-#: Below this share of Chinese characters a page of a Chinese document reads as noise.
-MIN_CHINESE_SHARE = 0.3
-#: Above this share of Latin-1 letters the text is mojibake.
-MAX_LATIN1_SHARE = 0.25
-#: Pages shorter than this (non-space characters) are not judged by shares.
-MIN_JUDGED_CHARS = 20
 
-
-def implausible_text(text: str) -> list[str]:
+def implausible_text(text: str, *, method: str = "text", settings: Settings = DEFAULT_SETTINGS) -> list[str]:
     r"""Why a page's text does not look like Chinese read correctly; empty when it does.
 
-    Cheap signs, for the inspector's badge: replacement or private-use characters
-    (a font without a Unicode map), Latin-1 letters in bulk (bytes decoded with
-    the wrong encoding), control characters, or little Chinese at all.  Left
-    alone: short pages (a title page, a page number) and Latin words among Chinese.
+    The judgement of cleaners/plausibility.py with :meth:`Settings.inspect_limits`:
+    the checks the page's extraction ``method`` made, any unmapped glyph, and
+    little Chinese.  Left alone: short pages (a title page, a page number) and
+    Latin words among Chinese.
 
     >>> implausible_text("印度电子政府发展：以民众为中心，公开透明的服务导向。")
     []
     >>> implausible_text("µç×ÓÕþÎñÐÅÏ¢»ã±à µç×ÓÕþÎñÐÅÏ¢»ã±à")
-    ['mojibake: 100% Latin-1 letters', 'little Chinese: 0%']
+    ['mojibake: 50% of the characters', 'little Chinese: 0%']
     >>> implausible_text("政务\ufffd\ufffd信息")
     ['2 replacement characters (U+FFFD)']
     """
-    reasons: list[str] = []
-    replacement = text.count("\ufffd")
-    if replacement:
-        reasons.append(f"{replacement} replacement character{'s' if replacement > 1 else ''} (U+FFFD)")
-    if private := len(_PRIVATE_USE.findall(text)):
-        reasons.append(f"{private} private-use character{'s' if private > 1 else ''} (no Unicode map)")
-    if control := len(_CONTROL.findall(text)):
-        reasons.append(f"{control} control character{'s' if control > 1 else ''}")
-    visible = [character for character in text if not character.isspace()]
-    if len(visible) >= MIN_JUDGED_CHARS:
-        latin1 = len(_LATIN1.findall(text)) / len(visible)
-        chinese = len(_CHINESE.findall(text)) / len(visible)
-        if latin1 > MAX_LATIN1_SHARE:
-            reasons.append(f"mojibake: {latin1:.0%} Latin-1 letters")
-        if chinese < MIN_CHINESE_SHARE:
-            reasons.append(f"little Chinese: {chinese:.0%}")
-    return reasons
+    return [doubt.reason for doubt in find_doubts(text, settings.inspect_limits(method))]
 
 
 def cleaning_diff_html(raw_text: str, text: str, spans: Sequence[FurnitureSpan] = ()) -> str:
@@ -654,7 +627,9 @@ def page_html(
     footer = split_furniture(page_row["footer"])
     spans, not_found = find_furniture(page_row["raw_text"], header, footer)
     title = f"{source_file} · page {page}"
-    doubts = implausible_text(page_row["text"] or page_row["raw_text"])
+    doubts = implausible_text(
+        page_row["text"] or page_row["raw_text"], method=page_row.get("method") or "text"
+    )
     body = f"""<header><h1>{html.escape(title)}</h1>{_status_badge(page_row["status"])}\
 {_implausible_badge(doubts)}</header>
 {_warnings_html(warnings, not_found)}

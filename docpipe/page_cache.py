@@ -26,8 +26,8 @@ from dataclasses import asdict, fields, replace
 from pathlib import Path
 from typing import Any
 
+from cleaners.records import Line, Page
 from docpipe import PIPELINE_VERSION
-from docpipe.layout import Line, Page
 from docpipe.settings import Settings
 
 CACHE_DIR = Path("_cache") / "pages"

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, fields, replace
 from typing import Any, Literal, get_args
 
+from cleaners.plausibility import PlausibilityLimits
+
 OcrMode = Literal["auto", "always", "never"]
 TextReader = Literal["pdfium", "pdfplumber"]
 TEXT_READERS: tuple[str, ...] = get_args(TextReader)
@@ -89,6 +91,49 @@ class Settings:
     #: digest title (1.7 pitches) is what sets it apart; at 1.8 two titles ran
     #: into the paragraph above them.
     paragraph_gap_lines: float = 1.5
+    #: Two glyph sizes are different sizes when the larger exceeds the smaller by more
+    #: than this share of it: the one answer to "is this size different from the body"
+    #: for wrap repair (a change of style ends a paragraph: cleaners/wraps.py) and for
+    #: headings (docpipe/segment/headings.py, book.py).  0.08: a digest sample sets its
+    #: section labels at 12 pt over 11 pt body text (9 %).
+    size_change: float = 0.08
+    #: The same for sizes OCR measured from the glyphs' ink (lines without a font name),
+    #: which vary a few points from line to line of one paragraph.
+    ocr_size_change: float = 0.25
+    #: An OCR line (no font name) needs this many characters before its measured size
+    #: tells a heading from text: OCR measures size from the glyphs' ink, and two glyphs
+    #: (远。) say little.
+    size_min_chars: int = 4
+    #: The line pitch is at most this many em; a larger measured median means a page of
+    #: few, spread-out lines, whose gaps would hide every paragraph gap.
+    max_pitch_em: float = 2.2
+    #: A page's text column: an edge counts when at least this many lines reach it
+    #: within ``column_edge_tolerance_em`` (one line beyond is a hanging number or a speck) ...
+    column_edge_min_lines: int = 2
+    column_edge_tolerance_em: float = 0.5
+    #: ... and a page (or a column of it) with fewer lines than this takes the document's
+    #: column: its own cannot be measured.
+    column_measure_min_lines: int = 4
+    #: A page whose measured column is narrower than this share of the document's
+    #: measured its lines (a short list, a poem), not its column.
+    column_narrow_share: float = 0.9
+    #: A document marks its paragraphs by indent when, of at least this many sure
+    #: paragraph ends ...
+    indent_signal_min_ends: int = 3
+    #: ... at least this share are followed by an indented line.
+    indent_signal_share: float = 0.8
+    #: A page is set centred line by line (a poem, a cover) when at least ``centred_share``
+    #: of its lines have their centre within ``centre_tolerance_em`` of the page's axis,
+    #: while fewer than ``centred_full_share`` are as wide as its widest line.
+    centre_tolerance_em: float = 0.5
+    centred_share: float = 0.9
+    centred_full_share: float = 0.5
+    #: A line is a centred heading when its margins on both sides of the column are
+    #: wider than this (in em) and differ by less than it.
+    centred_margin_em: float = 2.0
+    #: The glyph size taken for body text when a document has none to measure (points):
+    #: 10.5 pt is 五号, the size of Chinese body text.
+    fallback_body_size: float = 10.5
 
     # --- structure --------------------------------------------------------
     #: A document whose article rows carry less than this share of its cleaned text
@@ -130,7 +175,7 @@ class Settings:
     #: Pages whose mean word confidence is below this get status low_confidence.
     confidence_floor: float = 70.0
     #: OCR pages whose text fails a plausibility check get status low_confidence whatever
-    #: the engine's confidence (cleaners/ocr.py: implausible_text_checks).  Measured on the
+    #: the engine's confidence (cleaners/plausibility.py, :meth:`ocr_text_limits`).  Measured on the
     #: 35 recorded fixture pages (clean and noisy, 200 and 300 dpi): rare characters 0 %,
     #: symbols at most 1.9 %, lone Latin letters between Chinese 0 per character, repeated
     #: fragments at most 2.5 %; a hallucinated line (口4以应核W盘m地本越拍风证) has 18 %
@@ -139,6 +184,20 @@ class Settings:
     ocr_max_symbol_share: float = 0.10
     ocr_max_stray_letter_rate: float = 0.02
     ocr_max_repeated_share: float = 0.5
+    #: OCR lines dropped as specks (cleaners/ocr.py: split_speck_lines), measured on the
+    #: recorded fixture pages, where text reads at confidence 85-95: a line without
+    #: Chinese below ``speck_confidence`` is a speck, a shadow or a rule ...
+    speck_confidence: float = 60.0
+    #: ... as is one with Chinese below it whose glyphs are smaller than this share of the
+    #: page's Chinese glyphs ...
+    speck_size_ratio: float = 0.7
+    #: ... and any line below this confidence, Chinese or not, is a guess at noise.
+    speck_guess_confidence: float = 30.0
+    #: A page-number-shaped line in the page's bands read below this confidence is gutter
+    #: shadow: Tesseract gives a misread page number some confidence, shadow none.
+    speck_number_confidence: float = 5.0
+    #: A line of at most this many characters with no letter, digit or ideograph is noise.
+    speck_max_symbols: int = 2
     #: Seconds one page may take (reading its text layer, rendering, OCR: all of it)
     #: before it is declared failed.  Counted from when a worker starts the page, never
     #: the wait for a free worker; beyond it the worker and its Tesseract are killed.
@@ -163,6 +222,8 @@ class Settings:
     #: A failed (or timed-out) page of an unchanged document is extracted again by
     #: the next run until it has been tried this many times in all; 0 turns it off.
     retry_failed: int = 3
+    #: A text layer is OCR'd when it fails one of the next three checks
+    #: (cleaners/plausibility.py, :meth:`text_layer_limits`).
     #: A text layer whose share of usable characters is below this is garbage.
     text_layer_min_usable: float = 0.6
     #: A text layer with fewer characters than this counts as empty.
@@ -171,6 +232,12 @@ class Settings:
     #: one repeated character: ``êêêÆÆÆ###``) is above this is garbage, and the
     #: page is OCR'd.  A French or German paragraph stays under 0.05.
     text_layer_max_mojibake: float = 0.3
+    #: ``docpipe inspect`` marks a page's text implausible (a red badge) when it fails the
+    #: checks its extraction method made, holds any unmapped glyph, or, once it has at
+    #: least ``inspect_min_judged_chars`` characters, less than this share is Chinese.
+    inspect_min_chinese_share: float = 0.3
+    #: A shorter text (a page number, a title page) is not judged by shares in the inspector.
+    inspect_min_judged_chars: int = 20
 
     # --- text layer ---------------------------------------------------------
     #: Which library reads a page's characters: "pdfium" (its text page, about 20x
@@ -180,6 +247,10 @@ class Settings:
     #: (beyond the line's usual letter gap) is at least this share of their median
     #: glyph width: a word space is about half a letter wide, kerning a tenth.
     word_gap_ratio: float = 0.3
+    #: Any other two characters (Chinese, punctuation) are separated by a space when the
+    #: gap between them, beyond the line's usual one, is at least this many em; two digits
+    #: need twice as much, so that justification never splits a number (200 as "2 00").
+    space_gap_em: float = 0.3
     #: Columns (cleaners/columns.py): a gutter is a vertical band at least this
     #: wide (in em) that no line of a stretch of the page crosses.  Column gutters
     #: are set 1.5-3 em wide; a gap inside a line of running text is under 1 em.
@@ -191,6 +262,9 @@ class Settings:
     #: (justified).  Tables and contents pages, whose cells and page numbers
     #: line up down the page too, are set ragged.
     column_justified_share: float = 0.5
+    #: ... a line reaching the edge when it ends at most this many em short of it: on
+    #: it, give or take a character.
+    column_justified_tolerance_em: float = 1.0
     #: ... and its lines at least this wide (median, in em): a column of numbers
     #: or labels in a table is narrower than any column of running text.
     column_min_width_em: float = 8.0
@@ -198,6 +272,39 @@ class Settings:
     def __post_init__(self) -> None:
         for field_ in fields(self):
             check_setting(field_.name, getattr(self, field_.name))
+
+    def text_layer_limits(self) -> PlausibilityLimits:
+        """When a page's text layer is garbage and the page is OCR'd instead."""
+        return PlausibilityLimits(
+            min_chars=self.text_layer_min_chars,
+            min_usable_share=self.text_layer_min_usable,
+            max_mojibake_share=self.text_layer_max_mojibake,
+        )
+
+    def ocr_text_limits(self) -> PlausibilityLimits:
+        """When an OCR page's text is implausible and the page low_confidence."""
+        return PlausibilityLimits(
+            max_rare_share=self.ocr_max_rare_share,
+            max_symbol_share=self.ocr_max_symbol_share,
+            max_stray_letter_rate=self.ocr_max_stray_letter_rate,
+            max_repeated_share=self.ocr_max_repeated_share,
+        )
+
+    def inspect_limits(self, method: str = "text") -> PlausibilityLimits:
+        """When ``docpipe inspect`` doubts a page's stored text, read with ``method``.
+
+        The checks that method's pages pass, except emptiness (a blank page is
+        not implausible); any unmapped glyph, since none should survive
+        extraction; and, on texts long enough to judge, little Chinese.
+        """
+        base = self.ocr_text_limits() if method == "ocr" else self.text_layer_limits()
+        return replace(
+            base,
+            min_chars=None,
+            min_usable_share=1.0,
+            min_chinese_share=self.inspect_min_chinese_share,
+            min_judged_chars=self.inspect_min_judged_chars,
+        )
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """Return a copy with the given fields replaced; ``None`` values are ignored."""
@@ -228,6 +335,21 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "indent_min_em": (0.0, None),
     "short_line_em": (0.0, None),
     "paragraph_gap_lines": (0.01, None),
+    "size_change": (0.0, 1.0),
+    "ocr_size_change": (0.0, 1.0),
+    "size_min_chars": (0, None),
+    "max_pitch_em": (0.01, None),
+    "column_edge_min_lines": (1, None),
+    "column_edge_tolerance_em": (0.0, None),
+    "column_measure_min_lines": (1, None),
+    "column_narrow_share": (0.0, 1.0),
+    "indent_signal_min_ends": (1, None),
+    "indent_signal_share": (0.0, 1.0),
+    "centre_tolerance_em": (0.0, None),
+    "centred_share": (0.0, 1.0),
+    "centred_full_share": (0.0, 1.0),
+    "centred_margin_em": (0.0, None),
+    "fallback_body_size": (1.0, None),
     "carry_over_em": (0.0, None),
     "coverage_floor": (0.0, 1.0),
     "footnote_band": (0.0, 1.0),
@@ -242,6 +364,11 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "ocr_max_symbol_share": (0.0, 1.0),
     "ocr_max_stray_letter_rate": (0.0, 1.0),
     "ocr_max_repeated_share": (0.0, 1.0),
+    "speck_confidence": (0.0, 100.0),
+    "speck_size_ratio": (0.0, 1.0),
+    "speck_guess_confidence": (0.0, 100.0),
+    "speck_number_confidence": (0.0, 100.0),
+    "speck_max_symbols": (0, None),
     "page_timeout": (0.001, None),
     "ocr_workers": (0, 256),
     "text_batch_pages": (1, 10_000),
@@ -253,10 +380,14 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "text_layer_min_usable": (0.0, 1.0),
     "text_layer_min_chars": (0, None),
     "text_layer_max_mojibake": (0.0, 1.0),
+    "inspect_min_chinese_share": (0.0, 1.0),
+    "inspect_min_judged_chars": (0, None),
     "word_gap_ratio": (0.0, None),
+    "space_gap_em": (0.0, None),
     "column_gap_em": (0.0, None),
     "column_min_lines": (1, None),
     "column_justified_share": (0.0, 1.0),
+    "column_justified_tolerance_em": (0.0, None),
     "column_min_width_em": (0.0, None),
 }
 #: Tesseract language codes joined by "+", e.g. chi_sim+eng.

@@ -33,6 +33,7 @@ from prefect.futures import PrefectFuture
 from prefect.states import Failed, State
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
+from cleaners.records import ExtractionMethod, Page
 from docpipe import PIPELINE_VERSION
 from docpipe.assemble import DocumentRows, assemble_document, failed_document_rows
 from docpipe.cluster import (
@@ -61,7 +62,6 @@ from docpipe.inventory import (
     take_inventory,
 )
 from docpipe.keep_or_replace import keeps_previous, kept_document_row
-from docpipe.layout import ExtractionMethod, Page
 from docpipe.lock import output_lock
 from docpipe.page_cache import load_any_page, load_page, save_page
 from docpipe.page_cache import remove_leftover_temp_files as remove_leftover_cache_temp_files

@@ -24,9 +24,9 @@ from typing import Any
 import pytest
 
 from cleaners.furniture import strip_page_furniture
+from cleaners.records import Page
 from docpipe.assemble import DocumentRows, assemble_document, clean_paragraphs
 from docpipe.extract.pdf import extract_page, open_document
-from docpipe.layout import Page
 from docpipe.scoring import Article, check_rows, ratio, score
 from docpipe.segment import segment_document
 from docpipe.settings import DEFAULT_SETTINGS
@@ -130,7 +130,7 @@ def test_every_paragraph_reaches_a_row(golden_path: Path) -> None:
 
 @pytest.mark.parametrize("golden_path", CASES, ids=lambda p: p.name.removesuffix(".golden.json"))
 def test_each_paragraph_is_held_by_exactly_one_row(golden_path: Path) -> None:
-    paragraphs = clean_paragraphs(strip_page_furniture(extracted(golden_path)))
+    paragraphs = clean_paragraphs(strip_page_furniture(extracted(golden_path), settings=DEFAULT_SETTINGS))
     segmented = segment_document(paragraphs)
     held = [index for article in segmented.articles for index in article.held]
     assert len(held) == len(set(held)), "a paragraph in two rows"

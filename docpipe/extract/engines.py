@@ -12,8 +12,8 @@ from typing import Protocol
 
 from PIL import Image
 
+from cleaners.records import Line
 from docpipe.extract.tesseract import TesseractEngine
-from docpipe.layout import Line
 from docpipe.settings import Settings
 
 

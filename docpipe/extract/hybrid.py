@@ -30,11 +30,11 @@ from PIL import Image
 
 from cleaners.normalize import convert_traditional_to_simplified
 from cleaners.patterns import CURLY_QUOTE_CHARS, FULLWIDTH_PUNCTUATION_CHARS, HAN_CLASS
+from cleaners.records import Line
 from cleaners.wraps import join_line_texts
 from docpipe.extract import ppocr
 from docpipe.extract.tables import PageInk, inked_columns, text_bands
 from docpipe.extract.tesseract import TesseractEngine
-from docpipe.layout import Line
 from docpipe.settings import Settings
 
 #: Margin of page pixels kept around Tesseract's line box, in line heights, and at least

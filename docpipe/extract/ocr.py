@@ -42,7 +42,9 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image
 
-from cleaners.ocr import implausible_text_checks, split_speck_lines
+from cleaners.ocr import split_speck_lines
+from cleaners.plausibility import find_doubts
+from cleaners.records import Line, Page, PageStatus
 from docpipe.extract.engines import ENGINES, OcrEngine, engine_for
 from docpipe.extract.tables import RULE_MIN_LENGTH_PT, remove_rules
 from docpipe.extract.tesseract import (
@@ -55,7 +57,6 @@ from docpipe.extract.tesseract import (
     lines_from_tesseract_data,
     ocr_page_lines,
 )
-from docpipe.layout import Line, Page, PageStatus
 from docpipe.settings import Settings
 
 #: An image object counts as the page itself when each of its edges lies within this
@@ -129,7 +130,7 @@ def _is_upright(image_object: pdfium.PdfImage) -> bool:
 def ocr_page(
     pdf_path: Path, page_number: int, *, settings: Settings, engine: OcrEngine | None = None
 ) -> Page:
-    """OCR one page (1-based) of a PDF into a :class:`~docpipe.layout.Page`.
+    """OCR one page (1-based) of a PDF into a :class:`~cleaners.records.Page`.
 
     The engine is ``engine`` or the one ``settings.ocr_engine`` names.  Errors from the
     engine (TesseractError, TimeoutError after ``settings.page_timeout``) propagate: the
@@ -148,7 +149,7 @@ def ocr_page(
     read, turn = read_upright(engine, image, page_number=page_number, scale=scale, settings=settings)
     if turn in (90, 270):
         width, height = height, width
-    lines, dropped = split_speck_lines(read, page_height=height, band=settings.furniture_band)
+    lines, dropped = split_speck_lines(read, page_height=height, settings=settings)
     confidence = page_confidence(lines)
     status: PageStatus
     if not lines:
@@ -248,15 +249,7 @@ def _weight(lines: Sequence[Line]) -> float:
 def _implausible(lines: Sequence[Line], settings: Settings) -> bool:
     """Whether the page's text fails a plausibility check: a recognizer is sure of what it
     hallucinates, so the text itself is checked as well as the engine's confidence."""
-    return bool(
-        implausible_text_checks(
-            "\n".join(line.text for line in lines),
-            max_rare_share=settings.ocr_max_rare_share,
-            max_symbol_share=settings.ocr_max_symbol_share,
-            max_stray_letter_rate=settings.ocr_max_stray_letter_rate,
-            max_repeated_share=settings.ocr_max_repeated_share,
-        )
-    )
+    return bool(find_doubts("\n".join(line.text for line in lines), settings.ocr_text_limits()))
 
 
 def page_confidence(lines: Sequence[Line]) -> float | None:

@@ -22,17 +22,16 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
+from cleaners.plausibility import find_doubts
+from cleaners.records import ExtractionMethod, Page
 from docpipe.extract.page_bounds import looks_blank, render_megapixels
 from docpipe.extract.text_layer import (
     Char,
     group_chars_into_lines,
-    mojibake_share,
     pdfium_chars,
     pdfplumber_chars,
     reversed_runs,
-    usable_share,
 )
-from docpipe.layout import ExtractionMethod, Page
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 PDF_MAGIC = b"%PDF-"
@@ -119,14 +118,8 @@ def choose_method(text: str, *, settings: Settings = DEFAULT_SETTINGS) -> Extrac
         return "ocr"
     if settings.ocr == "never":
         return "text"
-    visible = "".join(text.split())
-    if len(visible) < settings.text_layer_min_chars:
-        return "ocr"
-    if usable_share(text) < settings.text_layer_min_usable:
-        return "ocr"
-    if mojibake_share(text) > settings.text_layer_max_mojibake:
-        return "ocr"
-    return "text"
+    # Nearly empty, unmapped glyphs or mojibake (cleaners/plausibility.py).
+    return "ocr" if find_doubts(text, settings.text_layer_limits()) else "text"
 
 
 def needs_ocr(path: Path, *, settings: Settings = DEFAULT_SETTINGS) -> bool:

@@ -24,6 +24,7 @@ import numpy as np
 from PIL import Image
 
 from cleaners.patterns import HAN_CLASS
+from cleaners.records import Line
 from cleaners.wraps import join_line_texts
 from docpipe.extract import ppocr
 from docpipe.extract.reading_order import reading_order, union
@@ -35,7 +36,6 @@ from docpipe.extract.tables import (
     ink_bands,
     true_runs,
 )
-from docpipe.layout import Line
 from docpipe.settings import Settings
 
 #: The resolution the detector sees: a 10.5-pt character is 15 px high at 100 dpi, and

@@ -2,7 +2,7 @@
 
 Tesseract reads the page image, rules painted out (:class:`~docpipe.extract.tables.PageInk`,
 shared with the other readers of the page).  Its words are grouped into
-:class:`~docpipe.layout.Line` records with boxes scaled from pixels to PDF points, so
+:class:`~cleaners.records.Line` records with boxes scaled from pixels to PDF points, so
 that furniture detection, wrap repair and segmentation treat OCR pages exactly like
 text-layer pages; a ruled table's rows are read cell by cell from one canvas.
 """
@@ -23,6 +23,7 @@ import pytesseract
 from PIL import Image
 from pytesseract import Output
 
+from cleaners.records import Line
 from docpipe.extract.tables import (
     REACH_PX,
     Box,
@@ -32,8 +33,7 @@ from docpipe.extract.tables import (
     table_rows,
     true_runs,
 )
-from docpipe.layout import Line
-from docpipe.settings import Settings
+from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 # Tesseract is built with OpenMP and by default runs one thread per core for each page.
 # docpipe already OCRs pages in parallel, one Tesseract process per worker, so N workers
@@ -51,7 +51,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 #: of them), whose layout analysis cuts a justified body into columns and scrambles the
 #: reading order on every noisy page.  Running heads came back in 19 of 20 pages with
 #: modes 6 and 4; page numbers in 11 of 20 with mode 6 but only 1 with mode 4.
-DEFAULT_PSM = 6
+DEFAULT_PSM = DEFAULT_SETTINGS.ocr_psm
 DEFAULT_LANGUAGES = "chi_sim+eng"
 #: Debian packages that provide the binary and each language's data.
 TESSERACT_PACKAGE = "tesseract-ocr"
@@ -63,7 +63,7 @@ NO_CONFIDENCE = -1
 MARGIN_CONFIDENCE = 60.0
 #: Default height of the top and bottom bands where a running head or page number is
 #: expected, as a fraction of the page height (as Settings.furniture_band).
-DEFAULT_MARGIN_BAND = 0.12
+DEFAULT_MARGIN_BAND = DEFAULT_SETTINGS.furniture_band
 #: A margin strip starts this many line heights away from the outermost confident line,
 #: so that no descender or accent of that line is read twice.
 MARGIN_STRIP_PADDING = 0.25
@@ -75,7 +75,7 @@ WORD_LEVEL = 5
 #: A gap between two words of a line at least this many line heights (ems) wide is a
 #: column gap and joins them with a tab, as the text-layer path does
 #: (``Settings.tab_gap_em``, whose default this is).
-DEFAULT_TAB_GAP_EM = 2.0
+DEFAULT_TAB_GAP_EM = DEFAULT_SETTINGS.tab_gap_em
 #: On the canvas where table rows are read (:func:`_read_table_rows`): the gap between
 #: two cells of a row, wide enough that no word straddles it, and between the printed
 #: lines of one wrapped cell, narrow enough that they read as one run of text.

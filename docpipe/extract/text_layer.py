@@ -1,4 +1,4 @@
-"""Text-layer extraction: a page's characters grouped into :class:`~docpipe.layout.Line` records.
+"""Text-layer extraction: a page's characters grouped into :class:`~cleaners.records.Line` records.
 
 ``extract_text()`` is not enough: it drops the two-character indent that marks a
 Chinese paragraph and loses the font and size that tell a heading from body text.
@@ -40,16 +40,12 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from cleaners.columns import column_blocks
-from docpipe.layout import Line
+from cleaners.plausibility import UNMAPPED_GLYPH
+from cleaners.records import Line
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 Char = dict[str, Any]  # a character record with pdfplumber's keys (text, x0, top, x1, bottom, size, fontname)
 
-#: What a glyph without a Unicode mapping reads as: □, the mark Chinese
-#: typesetting uses for a character that cannot be set (缺字符号).
-UNMAPPED_GLYPH = "\u25a1"
-#: A gap this wide (in em) between two characters of a line is a word space.
-SPACE_GAP_EM = 0.3
 #: Subset fonts carry a tag ("AAAAAB+") that differs between the subsets of one
 #: font (a generator may split a CJK font into several 256-glyph subsets).
 _SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")
@@ -60,14 +56,6 @@ _FONT_NAME_BUFFER = 256
 _REVERSED_BRACKETS = re.compile(r"】[^【】]+【|》[^《》]+《|）[^（）]+（|〕[^〔〕]+〔")
 #: Punctuation that never starts a line of Chinese text (避头尾).
 _NO_LINE_START = frozenset("。，、；：！？")
-#: The one run of three letters that text prints everywhere.
-_WWW = re.compile(r"(?i)www\.")
-#: A run of three or more of the same character.
-_REPEATED_RUN = re.compile(r"(.)\1{2,}", re.DOTALL)
-#: Characters that repeat in real text: leader dots, rules, spacing fills.
-_RUN_CHARS_OF_TEXT = frozenset(".…-—_·=*~。 ")
-#: Latin-1 Supplement characters that real Chinese and Western text uses.
-_LATIN1_OF_TEXT = frozenset("°·×÷±§¥£¢©®µ²³¹¼½¾«»\u00a0éèàçüöäáíóúñ")
 _BREAK_CODES = frozenset((0x0A, 0x0D))
 _ORIENTATION_SAMPLE = 64
 #: A glyph whose baseline leans more than this (tan of the angle, about 3 degrees)
@@ -195,7 +183,7 @@ def group_chars_into_lines(
     narrower ones a space: between Latin letters and digits a gap of
     ``settings.word_gap_ratio`` of their own width or a space glyph of the PDF
     (``coverage and the depth``), between Chinese characters only a gap of
-    ``SPACE_GAP_EM`` (letter-spacing never splits a word).
+    ``settings.space_gap_em`` (letter-spacing never splits a word).
     """
     upright = [c for c in chars if c.get("upright", True) and c["text"] != ""]
     upright.sort(key=lambda c: (_centre(c), c["x0"]))
@@ -218,54 +206,6 @@ def group_chars_into_lines(
     for block in column_blocks([piece.line for piece in pieces], settings=settings):
         lines += _join_pieces([by_line[id(line)] for line in block], page_number, settings)
     return lines
-
-
-def usable_share(text: str) -> float:
-    """Share of a text layer's characters that are real text, not unmapped glyphs.
-
-    >>> usable_share("电子政务信息汇编")
-    1.0
-    >>> usable_share("(cid:12)字")
-    0.5
-    >>> usable_share("□字")
-    0.5
-    """
-    cids = len(_CID.findall(text))
-    rest = _CID.sub("", text)
-    visible = [ch for ch in rest if not ch.isspace()]
-    unusable = sum(1 for ch in visible if _is_unusable(ch))
-    total = cids + len(visible)
-    if total == 0:
-        return 0.0
-    return (len(visible) - unusable) / total
-
-
-def mojibake_share(text: str) -> float:
-    """Share of a text layer's visible characters that are mojibake, not text.
-
-    A text layer decoded with the wrong map reads as Latin-1 letters and
-    symbols in runs (``êêêÆÆÆ###(((¯¯¯KKK``): counted are the Latin-1
-    Supplement characters no text uses in bulk (``°`` ``·`` ``×`` ``±`` ``²``
-    ``©`` ``®`` ``µ`` and the like are not counted), every character of a run of
-    three or more of the same character (digits and the characters of leader
-    dots and rules, ``......`` ``———``, and a URL's ``www.`` are not counted), unmapped glyphs, U+FFFD,
-    private-use and control characters.  Chinese, English and numbers count 0.
-
-    >>> mojibake_share("êêêÆÆÆ###(((¯¯¯KKK")
-    1.0
-    >>> mojibake_share("电子政务信息汇编 …… 3")
-    0.0
-    >>> mojibake_share("Température 25 °C, 1000 mAh")
-    0.0
-    """
-    visible = "".join(_WWW.sub("", text).split())
-    if not visible:
-        return 0.0
-    bad = [_is_suspect(char) for char in visible]
-    for match in _REPEATED_RUN.finditer(visible):
-        if match.group(1) not in _RUN_CHARS_OF_TEXT and not match.group(1).isdigit():
-            bad[match.start() : match.end()] = [True] * (match.end() - match.start())
-    return sum(bad) / len(visible)
 
 
 def reversed_runs(text: str) -> list[str]:
@@ -368,20 +308,6 @@ def _turned(
 # --- grouping -------------------------------------------------------------------
 
 
-def _is_unusable(char: str) -> bool:
-    code = ord(char)
-    return (
-        char in (UNMAPPED_GLYPH, "\ufffd")
-        or 0xE000 <= code <= 0xF8FF
-        or 0xF0000 <= code
-        or (code < 0x20 and char not in "\t\n\r")
-    )
-
-
-def _is_suspect(char: str) -> bool:
-    return _is_unusable(char) or ("\u0080" <= char <= "\u00ff" and char not in _LATIN1_OF_TEXT)
-
-
 def _is_latin(char: str) -> bool:
     return (char.isascii() and char.isalnum()) or "\u00c0" <= char <= "\u024f"
 
@@ -391,10 +317,10 @@ def _space_gap(before: Char, after: Char, latin_width: float, settings: Settings
     # Justification may spread the glyphs of a number; a space inside one would
     # turn 200 into "2 00", so digits need a wider gap to be separated.
     if a.isdigit() and b.isdigit():
-        return 2 * SPACE_GAP_EM * before["size"]
+        return 2 * settings.space_gap_em * before["size"]
     if _is_latin(a[-1]) and _is_latin(b[0]) and latin_width > 0:
         return settings.word_gap_ratio * latin_width
-    return SPACE_GAP_EM * max(before["size"], after["size"])
+    return settings.space_gap_em * max(before["size"], after["size"])
 
 
 def _centre(char: Char) -> float:

@@ -421,7 +421,7 @@ class SetLine:
 
 @dataclass(frozen=True, slots=True)
 class PlacedLine:
-    """A typeset line at its place on a page (points, origin top-left as in docpipe.layout)."""
+    """A typeset line at its place on a page (points, origin top-left as in cleaners.records)."""
 
     line: SetLine
     x0: float

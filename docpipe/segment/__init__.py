@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from docpipe.layout import Paragraph
+from cleaners.records import Paragraph
 from docpipe.segment.book import is_book, segment_book
 from docpipe.segment.digest import is_digest, segment_digest
 from docpipe.segment.general import segment_general

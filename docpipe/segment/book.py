@@ -18,10 +18,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from docpipe.layout import Paragraph
+from cleaners.records import Paragraph
 from docpipe.segment.contents import ContentsEntry, find_contents, parse_contents, parse_contents_entry
 from docpipe.segment.model import Article, SegmentedDocument
 from docpipe.segment.parts import is_back_heading
+from docpipe.settings import DEFAULT_SETTINGS
 
 _NUMERALS = "一二三四五六七八九十百零〇两"
 _CHAPTER = re.compile(rf"^\s*(?P<marker>第\s*[{_NUMERALS}\d]+\s*[章篇编])\s*(?P<name>.*)$")
@@ -31,7 +32,8 @@ _MARKER_SEPARATORS = " \u3000“”\"'，,、：:·.。"
 #: A heading is a short paragraph: longer ones are running text whatever they start with.
 MAX_HEADING_CHARS = 60
 #: Relative size difference that sets a heading apart from body text.
-HEADING_SIZE_RATIO = 0.08
+#: (Settings' default: segment is not given the run's settings yet.)
+HEADING_SIZE_RATIO = DEFAULT_SETTINGS.size_change
 #: Running text after a front-matter heading: at least this many characters.
 MIN_FRONT_SECTION_CHARS = 100
 

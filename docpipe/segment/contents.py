@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from docpipe.layout import Paragraph
+from cleaners.records import Paragraph
 
 #: The heading of a table of contents, once its spaces are removed.
 CONTENTS_HEADINGS = frozenset({"目录", "目次", "目錄"})

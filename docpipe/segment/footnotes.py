@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from docpipe.layout import Line, Page
+from cleaners.records import Line, Page
 from docpipe.segment.model import Article
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 

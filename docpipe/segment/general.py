@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from docpipe.layout import Paragraph
+from cleaners.records import Paragraph
 from docpipe.segment.contents import find_contents
 from docpipe.segment.headings import Heading, body_size, find_headings
 from docpipe.segment.model import Article, SegmentedDocument

@@ -20,9 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 
-from docpipe.layout import Paragraph
+from cleaners.records import Paragraph
 from docpipe.segment.contents import parse_contents_entry
 from docpipe.segment.parts import is_back_heading, is_front_heading
+from docpipe.settings import DEFAULT_SETTINGS
 
 _NUMERALS = "一二三四五六七八九十百零〇两"
 #: (family, pattern): the pattern's ``number`` group is what is counted.
@@ -42,9 +43,10 @@ MAX_HEADING_CHARS = 40
 #: Nor longer than this many lines.
 MAX_HEADING_LINES = 2
 #: A heading set apart by size is at least this much larger than the body text.
-HEADING_SIZE_RATIO = 0.08
+#: (Settings' defaults: segment is not given the run's settings yet.)
+HEADING_SIZE_RATIO = DEFAULT_SETTINGS.size_change
 #: The same for OCR lines (no font name), whose sizes are measured from their ink.
-OCR_HEADING_SIZE_RATIO = 0.25
+OCR_HEADING_SIZE_RATIO = DEFAULT_SETTINGS.ocr_size_change
 #: Sizes closer than this (points) are one size when levels are ranked by size.
 SIZE_STEP = 0.5
 #: Sentence punctuation a heading does not end with.

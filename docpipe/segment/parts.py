@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
-from docpipe.layout import Paragraph
+from cleaners.records import Paragraph
 from docpipe.segment.contents import is_contents_heading
 from docpipe.segment.model import Article, Part, SegmentedDocument
 

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaners.columns import column_blocks, find_gutter, order_lines_by_columns
-from docpipe.layout import Line
+from cleaners.records import Line
+from docpipe.settings import DEFAULT_SETTINGS
 
 SIZE = 10.5
 PITCH = 16.8
@@ -41,26 +42,30 @@ def texts(lines: list[Line]) -> list[str]:
 
 def test_two_columns_with_shared_baselines_read_left_then_right() -> None:
     left, right = column("L", 56, 168, 8), column("R", 245, 168, 8)
-    assert texts(order_lines_by_columns(left + right)) == texts(left) + texts(right)
+    assert texts(order_lines_by_columns(left + right, settings=DEFAULT_SETTINGS)) == texts(left) + texts(
+        right
+    )
 
 
 def test_staggered_columns() -> None:
     left, right = column("L", 56, 168, 8), column("R", 245, 168, 7, offset=PITCH / 2)
-    assert texts(order_lines_by_columns(right + left)) == texts(left) + texts(right)
+    assert texts(order_lines_by_columns(right + left, settings=DEFAULT_SETTINGS)) == texts(left) + texts(
+        right
+    )
 
 
 def test_three_columns() -> None:
     cols = [column(name, x0, 150, 9) for name, x0 in (("A", 40), ("B", 215), ("C", 390))]
-    assert texts(order_lines_by_columns([x for c in reversed(cols) for x in c])) == [
-        t for c in cols for t in texts(c)
-    ]
+    assert texts(
+        order_lines_by_columns([x for c in reversed(cols) for x in c], settings=DEFAULT_SETTINGS)
+    ) == [t for c in cols for t in texts(c)]
 
 
 def test_title_across_the_columns_comes_first_and_a_closing_paragraph_last() -> None:
     title = line("标题", 150, 60, 450, size=20)
     left, right = column("L", 56, 230, 6), column("R", 310, 230, 6)
     footer = line("全宽结尾段落", 56, 220, 540)
-    assert texts(order_lines_by_columns([footer, *right, title, *left])) == [
+    assert texts(order_lines_by_columns([footer, *right, title, *left], settings=DEFAULT_SETTINGS)) == [
         "标题",
         *texts(left),
         *texts(right),
@@ -71,7 +76,7 @@ def test_title_across_the_columns_comes_first_and_a_closing_paragraph_last() -> 
 def test_a_sidebar_comes_after_both_columns() -> None:
     left, right = column("L", 56, 168, 8), column("R", 245, 168, 8)
     sidebar = [line(f"S{row}", 434, 100 + row * 2 * PITCH, 520, size=9) for row in range(4)]
-    ordered = texts(order_lines_by_columns([*sidebar, *right, *left]))
+    ordered = texts(order_lines_by_columns([*sidebar, *right, *left], settings=DEFAULT_SETTINGS))
     assert ordered == texts(left) + texts(right) + texts(sidebar)
     # never read straight across
     assert "R0" not in ordered[: ordered.index("L7")]
@@ -79,7 +84,7 @@ def test_a_sidebar_comes_after_both_columns() -> None:
 
 def test_blocks_are_what_a_wrap_repair_can_measure() -> None:
     left, right = column("L", 56, 168, 8), column("R", 245, 168, 8)
-    blocks = column_blocks(left + right)
+    blocks = column_blocks(left + right, settings=DEFAULT_SETTINGS)
     assert [texts(block) for block in blocks] == [texts(left), texts(right)]
 
 
@@ -94,8 +99,10 @@ def test_single_column_with_right_aligned_sources_stays_top_to_bottom() -> None:
         top += 4 * PITCH
         lines.append(line(f"（来源{paragraph}）", 470, top, 536))  # right-aligned attribution
         top += PITCH
-    assert texts(order_lines_by_columns(lines)) == texts(sorted(lines, key=lambda x: x.top))
-    assert find_gutter(lines) is None
+    assert texts(order_lines_by_columns(lines, settings=DEFAULT_SETTINGS)) == texts(
+        sorted(lines, key=lambda x: x.top)
+    )
+    assert find_gutter(lines, settings=DEFAULT_SETTINGS) is None
 
 
 def test_table_rows_stay_rows() -> None:
@@ -105,7 +112,7 @@ def test_table_rows_stay_rows() -> None:
         top = 100 + row * PITCH
         rows.append(line(label, 56, top, 56 + len(label) * SIZE))
         rows.append(line(f"{row + 3}.2 V", 286, top, 320))
-    assert texts(order_lines_by_columns(rows)) == texts(rows)
+    assert texts(order_lines_by_columns(rows, settings=DEFAULT_SETTINGS)) == texts(rows)
 
 
 def test_contents_page_stays_entry_by_entry() -> None:
@@ -116,23 +123,25 @@ def test_contents_page_stays_entry_by_entry() -> None:
             line(f"{row + 1}、第{row + 1}篇文章的标题" + "长" * (row % 5), 56, top, 300 + 20 * (row % 5))
         )
         entries.append(line(str(3 + row), 520, top, 530))
-    assert texts(order_lines_by_columns(entries)) == texts(entries)
+    assert texts(order_lines_by_columns(entries, settings=DEFAULT_SETTINGS)) == texts(entries)
 
 
 def test_two_short_lines_are_not_columns() -> None:
     lines = [line("短行", 56, 100, 90), line("右侧日期", 400, 100, 460)]
-    assert texts(order_lines_by_columns(lines)) == ["短行", "右侧日期"]
+    assert texts(order_lines_by_columns(lines, settings=DEFAULT_SETTINGS)) == ["短行", "右侧日期"]
 
 
 def test_ocr_lines_are_ordered_the_same_way() -> None:
     left = [line(x.text, x.x0, x.top, x.x1, font="") for x in column("L", 60, 200, 6)]
     right = [line(x.text, x.x0, x.top + 1.5, x.x1, font="") for x in column("R", 300, 200, 6)]
-    assert texts(order_lines_by_columns(left + right)) == texts(left) + texts(right)
+    assert texts(order_lines_by_columns(left + right, settings=DEFAULT_SETTINGS)) == texts(left) + texts(
+        right
+    )
 
 
 def test_empty_page() -> None:
-    assert order_lines_by_columns([]) == []
-    assert column_blocks([]) == []
+    assert order_lines_by_columns([], settings=DEFAULT_SETTINGS) == []
+    assert column_blocks([], settings=DEFAULT_SETTINGS) == []
 
 
 # --- properties ----------------------------------------------------------------------
@@ -148,6 +157,6 @@ line_strategy = st.builds(
 @settings(max_examples=60, deadline=None)
 @given(st.lists(line_strategy, max_size=40))
 def test_reordering_keeps_every_line_and_is_idempotent(lines: list[Line]) -> None:
-    ordered = order_lines_by_columns(lines)
+    ordered = order_lines_by_columns(lines, settings=DEFAULT_SETTINGS)
     assert sorted(ordered, key=repr) == sorted(lines, key=repr)
-    assert order_lines_by_columns(ordered) == ordered
+    assert order_lines_by_columns(ordered, settings=DEFAULT_SETTINGS) == ordered

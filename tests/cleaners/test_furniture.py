@@ -23,7 +23,7 @@ from cleaners.furniture import (
     split_page_number,
     strip_page_furniture,
 )
-from docpipe.layout import ExtractionMethod, Line, Page
+from cleaners.records import ExtractionMethod, Line, Page
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 A4 = (595.0, 842.0)
@@ -308,7 +308,9 @@ LAYOUTS: dict[str, Callable[[], list[Page]]] = {
     "roman_front_matter": roman_front_matter,
 }
 
-_STRIPPED = {name: strip_page_furniture(build()) for name, build in LAYOUTS.items()}
+_STRIPPED = {
+    name: strip_page_furniture(build(), settings=DEFAULT_SETTINGS) for name, build in LAYOUTS.items()
+}
 
 
 def stripped(layout: str) -> list[Page]:
@@ -402,7 +404,7 @@ def test_strip_page_furniture_removes_only_band_lines_and_keeps_order(layout: st
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_strip_page_furniture_is_idempotent(layout: str) -> None:
     once = stripped(layout)
-    assert strip_page_furniture(once) == once
+    assert strip_page_furniture(once, settings=DEFAULT_SETTINGS) == once
 
 
 def test_strip_page_furniture_leaves_plain_document_identical() -> None:
@@ -411,7 +413,7 @@ def test_strip_page_furniture_leaves_plain_document_identical() -> None:
 
 def test_find_page_furniture_names_lines_by_index() -> None:
     pages = a4_digest()
-    found = find_page_furniture(pages)
+    found = find_page_furniture(pages, settings=DEFAULT_SETTINGS)
     assert [pages[0].lines[index].text for index in found[0].header] == [A4_HEADER]
     assert [pages[0].lines[index].text for index in found[0].footer] == ["— 1 —"]
 
@@ -538,8 +540,8 @@ def test_strip_page_furniture_reaches_a_fixed_point() -> None:
         header_page(7, [(head, 20, 9), (head, 20, 9), (other, 20, 9), (head, 30, 9)]),
         header_page(8, [(other, 20, 9), (head, 30, 9)]),
     ]
-    once = strip_page_furniture(pages)
-    assert strip_page_furniture(once) == once
+    once = strip_page_furniture(pages, settings=DEFAULT_SETTINGS)
+    assert strip_page_furniture(once, settings=DEFAULT_SETTINGS) == once
 
 
 METHODS: tuple[ExtractionMethod, ...] = ("text", "ocr")

@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 from cleaners import CleaningConfig, clean_text
 from cleaners.ocr import (
     OCR_CLEANERS,
-    implausible_text_checks,
     pair_double_quotes,
     remove_stray_bars,
     repair_misread_opening_brackets,
@@ -30,7 +29,6 @@ from cleaners.ocr import (
     restore_middle_dots,
 )
 from docpipe.scoring import character_error_rate
-from docpipe.settings import DEFAULT_SETTINGS
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ocr"
 CLEANERS_SOURCE = Path(__file__).resolve().parents[2] / "cleaners" / "ocr.py"
@@ -306,7 +304,8 @@ def test_ocr_fixes_lower_the_error_rate_over_all_recorded_pages() -> None:
 # --- drop_speck_lines ---------------------------------------------------------------------
 
 from cleaners.ocr import drop_speck_lines, split_speck_lines  # noqa: E402
-from docpipe.layout import Line  # noqa: E402
+from cleaners.records import Line  # noqa: E402
+from docpipe.settings import DEFAULT_SETTINGS  # noqa: E402
 
 PAGE_HEIGHT = 680.0
 
@@ -332,9 +331,9 @@ def test_drop_speck_lines(line: Line, kept: bool) -> None:
     body = Line(
         "通过网络搜集的方式，共收集到17个省级行政单位", line.page, 92, 400, 417, 410, 9.7, confidence=95.0
     )
-    result = drop_speck_lines([body, line], page_height=PAGE_HEIGHT)
+    result = drop_speck_lines([body, line], page_height=PAGE_HEIGHT, settings=DEFAULT_SETTINGS)
     assert (line in result) is kept
-    assert drop_speck_lines(result, page_height=PAGE_HEIGHT) == result
+    assert drop_speck_lines(result, page_height=PAGE_HEIGHT, settings=DEFAULT_SETTINGS) == result
 
 
 @pytest.mark.parametrize(("line", "kept"), SPECK_LINES)
@@ -342,8 +341,8 @@ def test_every_dropped_speck_is_recorded_with_its_reason(line: Line, kept: bool)
     body = Line(
         "通过网络搜集的方式，共收集到17个省级行政单位", line.page, 92, 400, 417, 410, 9.7, confidence=95.0
     )
-    lines, dropped = split_speck_lines([body, line], page_height=PAGE_HEIGHT)
-    assert lines == drop_speck_lines([body, line], page_height=PAGE_HEIGHT)
+    lines, dropped = split_speck_lines([body, line], page_height=PAGE_HEIGHT, settings=DEFAULT_SETTINGS)
+    assert lines == drop_speck_lines([body, line], page_height=PAGE_HEIGHT, settings=DEFAULT_SETTINGS)
     if kept:
         assert dropped == []
     else:
@@ -351,36 +350,3 @@ def test_every_dropped_speck_is_recorded_with_its_reason(line: Line, kept: bool)
         reason, _, text = record.partition(": ")
         assert text == line.text
         assert reason in ("gutter shadow", "lone mark", "noise", "speck", "small glyphs")
-# --- plausibility of a page of OCR text ------------------------------------------------------
-
-LIMITS = {
-    "max_rare_share": DEFAULT_SETTINGS.ocr_max_rare_share,
-    "max_symbol_share": DEFAULT_SETTINGS.ocr_max_symbol_share,
-    "max_stray_letter_rate": DEFAULT_SETTINGS.ocr_max_stray_letter_rate,
-    "max_repeated_share": DEFAULT_SETTINGS.ocr_max_repeated_share,
-}
-
-
-@pytest.mark.parametrize(
-    ("text", "failed"),
-    [
-        # Pages that read as prose pass, Latin words, numbers and a 目录 line included.
-        ("大数据引发了人类思维方式和社会发展的深刻变化。", ()),
-        ("总统顾问John Podesta在白宫发布了《大数据：把握机遇，维护价值》（2014年5月）。", ()),
-        ("第一章 地方政府大数据发展政策概况……………………1", ()),
-        ("全省各級檢察機關、紀檢監察機關、公安機關", ()),  # traditional, but common characters
-        # A hallucinated reading of two columns read across (issue 14's magazine page).
-        ("口4以应核W盘m地本越拍风证\n政务W数k据m开放z共享", ("stray_letters",)),
-        ("¥¦§ª¬®¯±´¶¸º¼½¾¿ÀÁÂÃÄÅÆ", ("symbols",)),
-        ("鷐齾龘鱻靐䨻爩", ("rare_characters",)),
-        ("一一一一一一一一一一一一一一\n一一一一一一一一一", ("repeated_fragments",)),
-        ("大数据\n大数据\n大数据\n大数据", ("repeated_fragments",)),
-    ],
-)
-def test_implausible_text_checks(text: str, failed: tuple[str, ...]) -> None:
-    assert implausible_text_checks(text, **LIMITS) == failed
-
-
-@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.lines.txt")), ids=lambda p: p.name)
-def test_every_recorded_fixture_page_reads_as_plausible(path: Path) -> None:
-    assert implausible_text_checks(path.read_text(encoding="utf-8"), **LIMITS) == ()

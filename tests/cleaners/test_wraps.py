@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaners.wraps import join_line_texts, join_wrapped_lines
-from docpipe.layout import Line
+from cleaners.records import Line
+from cleaners.wraps import join_line_texts, join_wrapped_lines, sizes_differ
+from docpipe.settings import DEFAULT_SETTINGS
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ LAYOUTS = [pytest.param(A4, id="A4"), pytest.param(B5, id="B5")]
 
 
 def texts(lines: list[Line]) -> list[str]:
-    return [p.text for p in join_wrapped_lines(lines)]
+    return [p.text for p in join_wrapped_lines(lines, settings=DEFAULT_SETTINGS)]
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -70,7 +71,7 @@ def test_joins_a_paragraph_split_by_a_page_break(layout: Layout) -> None:
         layout.line("落实整改，通过完善机制、明确分工、优化流程等", 31, page=4),
         layout.line("一系列举措，改进工作作风。（中国江门）", 0, page=5, short=True),
     ]
-    [paragraph] = join_wrapped_lines(lines)
+    [paragraph] = join_wrapped_lines(lines, settings=DEFAULT_SETTINGS)
     assert paragraph.text.endswith("优化流程等一系列举措，改进工作作风。（中国江门）")
     assert (paragraph.page_start, paragraph.page_end) == (4, 5)
 
@@ -174,7 +175,7 @@ def test_never_loses_or_invents_characters(rows: list[tuple[str, bool, bool, int
     lines = []
     for index, (text, indent, short, page) in enumerate(sorted(rows, key=lambda r: r[3])):
         lines.append(A4.line(text, index, page=page, indent=indent, short=short))
-    paragraphs = join_wrapped_lines(lines)
+    paragraphs = join_wrapped_lines(lines, settings=DEFAULT_SETTINGS)
     assert "".join("".join(p.text.split()) for p in paragraphs) == "".join(
         "".join(line.text.split()) for line in lines
     )
@@ -243,3 +244,40 @@ def test_a_line_well_short_of_the_measure_still_ends_its_paragraph(layout: Layou
         "这一段的第一行排满整行，直到行末为止的正文内容这一段到此结束差了三个字以上",
         "无缩进的下一行是另一个段落，例如一行署名。",
     ]
+
+
+# (size, other, ratio, differ): text-layer sizes at Settings.size_change, OCR ink sizes at
+# Settings.ocr_size_change; the rows that do not differ must stay so.
+SIZES = [
+    (12.0, 11.0, DEFAULT_SETTINGS.size_change, True),  # a digest's section label over its body
+    (11.0, 12.0, DEFAULT_SETTINGS.size_change, True),  # the order does not matter
+    (14.0, 10.5, DEFAULT_SETTINGS.size_change, True),
+    (0.0, 10.5, DEFAULT_SETTINGS.size_change, True),  # a line without a size against one with
+    (10.5, 10.5, DEFAULT_SETTINGS.size_change, False),
+    (10.5, 10.8, DEFAULT_SETTINGS.size_change, False),
+    (11.3, 10.5, DEFAULT_SETTINGS.size_change, False),  # 7.6 % larger
+    (0.0, 0.0, DEFAULT_SETTINGS.size_change, False),
+    (9.72, 9.0, DEFAULT_SETTINGS.ocr_size_change, False),  # a scan's title and body measured from ink
+    (27.18, 23.4, DEFAULT_SETTINGS.ocr_size_change, False),
+    (14.0, 9.0, DEFAULT_SETTINGS.ocr_size_change, True),
+]
+
+
+@pytest.mark.parametrize(("size", "other", "ratio", "differ"), SIZES)
+def test_sizes_differ(size: float, other: float, ratio: float, differ: bool) -> None:
+    assert sizes_differ(size, other, ratio=ratio) is differ
+
+
+@pytest.mark.parametrize("font", ["Body", ""], ids=["text-layer", "ocr"])
+def test_a_change_of_size_ends_a_paragraph_by_the_settings_ratio(font: str) -> None:
+    # A 12 pt line over 11 pt ones, all full: only the change of size can end the paragraph.
+    lines = [
+        B5.line("【政务云】广东省首部云计算发展规划出台，提出到二〇一五年", 0, font=font, size=12.0),
+        B5.line("云计算产业规模达到一千亿元，建成一批示范应用项目和平台", 1, font=font),
+        B5.line("并形成若干个具有国际竞争力的云计算骨干企业和产业集群。", 2, font=font, short=True),
+    ]
+    split = len(join_wrapped_lines(lines, settings=DEFAULT_SETTINGS))
+    # Text-layer sizes are exact: 12 over 11 differs; OCR's ink sizes vary that much.
+    assert split == (2 if font else 1)
+    tolerant = DEFAULT_SETTINGS.with_overrides(size_change=0.1)
+    assert len(join_wrapped_lines(lines, settings=tolerant)) == 1

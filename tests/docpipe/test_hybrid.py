@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFont
 
+from cleaners.records import Line, Page
 from docpipe.extract.hybrid import (
     HybridEngine,
     agreement,
@@ -23,7 +24,6 @@ from docpipe.extract.hybrid import (
     text_bands,
 )
 from docpipe.extract.ocr import TesseractEngine, engine_for, ocr_page
-from docpipe.layout import Line, Page
 from docpipe.settings import DEFAULT_SETTINGS
 from tests.docpipe.test_ocr import (
     DRAWN_TEXT,

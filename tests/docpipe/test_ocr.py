@@ -20,6 +20,7 @@ from PIL import Image, ImageFont
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from cleaners.records import Page
 from docpipe.extract.engines import engine_for
 from docpipe.extract.hybrid import HybridEngine
 from docpipe.extract.ocr import ocr_page, page_image
@@ -33,7 +34,6 @@ from docpipe.extract.tesseract import (
     lines_from_tesseract_data,
     ocr_page_lines,
 )
-from docpipe.layout import Page
 from docpipe.settings import DEFAULT_SETTINGS
 from tests.fixtures.ocr.render_fixtures import (
     SERIF_FONT,

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from cleaners.records import Page
 from docpipe import page_cache
-from docpipe.layout import Page
 from docpipe.page_cache import CACHE_DIR, load_page, save_page
 from docpipe.settings import DEFAULT_SETTINGS
 

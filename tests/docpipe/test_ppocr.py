@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from cleaners.records import Page
 from docpipe.extract import ppocr
 from docpipe.extract.ocr import engine_for, ocr_page
 from docpipe.extract.ppocr_engine import PpOcrEngine, glyph_height, read_crops
-from docpipe.layout import Page
 from docpipe.samples.columns import ColumnLayout, build_column_scan
 from docpipe.settings import DEFAULT_SETTINGS
 from tests.docpipe.test_hybrid import rendered_line

@@ -35,6 +35,10 @@ VALUES: list[tuple[str, Any, str | None]] = [
     ("ocr_engine", "", "ocr_engine must be a non-empty string, got ''"),
     ("furniture_band", 0.6, None),
     ("furniture_band", 0.0, "furniture_band must be between 0.01 and 0.99, got 0.0"),
+    ("size_change", 0.12, None),
+    ("size_change", 1.5, "size_change must be between 0.0 and 1.0, got 1.5"),
+    ("speck_confidence", 101.0, "speck_confidence must be between 0.0 and 100.0, got 101.0"),
+    ("inspect_min_judged_chars", -1, "inspect_min_judged_chars must be at least 0, got -1"),
 ]
 
 
@@ -52,3 +56,12 @@ def test_every_numeric_setting_has_a_range_and_the_defaults_are_in_it() -> None:
     numeric = {field.name for field in fields(Settings) if field.type in ("int", "float")}
     assert numeric == set(SETTING_RANGES)
     Settings()  # the defaults pass their own checks
+
+
+def test_the_plausibility_limits_carry_the_settings_they_are_built_from() -> None:
+    settings = DEFAULT_SETTINGS.with_overrides(text_layer_max_mojibake=0.5, ocr_max_symbol_share=0.2)
+    assert settings.text_layer_limits().max_mojibake_share == 0.5
+    assert settings.text_layer_limits().max_symbol_share is None  # an OCR check, not the text layer's
+    assert settings.ocr_text_limits().max_symbol_share == 0.2
+    inspect = settings.inspect_limits("ocr")
+    assert (inspect.max_symbol_share, inspect.min_chars, inspect.min_usable_share) == (0.2, None, 1.0)

@@ -11,15 +11,10 @@ import pypdfium2 as pdfium
 import pytest
 
 from cleaners import clean_text
+from cleaners.plausibility import UNMAPPED_GLYPH, mojibake_share
+from cleaners.records import Page
 from docpipe.extract.pdf import choose_method, read_text_layer
-from docpipe.extract.text_layer import (
-    UNMAPPED_GLYPH,
-    group_chars_into_lines,
-    mojibake_share,
-    reversed_runs,
-    usable_share,
-)
-from docpipe.layout import Page
+from docpipe.extract.text_layer import group_chars_into_lines, reversed_runs
 from docpipe.samples import fixtures_textlayer as fx
 from docpipe.settings import DEFAULT_SETTINGS
 
@@ -188,25 +183,6 @@ def test_a_formula_font_without_unicode_keeps_the_text_and_marks_its_glyphs(sett
     assert expected in "".join(line.text for line in page.lines)
 
 
-@pytest.mark.parametrize(
-    ("text", "share"),
-    [
-        ("êêêÆÆÆ###(((¯¯¯KKK", 1.0),
-        ("\ufffd\ufffd中文", 0.5),
-        ("\ue000\ue001中文", 0.5),
-        # text that reads: Chinese, English, French, numbers, leaders and rules
-        ("电子政务信息汇编", 0.0),
-        ("Capacity retention depends on the coverage", 0.0),
-        ("Température de stockage: 25 °C ± 2 °C", 0.0),
-        ("1000 mAh, 23,588 张, 2014.07.28", 0.0),
-        ("目录……………………3 ———— www.xinhuapub.com", 0.0),
-        ("", 0.0),
-    ],
-)
-def test_mojibake_share(text: str, share: float) -> None:
-    assert mojibake_share(text) == pytest.approx(share)
-
-
 def test_chinese_decoded_with_the_wrong_code_page_is_mojibake() -> None:
     # UTF-8 bytes of Chinese read as Windows-1252: what a broken ToUnicode map gives.
     garbled = "电子政务信息汇编，二〇一四年七月".encode().decode("cp1252", errors="replace")
@@ -229,10 +205,6 @@ def test_chinese_decoded_with_the_wrong_code_page_is_mojibake() -> None:
 )
 def test_choose_method(text: str, method: str) -> None:
     assert choose_method(text) == method
-
-
-def test_usable_share_counts_unmapped_glyphs_in_both_spellings() -> None:
-    assert usable_share("(cid:12)字") == usable_share(f"{UNMAPPED_GLYPH}字") == 0.5
 
 
 # --- rotation ------------------------------------------------------------------------------
@@ -283,7 +255,7 @@ def test_the_reader_gives_lines_in_the_order_the_column_function_gives(path: Pat
     from cleaners.columns import order_lines_by_columns
 
     for page in pages(path):
-        assert order_lines_by_columns(page.lines) == list(page.lines)
+        assert order_lines_by_columns(page.lines, settings=DEFAULT_SETTINGS) == list(page.lines)
 
 
 @pytest.mark.parametrize(

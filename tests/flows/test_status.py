@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from cleaners.records import Line, Page
 from docpipe.assemble import assemble_document
-from docpipe.layout import Line, Page
 from docpipe.writer import read_dataset, write_dataset_rows
 from flows.ingest import record_removed_task
 

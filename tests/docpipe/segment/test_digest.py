@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from docpipe.layout import Paragraph
+from cleaners.records import Paragraph
 from docpipe.segment.contents import parse_contents_entry, section_name
 from docpipe.segment.digest import segment_digest, split_source
 

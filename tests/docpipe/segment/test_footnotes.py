@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from cleaners.records import Line, Page
 from docpipe.assemble import assemble_document
 from docpipe.extract.pdf import extract_page, open_document
-from docpipe.layout import Line, Page
 from docpipe.segment.footnotes import Footnote, attach_footnotes, footnote_marker, lift_footnotes
 from docpipe.segment.model import Article
 from docpipe.settings import DEFAULT_SETTINGS

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from docpipe.layout import Paragraph
+from cleaners.records import Paragraph
 from docpipe.segment import segment_document
 from docpipe.segment.general import segment_general
 from docpipe.segment.headings import find_headings, numbering_of

@@ -232,9 +232,7 @@ class LocalStore(Store):
     def remove_temp_files(self, relative: str) -> list[Path]:
         """Delete the temporary files of writes a killed run left under ``relative``; return them."""
         leftovers = [
-            path
-            for path in self.full_path(relative).rglob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}")
-            if path.is_file()
+            path for path in self.full_path(relative).rglob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}") if path.is_file()
         ]
         for path in leftovers:
             path.unlink(missing_ok=True)
@@ -330,4 +328,3 @@ def fsync_directory(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-

@@ -35,7 +35,7 @@ from docpipe.raw_objects import (
     fetch_copy,
     find_objects,
 )
-from docpipe.storage import Location, Store, is_object_store, open_store
+from docpipe.storage import Location, Store, is_object_store, local_path, open_store
 from docpipe.writer import read_dataset
 
 Change = Literal["new", "changed", "unchanged", "removed"]
@@ -251,7 +251,7 @@ def take_inventory(raw_dir: Location, out_dir: Location, *, force: bool = False)
     if is_object_store(raw_dir):
         items = _object_items(raw_dir, out_dir, known, force=force)
     else:
-        for entry in find_entries(Path(raw_dir)):
+        for entry in find_entries(local_path(raw_dir)):
             doc_id, problem = _hash(entry)
             previous = known.pop(entry.source_file, None)
             change = _change(previous, doc_id, problem, force=force)
@@ -371,8 +371,9 @@ def raw_paths(raw_dir: Location, source_files: Iterable[str]) -> dict[str, Path]
     """
     wanted = set(source_files)
     if not is_object_store(raw_dir):
-        found = {entry.source_file: entry.path for entry in find_entries(Path(raw_dir))}
-        return {source_file: found.get(source_file, Path(raw_dir) / source_file) for source_file in wanted}
+        directory = local_path(raw_dir)
+        found = {entry.source_file: entry.path for entry in find_entries(directory)}
+        return {source_file: found.get(source_file, directory / source_file) for source_file in wanted}
     store, copies = open_store(raw_dir), copies_directory(raw_dir)
     paths: dict[str, Path] = {}
     for obj in find_objects(store):

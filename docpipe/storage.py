@@ -77,12 +77,25 @@ def is_object_store(location: Location) -> bool:
 
 
 def as_location(text: str) -> Location:
-    """What the command line's ``--raw``/``--out`` text names: a URI stays a string, anything else a Path.
+    """What the command line's ``--raw``/``--out`` text names: an object store's URI stays a string.
 
-    >>> as_location("s3://bucket/raw"), as_location("raw")
-    ('s3://bucket/raw', PosixPath('raw'))
+    >>> as_location("s3://bucket/raw"), as_location("raw"), as_location("file:///srv/raw")
+    ('s3://bucket/raw', PosixPath('raw'), PosixPath('/srv/raw'))
     """
-    return text if is_uri(text) else Path(text)
+    return text if is_object_store(text) else local_path(text)
+
+
+def local_path(location: Location) -> Path:
+    """The local directory a path or ``file://`` URI names.
+
+    >>> local_path("file:///srv/raw"), local_path(Path("raw"))
+    (PosixPath('/srv/raw'), PosixPath('raw'))
+    """
+    if is_object_store(location):
+        raise BadLocation(f"{location} is in an object store, not on local disk")
+    if is_uri(location):
+        return Path(urlsplit(str(location)).path)
+    return Path(location)
 
 
 def s3_endpoint() -> str | None:
@@ -270,12 +283,9 @@ def open_store(location: Location) -> Store:
     Object stores are built once per URI and endpoint (building one may ask
     the server for the bucket's region).
     """
-    if not is_uri(location):
-        return LocalStore(Path(location))
-    text = str(location)
-    if urlsplit(text).scheme == "file":
-        return LocalStore(Path(urlsplit(text).path))
-    return _object_store(text, s3_endpoint())
+    if not is_object_store(location):
+        return LocalStore(local_path(location))
+    return _object_store(str(location), s3_endpoint())
 
 
 @functools.lru_cache(maxsize=32)

@@ -231,6 +231,15 @@ def test_a_crash_before_the_documents_row_leaves_no_visible_document_and_the_nex
         sample.name for sample in digest_samples
     )
 
+    # Gone from the bucket: recorded as removed, and with --prune its articles and pages go too.
+    s3_client(s3_endpoint).delete_object(Bucket=bucket, Key=f"raw/{victim}")
+    summary = run_with_workers(ingest, TEXT_ONLY, raw_dir=f"s3://{bucket}/raw", out_dir=out, prune=True)
+    assert summary.changes["removed"] == 1
+    [removed] = [row for row in read_dataset(out, "documents").to_pylist() if row["source_file"] == victim]
+    assert removed["status"] == "removed"
+    for dataset in ("articles", "pages"):
+        assert victim not in read_dataset(out, dataset)["source_file"].to_pylist()
+
 
 def committed_articles(out: str) -> set[str]:
     """Documents whose articles a reader sees when joining them to their documents row on doc_id."""

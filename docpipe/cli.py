@@ -52,11 +52,7 @@ class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    endpoint = getattr(args, "s3_endpoint", None)
-    if endpoint:
-        # The AWS SDKs' own variable: pyarrow (via docpipe.storage), boto3, and every
-        # process this run starts read the same endpoint.
-        os.environ[ENDPOINT_VARIABLES[0]] = endpoint
+    _export_storage_options(args)
     try:
         return int(args.handler(args))
     except UserError as error:
@@ -64,6 +60,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"docpipe: {error}", file=sys.stderr)
         return 2
+
+
+def _export_storage_options(args: argparse.Namespace) -> None:
+    """--s3-endpoint and --cache-dir as environment variables, read by this process and all it starts."""
+    from docpipe.raw_objects import COPIES_VARIABLE
+
+    endpoint = getattr(args, "s3_endpoint", None)
+    if endpoint:
+        # The AWS SDKs' own variable: pyarrow (via docpipe.storage) and boto3 both read it.
+        os.environ[ENDPOINT_VARIABLES[0]] = endpoint
+    cache_dir = getattr(args, "cache_dir", None)
+    if cache_dir is not None:
+        os.environ[COPIES_VARIABLE] = str(cache_dir.resolve())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -286,6 +295,13 @@ def _add_common_options(parser: argparse.ArgumentParser) -> None:
         help="S3-compatible server for s3:// locations, e.g. http://minio:9000 (default: "
         "AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, else AWS); credentials come from the standard "
         "AWS variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ...)",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help="where PDFs read from an object store are copied while a run reads them; removed after "
+        "(default: the system's temporary directory)",
     )
     parser.add_argument("--no-wait", action="store_true", help="exit at once if another run holds --out")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -754,6 +770,7 @@ def _check_directories(raw: Location, out: Location) -> None:
     else:
         _check_raw_directory(local_path(raw))
     if is_object_store(out):
+        _check_output_store(out)
         _check_object_store("--out", out, must_exist=False)
     else:
         _check_out_directory(local_path(out))
@@ -774,6 +791,21 @@ def _check_object_store(option: str, location: Location, *, must_exist: bool) ->
         raise UserError(f"{option} {error}") from None
     except OSError as error:
         raise UserError(f"{option} {location} cannot be reached: {error}") from None
+
+
+def _check_output_store(out: Location) -> None:
+    """An object-store output must be S3 with boto3 installed: only its lease keeps one writer at a time."""
+    from urllib.parse import urlsplit
+
+    if urlsplit(str(out)).scheme != "s3":
+        raise UserError(
+            f"--out {out}: datasets are written to local directories or s3:// (the only object "
+            "store whose conditional writes docpipe's lease uses)"
+        )
+    try:
+        import boto3  # noqa: F401  # the lease's conditional requests
+    except ImportError:
+        raise UserError("--out s3://… needs boto3 for its lease: pip install 'docpipe[s3]'") from None
 
 
 def _check_raw_directory(raw_dir: Path) -> None:

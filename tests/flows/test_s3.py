@@ -29,11 +29,11 @@ import pytest
 from docpipe import inventory as inventory_module
 from docpipe import lease as lease_module
 from docpipe.extract.pdf import sha256_of
-from docpipe.inventory import InventoryItem, take_inventory
+from docpipe.inventory import InventoryItem, raw_paths, take_inventory
 from docpipe.lease import LeaseHeld, hold_lease, lease_object
 from docpipe.raw_objects import copies_directory, local_copies
 from docpipe.settings import DEFAULT_SETTINGS
-from docpipe.storage import ObjectStore, open_store
+from docpipe.storage import Location, ObjectStore, Store, open_store
 from docpipe.writer import OutputUnwritable, document_key, read_dataset, write_dataset_rows
 from flows.ingest import ingest, run_with_workers
 from tests.conftest import ROOT
@@ -388,3 +388,87 @@ def ok_document(item: InventoryItem) -> dict[str, Any]:
     from tests.docpipe.test_writer import document_row
 
     return {**document_row(item.source_file), "doc_id": item.doc_id}
+
+
+# --- one Store interface, two kinds of storage ------------------------------------------
+
+STORED = ["articles/doc_kind=digest/a.parquet", "articles/doc_kind=book/b.parquet", "runs/r.parquet"]
+
+
+@pytest.fixture(params=["local", "s3"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    """An empty store of each kind, holding the STORED files."""
+    if request.param == "local":
+        location: Location = tmp_path / "out"
+    else:
+        endpoint = request.getfixturevalue("s3_endpoint")
+        name = f"docpipe-{uuid.uuid4().hex[:12]}"
+        s3_client(endpoint).create_bucket(Bucket=name)
+        location = f"s3://{name}/out"
+    opened = open_store(location)
+    for relative in STORED:
+        opened.write_atomically(relative, relative.encode())
+    return opened
+
+
+@pytest.mark.parametrize(
+    ("directory", "pattern", "found"),
+    [
+        (
+            "articles",
+            "doc_kind=*/*.parquet",
+            ["articles/doc_kind=book/b.parquet", "articles/doc_kind=digest/a.parquet"],
+        ),
+        ("articles", "doc_kind=book/*.parquet", ["articles/doc_kind=book/b.parquet"]),
+        ("articles", "*.parquet", []),  # "*" never crosses a "/"
+        ("runs", "*.parquet", ["runs/r.parquet"]),
+        ("pages", "doc_kind=*/*.parquet", []),  # a dataset never written
+    ],
+)
+def test_glob_finds_the_same_files_in_every_store(
+    store: Store, directory: str, pattern: str, found: list[str]
+) -> None:
+    assert store.glob(directory, pattern) == found
+
+
+def test_every_store_reads_lists_and_removes_alike(store: Store) -> None:
+    assert store.read_bytes("runs/r.parquet") == b"runs/r.parquet"
+    assert store.exists("runs/r.parquet") and not store.exists("runs/none.parquet")
+    assert store.subdirectories("articles") == ["doc_kind=book", "doc_kind=digest"]
+    assert store.subdirectories("never") == []
+    assert [file.path for file in store.list_files("")] == sorted(STORED)
+    store.write_atomically("runs/r.parquet", b"replaced")
+    assert store.read_bytes("runs/r.parquet") == b"replaced"
+    assert store.remove("runs/r.parquet") and not store.remove("runs/r.parquet")
+    assert [file.path for file in store.list_files("")] == sorted(STORED[:2])
+
+
+def test_a_retry_gets_local_copies_of_only_the_documents_it_redoes(
+    s3_endpoint: str, bucket: str, digest_samples: list[Path]
+) -> None:
+    raw = f"s3://{bucket}/raw"
+    wanted = digest_samples[0].name
+    with local_copies(raw):
+        paths = raw_paths(raw, [wanted, "gone-from-the-bucket.pdf"])
+        assert sha256_of(paths[wanted]) == sha256_of(digest_samples[0])
+        assert not paths["gone-from-the-bucket.pdf"].exists()  # fails to open, as a missing local file does
+        assert [path.name for path in copies_directory(raw).iterdir()] == [paths[wanted].name]
+    assert not copies_directory(raw).exists()
+
+
+@pytest.mark.parametrize(
+    ("raw", "out", "message"),
+    [
+        ("s3://{bucket}/raw", "s3://no-such-bucket-{bucket}/parquet", "bucket 'no-such-bucket-"),
+        ("s3://{bucket}/nothing-here", "s3://{bucket}/parquet", "nothing is stored under this prefix"),
+        ("s3://{bucket}/raw", "gs://{bucket}/parquet", "local directories or s3://"),
+    ],
+)
+def test_a_wrong_object_store_location_is_one_line_before_any_work(
+    s3_endpoint: str, bucket: str, capsys: pytest.CaptureFixture[str], raw: str, out: str, message: str
+) -> None:
+    from docpipe.cli import main
+
+    code = main(["run", "--raw", raw.format(bucket=bucket), "--out", out.format(bucket=bucket)])
+    error = capsys.readouterr().err
+    assert code == 2 and message in error and error.count("\n") == 1, error

@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import os
 import secrets
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePath, PurePosixPath
@@ -103,7 +104,7 @@ def s3_endpoint() -> str | None:
     return next((os.environ[name] for name in ENDPOINT_VARIABLES if os.environ.get(name)), None)
 
 
-class Store:
+class Store(ABC):
     """A directory of files, addressed by ``/``-separated paths relative to its root."""
 
     def __init__(self, filesystem: pafs.FileSystem, root: str, location: Location) -> None:
@@ -113,10 +114,6 @@ class Store:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self.location)!r})"
-
-    @property
-    def is_local(self) -> bool:
-        return isinstance(self, LocalStore)
 
     def full_path(self, relative: str) -> PurePath:
         """The path of ``relative`` in the store's filesystem (a :class:`Path` for a local store)."""
@@ -138,12 +135,13 @@ class Store:
         info = self.filesystem.get_file_info(str(self.full_path(relative)))
         return bool(info.type == pafs.FileType.File)
 
+    @abstractmethod
     def write_atomically(self, relative: str, data: bytes) -> None:
-        raise NotImplementedError
+        """Replace (or create) a file with ``data`` so that no reader ever sees part of it."""
 
+    @abstractmethod
     def remove(self, relative: str) -> bool:
         """Delete a file (and, locally, its temporary leftovers); return whether it existed."""
-        raise NotImplementedError
 
     def subdirectories(self, relative: str) -> list[str]:
         """The names of the directories directly under ``relative`` (none when it does not exist)."""

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import uuid
@@ -265,6 +266,27 @@ def test_the_lease_admits_one_writer_and_is_gone_after_it(s3_endpoint: str, buck
     assert "parquet/.docpipe.lease" not in object_keys(s3_endpoint, bucket, "parquet/")
     with hold_lease(out, wait=False):  # released: free again
         pass
+
+
+def test_a_waiting_writer_gets_the_lease_once_the_holder_releases_it(s3_endpoint: str, bucket: str) -> None:
+    out = f"s3://{bucket}/parquet"
+    order: list[str] = []
+    holding = threading.Event()
+
+    def first_writer() -> None:
+        with hold_lease(out, wait=False):
+            order.append("first in")
+            holding.set()
+            time.sleep(1.0)
+            order.append("first out")
+
+    thread = threading.Thread(target=first_writer)
+    thread.start()
+    assert holding.wait(timeout=30)
+    with hold_lease(out, wait=True, poll_seconds=0.1):
+        order.append("second in")
+    thread.join()
+    assert order == ["first in", "first out", "second in"]
 
 
 def test_an_expired_lease_is_taken_over_and_its_holder_learns_it_lost(s3_endpoint: str, bucket: str) -> None:

@@ -59,7 +59,7 @@ from docpipe.schema import (
 )
 from docpipe.storage import TEMP_PREFIX as TEMP_PREFIX  # the writer's temporary names, re-exported
 from docpipe.storage import TEMP_SUFFIX as TEMP_SUFFIX
-from docpipe.storage import LocalStore, Location, Store, open_store
+from docpipe.storage import LocalStore, Location, ObjectStore, Store, open_store
 
 PARQUET_SUFFIX = ".parquet"
 #: zstd compresses Chinese text markedly better than the default snappy, and
@@ -388,8 +388,16 @@ def read_dataset(out_dir: Location, dataset: str, *, columns: Sequence[str] | No
         else None
     )
     store = open_store(out_dir)
+    # A list of files costs a HEAD request per object to learn its size; listing the
+    # directory learns every size at once.  Only an object store may be listed so:
+    # on local disk the list leaves out the temporary files of a write in progress.
+    source: str | list[str] = (
+        str(store.full_path(dataset))
+        if isinstance(store, ObjectStore)
+        else [str(file) for file in files]
+    )
     return ds.dataset(
-        [str(file) for file in files],
+        source,
         schema=schema,
         format="parquet",
         partitioning=partitioning,

@@ -14,6 +14,7 @@ from typing import Any
 
 from docpipe import __version__
 from docpipe.settings import DEFAULT_SETTINGS, OCR_MODES, InvalidSetting, Settings, check_setting
+from docpipe.storage import ENDPOINT_VARIABLES, Location, as_location, is_object_store, local_path
 
 DEFAULT_CRON = "0 2 * * *"
 #: The names of docpipe.extract.ocr.ENGINES (a test keeps them equal): importing that
@@ -51,6 +52,7 @@ class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _export_storage_options(args)
     try:
         return int(args.handler(args))
     except UserError as error:
@@ -58,6 +60,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"docpipe: {error}", file=sys.stderr)
         return 2
+
+
+def _export_storage_options(args: argparse.Namespace) -> None:
+    """--s3-endpoint and --cache-dir as environment variables, read by this process and all it starts."""
+    from docpipe.raw_objects import COPIES_VARIABLE
+
+    endpoint = getattr(args, "s3_endpoint", None)
+    if endpoint:
+        # The AWS SDKs' own variable: pyarrow (via docpipe.storage) and boto3 both read it.
+        os.environ[ENDPOINT_VARIABLES[0]] = endpoint
+    cache_dir = getattr(args, "cache_dir", None)
+    if cache_dir is not None:
+        os.environ[COPIES_VARIABLE] = str(cache_dir.resolve())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -261,10 +276,32 @@ def _timezone(text: str) -> str:
 
 def _add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--raw", type=Path, default=Path("raw"), metavar="DIR", help="directory of input PDFs (default: raw)"
+        "--raw",
+        type=as_location,
+        default=Path("raw"),
+        metavar="DIR",
+        help="directory of input PDFs, or an object store URI such as s3://bucket/raw (default: raw)",
     )
     parser.add_argument(
-        "--out", type=Path, default=Path("parquet"), metavar="DIR", help="output directory (default: parquet)"
+        "--out",
+        type=as_location,
+        default=Path("parquet"),
+        metavar="DIR",
+        help="output directory, or an object store URI such as s3://bucket/parquet (default: parquet)",
+    )
+    parser.add_argument(
+        "--s3-endpoint",
+        metavar="URL",
+        help="S3-compatible server for s3:// locations, e.g. http://minio:9000 (default: "
+        "AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, else AWS); credentials come from the standard "
+        "AWS variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ...)",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help="where PDFs read from an object store are copied while a run reads them; removed after "
+        "(default: the system's temporary directory)",
     )
     parser.add_argument("--no-wait", action="store_true", help="exit at once if another run holds --out")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -343,6 +380,13 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def _run(args: argparse.Namespace) -> int:
     """Take the inventory first: a run with nothing to do never starts Prefect (~20 s)."""
+    from docpipe.raw_objects import local_copies
+
+    with local_copies(args.raw):  # the inventory's copies of object-store PDFs go, whatever happens
+        return _run_in(args)
+
+
+def _run_in(args: argparse.Namespace) -> int:
     _check_directories(args.raw, args.out)
     _dask_target(args)
     _refuse_if_locked(args)
@@ -401,11 +445,14 @@ def _record_if_idle(args: argparse.Namespace) -> tuple[Any, list[Path]]:
 
 
 @contextmanager
-def _prefect_api(out_dir: Path) -> Iterator[str]:
+def _prefect_api(out_dir: Location) -> Iterator[str]:
     """``PREFECT_API_URL`` when set, else an API server that lives and dies with this command."""
     from docpipe.prefect_server import ServerFailed, prefect_api
 
-    log: Path | None = out_dir / "_logs" / "prefect-server.log"
+    # The server's log is a local file: beside the datasets, or in the temporary directory.
+    local = not is_object_store(out_dir)
+    logs = local_path(out_dir) / "_logs" if local else Path(tempfile.gettempdir()) / "docpipe-logs"
+    log: Path | None = logs / "prefect-server.log"
     try:
         log.parent.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
     except OSError:
@@ -427,18 +474,23 @@ def _anything_to_retry(args: argparse.Namespace) -> bool:
     )
 
     _check_directories(args.raw, args.out)
-    if args.source_file is None and not (args.out / "documents").is_dir():
+    if is_object_store(args.out):
+        pass  # no directories to look at: an empty documents dataset has no pages to retry
+    elif args.source_file is None and not (args.out / "documents").is_dir():
         return False
     try:
-        check_datasets_directory(args.out)
+        if not is_object_store(args.out):
+            check_datasets_directory(args.out)
         if args.source_file is not None:
-            args.source_file = resolve_source_file(args.source_file, args.raw, known_source_files(args.out))
+            typed_under = Path(".") if is_object_store(args.raw) else args.raw
+            known = known_source_files(args.out)
+            args.source_file = resolve_source_file(args.source_file, typed_under, known)
     except LookupError as error:
         raise UserError(str(error)) from None
     return bool(problem_pages(args.out, source_file=args.source_file))
 
 
-def _datasets_hold_failures(out_dir: Path) -> bool:
+def _datasets_hold_failures(out_dir: Location) -> bool:
     """--strict answers for the datasets as they now are, not only for what this run touched."""
     from docpipe.operate import problem_pages
     from docpipe.writer import read_dataset
@@ -532,7 +584,7 @@ def _serve_deployments(args: argparse.Namespace) -> int:
 
     from flows.ingest import ingest, retry_pages
 
-    parameters = {"raw_dir": str(args.raw.resolve()), "out_dir": str(args.out.resolve())}
+    parameters = {"raw_dir": str(_absolute(args.raw)), "out_dir": str(_absolute(args.out))}
     deployments: list[RunnerDeployment] = [
         flow.to_deployment(  # type: ignore[misc]  # sync here: Prefect's async_dispatch
             name=name,
@@ -613,7 +665,7 @@ def _dask_target(args: argparse.Namespace) -> Any:
         raise UserError(str(error)) from None
 
 
-def _dask_options(args: argparse.Namespace) -> tuple[Path, Path, Any]:
+def _dask_options(args: argparse.Namespace) -> tuple[Location, Location, Any]:
     """--raw, --out and the task runner; with --dask, paths as the cluster's workers must see them."""
     target = _dask_target(args)
     if target is None:
@@ -627,7 +679,12 @@ def _dask_options(args: argparse.Namespace) -> tuple[Path, Path, Any]:
         runner = dask_task_runner(target)
     except ImportError:
         raise UserError("--dask needs the cluster extra: pip install 'docpipe[cluster]'") from None
-    return args.raw.resolve(), args.out.resolve(), runner
+    return _absolute(args.raw), _absolute(args.out), runner
+
+
+def _absolute(location: Location) -> Location:
+    """A local path made absolute (another process or machine will read it); a URI as it is."""
+    return location.resolve() if isinstance(location, Path) else location
 
 
 def _progress_display() -> AbstractContextManager[object]:
@@ -641,12 +698,12 @@ def _progress_display() -> AbstractContextManager[object]:
     return stack
 
 
-def _report(summary, out_dir: Path) -> None:  # type: ignore[no-untyped-def]
+def _report(summary, out_dir: Location) -> None:  # type: ignore[no-untyped-def]
     changes = summary.changes
     if summary.wrote_nothing:
         print(
             f"docpipe: nothing to do: {_plural(changes['unchanged'], 'document')} unchanged; "
-            f"the run is recorded in {out_dir / 'runs'}"
+            f"the run is recorded in {out_dir}/runs"
         )
         return
     pages = ", ".join(f"{count} {status}" for status, count in sorted(summary.pages_by_status.items()))
@@ -673,7 +730,7 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _check_ocr_available(to_ingest: list[Path] | None, raw_dir: Path, settings: Settings) -> None:
+def _check_ocr_available(to_ingest: list[Path] | None, raw_dir: Location, settings: Settings) -> None:
     """Stop at start, with the package to install, when a page needs OCR and Tesseract cannot do it.
 
     Only the files this run will read are looked at (``to_ingest``; every PDF under
@@ -683,7 +740,9 @@ def _check_ocr_available(to_ingest: list[Path] | None, raw_dir: Path, settings: 
     from docpipe.extract.pdf import needs_ocr
     from docpipe.inventory import find_pdfs
 
-    candidates = to_ingest if to_ingest is not None else find_pdfs(raw_dir)
+    if to_ingest is None and is_object_store(raw_dir):
+        return  # a retry from an object store: its pages were read before, their OCR is known to work
+    candidates = to_ingest if to_ingest is not None else find_pdfs(local_path(raw_dir))
     needing = next((path for path in candidates if needs_ocr(path, settings=settings)), None)
     if needing is None:
         return
@@ -704,14 +763,61 @@ def _refuse_if_locked(args: argparse.Namespace) -> None:
             raise UserError(str(error)) from None
 
 
-def _check_directories(raw_dir: Path, out_dir: Path) -> None:
+def _check_directories(raw: Location, out: Location) -> None:
     """One line for every way --raw or --out can be wrong, found before any work starts."""
+    if is_object_store(raw):
+        _check_object_store("--raw", raw, must_exist=True)
+    else:
+        _check_raw_directory(local_path(raw))
+    if is_object_store(out):
+        _check_output_store(out)
+        _check_object_store("--out", out, must_exist=False)
+    else:
+        _check_out_directory(local_path(out))
+
+
+def _check_object_store(option: str, location: Location, *, must_exist: bool) -> None:
+    """The bucket answers, and (for --raw) something is under the prefix."""
+    from docpipe.storage import BadLocation, open_store
+
+    try:
+        store = open_store(location)
+        bucket = store.root.split("/", 1)[0]
+        if store.filesystem.get_file_info(bucket).type.name != "Directory":
+            raise UserError(f"{option} {location}: bucket {bucket!r} does not exist")
+        if must_exist and store.filesystem.get_file_info(store.root).type.name == "NotFound":
+            raise UserError(f"{option} {location}: nothing is stored under this prefix")
+    except BadLocation as error:
+        raise UserError(f"{option} {error}") from None
+    except OSError as error:
+        raise UserError(f"{option} {location} cannot be reached: {error}") from None
+
+
+def _check_output_store(out: Location) -> None:
+    """An object-store output must be S3 with boto3 installed: only its lease keeps one writer at a time."""
+    from urllib.parse import urlsplit
+
+    if urlsplit(str(out)).scheme != "s3":
+        raise UserError(
+            f"--out {out}: datasets are written to local directories or s3:// (the only object "
+            "store whose conditional writes docpipe's lease uses)"
+        )
+    try:
+        import boto3  # noqa: F401  # the lease's conditional requests
+    except ImportError:
+        raise UserError("--out s3://… needs boto3 for its lease: pip install 'docpipe[s3]'") from None
+
+
+def _check_raw_directory(raw_dir: Path) -> None:
     if raw_dir.is_file():
         raise UserError(f"--raw {raw_dir} is a file; give the directory that holds the PDFs")
     if not raw_dir.is_dir():
         raise UserError(f"raw directory {raw_dir} does not exist")
     if not os.access(raw_dir, os.R_OK | os.X_OK):
         raise UserError(f"raw directory {raw_dir} cannot be read (permissions)")
+
+
+def _check_out_directory(out_dir: Path) -> None:
     if out_dir.exists() and not out_dir.is_dir():
         raise UserError(f"--out {out_dir} is a file, not a directory")
     try:

@@ -16,14 +16,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-import pyarrow.dataset as ds
-import pyarrow.parquet as pq
-
-from docpipe.schema import file_schema
-from docpipe.writer import dataset_files, document_path, read_dataset, write_dataset_rows
+from docpipe.schema import PARTITION_COLUMN, file_schema
+from docpipe.storage import Location
+from docpipe.writer import dataset_files, document_files, read_dataset, read_files, write_dataset_rows
 
 #: Statuses of documents whose articles may be in the datasets, most preferred first: a
 #: removed file's articles stay until --prune, and must not then count twice.
@@ -85,14 +82,15 @@ def _preference(document: IssueCopy) -> tuple[bool, float, int, str]:
 # --- applying the links to the datasets -----------------------------------------------
 
 
-def issue_copies(out_dir: Path) -> tuple[list[IssueCopy], dict[str, Mapping[str, Any]]]:
+def issue_copies(out_dir: Location) -> tuple[list[IssueCopy], dict[str, Mapping[str, Any]]]:
     """Every document as an :class:`IssueCopy`, and its documents row by ``source_file``."""
     rows = {row["source_file"]: row for row in read_dataset(out_dir, "documents").to_pylist()}
     text_pages: dict[str, int] = {}
     files = dataset_files(out_dir, "pages")
     if files:
-        dataset = ds.dataset([str(path) for path in files], schema=file_schema("pages"), format="parquet")
-        for page in dataset.to_table(columns=["source_file", "method", "status"]).to_pylist():
+        columns = ["source_file", "method", "status"]
+        table = read_files(out_dir, files, schema=file_schema("pages"), columns=columns)
+        for page in table.to_pylist():
             if page["method"] == "text" and page["status"] != "failed":
                 text_pages[page["source_file"]] = text_pages.get(page["source_file"], 0) + 1
     copies = [
@@ -110,7 +108,7 @@ def issue_copies(out_dir: Path) -> tuple[list[IssueCopy], dict[str, Mapping[str,
     return copies, rows
 
 
-def apply_copy_links(out_dir: Path) -> list[str]:
+def apply_copy_links(out_dir: Location) -> list[str]:
     """Write ``copy_of`` and ``preferred`` where they differ from :func:`link_copies`; return those files.
 
     Only the documents whose link changed are rewritten, documents row last (the
@@ -121,11 +119,10 @@ def apply_copy_links(out_dir: Path) -> list[str]:
     for source_file, copy_of in link_copies(copies).items():
         row = rows[source_file]
         preferred = copy_of is None
-        articles_path = document_path(out_dir, "articles", row["doc_kind"], source_file)
-        articles = _read_articles(articles_path)
+        articles = _read_articles(out_dir, row["doc_kind"], source_file)
         if row["copy_of"] == copy_of and all(article["preferred"] is preferred for article in articles):
             continue
-        if articles_path.exists():
+        if articles:  # else no articles file, or one of zero rows: nothing to mark
             write_dataset_rows(
                 out_dir,
                 "articles",
@@ -138,8 +135,11 @@ def apply_copy_links(out_dir: Path) -> list[str]:
     return changed
 
 
-def _read_articles(path: Path) -> list[dict[str, Any]]:
-    if not path.exists():
+def _read_articles(out_dir: Location, doc_kind: str, source_file: str) -> list[dict[str, Any]]:
+    partition = f"{PARTITION_COLUMN}={doc_kind}"
+    files = document_files(out_dir, "articles", source_file)
+    files = [file for file in files if file.parent.name == partition]
+    if not files:
         return []
     # The file schema, so that files written before `preferred` existed read it as null.
-    return pq.read_table(path, schema=file_schema("articles")).to_pylist()
+    return read_files(out_dir, files, schema=file_schema("articles")).to_pylist()

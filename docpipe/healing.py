@@ -11,13 +11,12 @@ Low-confidence pages are not retried by themselves: the same settings read them 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from pathlib import Path
+from pathlib import PurePath
 from typing import Any
 
-import pyarrow.dataset as ds
-
-from docpipe.schema import PARTITION_COLUMN, file_schema
-from docpipe.writer import PARQUET_SUFFIX, dataset_files, document_key
+from docpipe.schema import file_schema
+from docpipe.storage import Location
+from docpipe.writer import dataset_files, document_files, read_files
 
 Row = Mapping[str, Any]
 
@@ -80,25 +79,23 @@ def count_attempts(
     return counted
 
 
-def read_page_states(out_dir: Path) -> list[dict[str, Any]]:
+def read_page_states(out_dir: Location) -> list[dict[str, Any]]:
     """Every pages row's ``source_file``, ``doc_id``, ``page``, ``status`` and ``attempts``."""
-    return _read(dataset_files(out_dir, "pages"))
+    return _read(out_dir, dataset_files(out_dir, "pages"))
 
 
-def previous_attempts(out_dir: Path, source_file: str, doc_id: str) -> dict[int, int]:
+def previous_attempts(out_dir: Location, source_file: str, doc_id: str) -> dict[int, int]:
     """Attempts recorded for each page of this version (``doc_id``) of ``source_file``."""
-    name = f"{document_key(source_file)}{PARQUET_SUFFIX}"
-    files = [path for path in (out_dir / "pages").glob(f"{PARTITION_COLUMN}=*/{name}") if path.is_file()]
+    files = document_files(out_dir, "pages", source_file)
     return {
         row["page"]: row["attempts"] or 1
-        for row in _read(files)
+        for row in _read(out_dir, files)
         if row["doc_id"] == doc_id and row["source_file"] == source_file
     }
 
 
-def _read(files: Sequence[Path]) -> list[dict[str, Any]]:
+def _read(out_dir: Location, files: Sequence[PurePath]) -> list[dict[str, Any]]:
     if not files:
         return []
     # The file schema, so that files written before `attempts` existed read it as null.
-    dataset = ds.dataset([str(path) for path in files], schema=file_schema("pages"), format="parquet")
-    return dataset.to_table(columns=_COLUMNS).to_pylist()
+    return read_files(out_dir, files, schema=file_schema("pages"), columns=_COLUMNS).to_pylist()

@@ -9,6 +9,9 @@ ingested (an unreadable file, a symlink loop, a broken symlink, a directory or a
 FIFO named ``*.pdf``, a second name for a file already found) becomes an item
 with a ``problem``, which the flow records as one ``failed`` documents row, and
 the next run skips it as long as nothing about it has changed.
+
+The raw directory may also be a prefix in an object store (``s3://bucket/raw``):
+see :mod:`docpipe.raw_objects` for how its objects are hashed and copied locally.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import errno
 import os
 import stat
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -25,6 +28,14 @@ from typing import Any, Literal
 from docpipe import PIPELINE_VERSION
 from docpipe.extract.pdf import sha256_of
 from docpipe.keep_or_replace import retry_pending
+from docpipe.raw_objects import (
+    HashIndex,
+    RawObject,
+    copies_directory,
+    fetch_copy,
+    find_objects,
+)
+from docpipe.storage import Location, Store, is_object_store, local_path, open_store
 from docpipe.writer import read_dataset
 
 Change = Literal["new", "changed", "unchanged", "removed"]
@@ -35,7 +46,8 @@ PDF_SUFFIX = ".pdf"
 class InventoryItem:
     source_file: str
     change: Change
-    path: Path | None  # None for a removed file
+    #: A local file; None for a removed file, or an unchanged object-store PDF not copied locally.
+    path: Path | None
     doc_id: str | None
     #: Why the entry cannot be ingested (its failed row's ``error``); None for an ingestable file.
     problem: str | None = None
@@ -228,7 +240,7 @@ def _mark_normalisation_twins(entries: list[RawEntry], raw_dir: Path) -> list[Ra
     return marked
 
 
-def take_inventory(raw_dir: Path, out_dir: Path, *, force: bool = False) -> list[InventoryItem]:
+def take_inventory(raw_dir: Location, out_dir: Location, *, force: bool = False) -> list[InventoryItem]:
     """Classify every PDF under ``raw_dir`` (and every document gone from it)."""
     known = {
         row["source_file"]: row
@@ -236,16 +248,78 @@ def take_inventory(raw_dir: Path, out_dir: Path, *, force: bool = False) -> list
         if row["status"] != "removed"
     }
     items: list[InventoryItem] = []
-    for entry in find_entries(raw_dir):
-        doc_id, problem = _hash(entry)
-        previous = known.pop(entry.source_file, None)
-        change = _change(previous, doc_id, problem, force=force)
-        items.append(InventoryItem(entry.source_file, change, entry.path, doc_id, problem, entry.duplicate))
+    if is_object_store(raw_dir):
+        items = _object_items(raw_dir, out_dir, known, force=force)
+    else:
+        for entry in find_entries(local_path(raw_dir)):
+            doc_id, problem = _hash(entry)
+            previous = known.pop(entry.source_file, None)
+            change = _change(previous, doc_id, problem, force=force)
+            items.append(
+                InventoryItem(entry.source_file, change, entry.path, doc_id, problem, entry.duplicate)
+            )
     items.extend(InventoryItem(sf, "removed", None, row["doc_id"]) for sf, row in sorted(known.items()))
     return items
 
 
-def removed_with_rows(out_dir: Path) -> list[str]:
+def _object_items(
+    raw_dir: Location, out_dir: Location, known: dict[str, dict[str, Any]], *, force: bool
+) -> list[InventoryItem]:
+    """The inventory of an object store's PDFs; pops each one found from ``known``.
+
+    A PDF to ingest is copied locally (see :mod:`docpipe.raw_objects`), and so is an
+    unchanged one whose last result was not ``ok``: its failed pages may be retried.
+    """
+    store = open_store(raw_dir)
+    hashes = HashIndex(out_dir)
+    copies = copies_directory(raw_dir)
+    items: list[InventoryItem] = []
+    found: set[str] = set()
+    for obj in find_objects(store):
+        if obj.source_file in found:
+            continue  # a key equal to another after NFC: the first one is the document
+        found.add(obj.source_file)
+        previous = known.pop(obj.source_file, None)
+        try:
+            path, doc_id = _object_copy(store, obj, hashes, copies, previous, force=force)
+        except OSError as error:
+            problem = f"cannot be read from {store.uri(obj.key)} ({error.strerror or error})"
+            change = _change(previous, None, problem, force=force)
+            items.append(InventoryItem(obj.source_file, change, None, None, problem))
+            continue
+        change = _change(previous, doc_id, None, force=force)
+        items.append(InventoryItem(obj.source_file, change, path, doc_id))
+    hashes.keep_only(found)
+    hashes.save()
+    return items
+
+
+def _object_copy(
+    store: Store,
+    obj: RawObject,
+    hashes: HashIndex,
+    copies: Path,
+    previous: dict[str, Any] | None,
+    *,
+    force: bool,
+) -> tuple[Path | None, str]:
+    """The object's local copy when this run needs one (else None), and its sha256."""
+    doc_id = hashes.sha256(obj)
+    if doc_id is None:
+        path, doc_id = fetch_copy(store, obj, copies)
+        hashes.remember(obj, doc_id)
+        return path, doc_id
+    change = _change(previous, doc_id, None, force=force)
+    if change == "unchanged" and previous is not None and previous["status"] == "ok":
+        return None, doc_id
+    path, content_id = fetch_copy(store, obj, copies, expected=doc_id)
+    if content_id != doc_id:
+        # Rewritten with the same size in the same second: what was downloaded is the document.
+        hashes.remember(obj, content_id)
+    return path, content_id
+
+
+def removed_with_rows(out_dir: Location) -> list[str]:
     """Documents recorded ``removed`` whose articles or pages are still in the datasets (for ``--prune``)."""
     removed = {
         row["source_file"]
@@ -287,3 +361,25 @@ def count_changes(items: Sequence[InventoryItem]) -> dict[Change, int]:
     for item in items:
         counts[item.change] += 1
     return counts
+
+
+def raw_paths(raw_dir: Location, source_files: Iterable[str]) -> dict[str, Path]:
+    """Local files to read the given documents from (a retry), by ``source_file``.
+
+    A document no longer in the raw directory (or that cannot be copied from
+    the object store) maps to a path where it is not, which then fails to open.
+    """
+    wanted = set(source_files)
+    if not is_object_store(raw_dir):
+        directory = local_path(raw_dir)
+        found = {entry.source_file: entry.path for entry in find_entries(directory)}
+        return {source_file: found.get(source_file, directory / source_file) for source_file in wanted}
+    store, copies = open_store(raw_dir), copies_directory(raw_dir)
+    paths: dict[str, Path] = {}
+    for obj in find_objects(store):
+        if obj.source_file in wanted and obj.source_file not in paths:
+            try:
+                paths[obj.source_file] = fetch_copy(store, obj, copies)[0]
+            except OSError:
+                continue
+    return {source_file: paths.get(source_file, copies / source_file) for source_file in wanted}

@@ -37,6 +37,7 @@ from docpipe.extract.ocr import page_image
 from docpipe.extract.pdf import PDFIUM_LOCK
 from docpipe.schema import SCHEMAS, allowed_values
 from docpipe.settings import DEFAULT_SETTINGS, Settings
+from docpipe.storage import Location
 from docpipe.writer import read_dataset
 
 #: Page statuses that need an operator's attention.
@@ -75,7 +76,7 @@ def check_datasets_directory(out_dir: Path) -> None:
         )
 
 
-def known_source_files(out_dir: Path) -> list[str]:
+def known_source_files(out_dir: Location) -> list[str]:
     """Every ``source_file`` the documents dataset has a row for, sorted."""
     return sorted(set(read_dataset(out_dir, "documents")["source_file"].to_pylist()))
 
@@ -171,7 +172,7 @@ def check_page_statuses(statuses: Sequence[str]) -> tuple[str, ...]:
 
 
 def problem_pages(
-    out_dir: Path, *, statuses: Sequence[str] = PROBLEM_STATUSES, source_file: str | None = None
+    out_dir: Location, *, statuses: Sequence[str] = PROBLEM_STATUSES, source_file: str | None = None
 ) -> list[ProblemPage]:
     """The pages whose status is one of ``statuses``, of one file or all, by file then page."""
     wanted = check_page_statuses(statuses)

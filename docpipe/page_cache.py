@@ -18,22 +18,25 @@ datasets as extracted.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
-import os
-import tempfile
 from dataclasses import asdict, fields, replace
-from pathlib import Path
+from datetime import UTC, datetime
+from pathlib import Path, PurePath
 from typing import Any
 
 from cleaners.records import Line, Page
 from docpipe import PIPELINE_VERSION
 from docpipe.settings import Settings
+from docpipe.storage import LocalStore, Location, open_store
 
 CACHE_DIR = Path("_cache") / "pages"
+_CACHE_FILES = CACHE_DIR.as_posix()
 _LINE_FIELDS = tuple(f.name for f in fields(Line))
 _logger = logging.getLogger(__name__)
-_unwritable: set[Path] = set()  # cache directories already reported as unwritable
+_unwritable: set[PurePath] = set()  # cache directories already reported as unwritable
+_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 def extraction_fingerprint(settings: Settings) -> str:
@@ -58,79 +61,84 @@ def extraction_fingerprint(settings: Settings) -> str:
     return hashlib.sha256(repr(relevant).encode()).hexdigest()[:12]
 
 
+def cached_page_file(doc_id: str, page_number: int, settings: Settings) -> str:
+    """Where a page is cached, relative to the output directory."""
+    return f"{_CACHE_FILES}/{doc_id}/{page_number:05d}-{extraction_fingerprint(settings)}.json"
+
+
 def cached_page_path(out_dir: Path, doc_id: str, page_number: int, settings: Settings) -> Path:
-    return out_dir / CACHE_DIR / doc_id / f"{page_number:05d}-{extraction_fingerprint(settings)}.json"
+    """Where a page is cached in a local output directory."""
+    return out_dir / cached_page_file(doc_id, page_number, settings)
 
 
-def load_page(out_dir: Path, doc_id: str, page_number: int, settings: Settings) -> Page | None:
+def load_page(out_dir: Location, doc_id: str, page_number: int, settings: Settings) -> Page | None:
     """The cached page extracted with these settings, or None."""
-    path = cached_page_path(out_dir, doc_id, page_number, settings)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None  # absent, or cut short by a crash: extract again
-    return page_from_dict(data)
+    return _load(out_dir, cached_page_file(doc_id, page_number, settings))
 
 
-def load_any_page(out_dir: Path, doc_id: str, page_number: int) -> Page | None:
+def load_any_page(out_dir: Location, doc_id: str, page_number: int) -> Page | None:
     """The most recently cached extraction of a page, whatever its settings (for retries)."""
+    store = open_store(out_dir)
     candidates = sorted(
-        (out_dir / CACHE_DIR / doc_id).glob(f"{page_number:05d}-*.json"),
-        key=lambda p: p.stat().st_mtime,
+        (
+            file
+            for file in store.list_files(f"{_CACHE_FILES}/{doc_id}")
+            if PurePath(file.path).match(f"{page_number:05d}-*.json")
+        ),
+        key=lambda file: file.mtime or _NEVER,
         reverse=True,
     )
-    for path in candidates:
-        try:
-            return page_from_dict(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            continue
+    for file in candidates:
+        page = _load(out_dir, file.path)
+        if page is not None:
+            return page
     return None
 
 
-def save_page(out_dir: Path, doc_id: str, page: Page, settings: Settings) -> bool:
+def _load(out_dir: Location, relative: str) -> Page | None:
+    try:
+        return page_from_dict(json.loads(open_store(out_dir).read_bytes(relative).decode("utf-8")))
+    except (OSError, ValueError):
+        return None  # absent, or cut short by a crash: extract again
+
+
+def save_page(out_dir: Location, doc_id: str, page: Page, settings: Settings) -> bool:
     """Cache a page (atomically) and say whether it was; failed pages are not cached.
 
     Never raises for the cache's own sake (see the module's docstring).
     """
     if page.status == "failed":
         return False
-    path = cached_page_path(out_dir, doc_id, page.number, settings)
-    temp_name: str | None = None
+    store = open_store(out_dir)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=path.parent, prefix=".", suffix=".tmp", delete=False
-        ) as stream:
-            temp_name = stream.name
-            json.dump(page_to_dict(page), stream, ensure_ascii=False)
-        os.replace(temp_name, path)
+        text = io.StringIO()
+        json.dump(page_to_dict(page), text, ensure_ascii=False)
+        store.write_atomically(cached_page_file(doc_id, page.number, settings), text.getvalue().encode())
     except OSError as error:
-        if temp_name is not None:
-            _remove_quietly(Path(temp_name))
-        _report_unwritable(out_dir / CACHE_DIR, error)
+        _report_unwritable(store.full_path(_CACHE_FILES), error)
         return False
     return True
 
 
-def remove_leftover_temp_files(out_dir: Path) -> list[Path]:
+def remove_leftover_temp_files(out_dir: Location) -> list[Path]:
     """Delete the temporary files of cache writes a killed run left behind; return them.
 
     Only safe while holding the output lock, before extracting (no write is live then).
+    An object store has none (see :mod:`docpipe.storage`).
     """
-    leftovers = [path for path in (out_dir / CACHE_DIR).glob("*/.*.tmp") if path.is_file()]
+    store = open_store(out_dir)
+    if not isinstance(store, LocalStore):
+        return []
+    leftovers = [path for path in (store.directory / CACHE_DIR).glob("*/.*.tmp") if path.is_file()]
     for path in leftovers:
-        _remove_quietly(path)
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass  # a read-only volume: nothing was written there either
     return leftovers
 
 
-def _remove_quietly(path: Path) -> None:
-    try:
-        path.unlink(missing_ok=True)
-    except OSError:
-        pass  # a read-only volume: nothing was written there either
-
-
-def _report_unwritable(cache_dir: Path, error: OSError) -> None:
+def _report_unwritable(cache_dir: PurePath, error: OSError) -> None:
     if cache_dir in _unwritable:
         return
     _unwritable.add(cache_dir)

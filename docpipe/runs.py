@@ -10,11 +10,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 from docpipe import PIPELINE_VERSION
 from docpipe.inventory import InventoryItem, count_changes
-from docpipe.writer import document_path, read_dataset, write_run
+from docpipe.storage import Location
+from docpipe.writer import document_exists, read_dataset, write_run
 
 
 @dataclass
@@ -86,7 +86,7 @@ def run_row(summary: RunSummary) -> dict[str, object]:
 
 
 def nothing_to_do(
-    items: Sequence[InventoryItem], out_dir: Path, *, prune: bool, retry_failed: int = 0
+    items: Sequence[InventoryItem], out_dir: Location, *, prune: bool, retry_failed: int = 0
 ) -> bool:
     """Whether a run over this inventory would change no dataset: nothing new, changed or
     removed, and (with ``prune``) no removed document whose articles or pages are still kept.
@@ -102,17 +102,17 @@ def nothing_to_do(
     return not (prune and removed_documents_still_kept(out_dir))
 
 
-def removed_documents_still_kept(out_dir: Path) -> bool:
+def removed_documents_still_kept(out_dir: Location) -> bool:
     for row in read_dataset(out_dir, "documents").to_pylist():
         if row["status"] == "removed" and any(
-            document_path(out_dir, dataset, row["doc_kind"], row["source_file"]).exists()
+            document_exists(out_dir, dataset, row["doc_kind"], row["source_file"])
             for dataset in ("articles", "pages")
         ):
             return True
     return False
 
 
-def record_idle_run(raw_dir: Path, out_dir: Path, items: Sequence[InventoryItem]) -> RunSummary:
+def record_idle_run(raw_dir: Location, out_dir: Location, items: Sequence[InventoryItem]) -> RunSummary:
     """Write the runs row of a run that had nothing to do (no Prefect needed for that)."""
     started = datetime.now(UTC)
     summary = RunSummary(run_id=new_run_id(), started=started, raw_dir=str(raw_dir))

@@ -13,26 +13,35 @@ the old ones, and writing it under another ``doc_kind`` removes the file left
 in the other partition.  A document with no rows still gets a (zero-row) file:
 it says "this document has no articles" and replaces whatever rows it had.
 
-Every file is written to a temporary file in its own directory, fsync'd and
-renamed over the target with :func:`os.replace`, so readers see the old file
-or the new one, never half of one.  Temporary names start with ``.`` and end
-with ``.tmp``: pyarrow (hence pandas) skips files starting with ``.`` or ``_``
-when it lists a directory, while DuckDB and polars skip nothing by prefix and
-only avoid the temporary files because their ``*.parquet`` glob does not match
-``.tmp``.  (For that reason read polars with a glob, not the bare directory,
-which it refuses when it holds files of two extensions.)
+The output is a local directory or a prefix in an object store
+(:mod:`docpipe.storage`); every function here takes either.  On local disk every
+file is written to a temporary file in its own directory, fsync'd and renamed
+over the target with :func:`os.replace`, so readers see the old file or the new
+one, never half of one.  Temporary names start with ``.`` and end with ``.tmp``:
+pyarrow (hence pandas) skips files starting with ``.`` or ``_`` when it lists a
+directory, while DuckDB and polars skip nothing by prefix and only avoid the
+temporary files because their ``*.parquet`` glob does not match ``.tmp``.  (For
+that reason read polars with a glob, not the bare directory, which it refuses
+when it holds files of two extensions.)
+
+In an object store each file is one PUT of a complete file, visible only once
+uploaded, so there are no temporary objects.  A document's files are written in
+the order the flow gives (articles, pages, then its documents row): the
+documents row is the commit point.  A run killed between them leaves new
+articles or pages beside the old documents row, whose ``doc_id`` (or
+``pipeline_version``) then no longer matches the file, so the next run ingests
+the document again; a reader who wants only committed documents joins articles
+to documents on ``doc_id``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import secrets
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 from typing import Any
 
 import pyarrow as pa
@@ -48,10 +57,11 @@ from docpipe.schema import (
     allowed_values,
     file_schema,
 )
+from docpipe.storage import TEMP_PREFIX as TEMP_PREFIX  # the writer's temporary names, re-exported
+from docpipe.storage import TEMP_SUFFIX as TEMP_SUFFIX
+from docpipe.storage import LocalStore, Location, ObjectStore, Store, open_store
 
 PARQUET_SUFFIX = ".parquet"
-TEMP_PREFIX = "."
-TEMP_SUFFIX = ".tmp"
 #: zstd compresses Chinese text markedly better than the default snappy, and
 #: pyarrow, DuckDB and polars all read it.
 COMPRESSION = "zstd"
@@ -70,8 +80,8 @@ class OutputUnwritable(Exception):
     """The datasets cannot be written (a full, read-only or failing volume): nothing was replaced."""
 
     @classmethod
-    def from_os_error(cls, out_dir: Path, error: OSError) -> OutputUnwritable:
-        reason = error.strerror or type(error).__name__
+    def from_os_error(cls, out_dir: Location, error: OSError) -> OutputUnwritable:
+        reason = error.strerror or str(error) or type(error).__name__
         return cls(
             f"cannot write to {out_dir}: {reason}; nothing already written was replaced, "
             "free the volume and run again"
@@ -123,31 +133,48 @@ def check_source_file(source_file: str) -> None:
         )
 
 
-def document_path(out_dir: Path, dataset: str, doc_kind: str, source_file: str) -> Path:
-    """Where a document's rows of a partitioned dataset live."""
+def document_file(dataset: str, doc_kind: str, source_file: str) -> str:
+    """A document's file of a partitioned dataset, relative to the output directory.
+
+    >>> document_file("articles", "digest", "2014/digest-2014-07-28.pdf")
+    'articles/doc_kind=digest/2014-digest-2014-07-28-66b73e9dd7.parquet'
+    """
     _check_partitioned(dataset)
-    return (
-        out_dir / dataset / f"{PARTITION_COLUMN}={doc_kind}" / f"{document_key(source_file)}{PARQUET_SUFFIX}"
-    )
+    return f"{dataset}/{PARTITION_COLUMN}={doc_kind}/{document_key(source_file)}{PARQUET_SUFFIX}"
+
+
+def document_path(out_dir: Path, dataset: str, doc_kind: str, source_file: str) -> Path:
+    """Where a document's rows of a partitioned dataset live in a local output directory."""
+    return out_dir / document_file(dataset, doc_kind, source_file)
+
+
+def document_exists(out_dir: Location, dataset: str, doc_kind: str, source_file: str) -> bool:
+    """Whether the document has a file of ``dataset`` under ``doc_kind``."""
+    return open_store(out_dir).exists(document_file(dataset, doc_kind, source_file))
+
+
+def run_file(run_id: str) -> str:
+    """A run's file, relative to the output directory; the run id is its name, so it must be safe as one."""
+    if not _RUN_ID.fullmatch(run_id):
+        raise ValueError(f"run_id must match {_RUN_ID.pattern} (no ':' or '/'), got {run_id!r}")
+    return f"runs/{run_id}{PARQUET_SUFFIX}"
 
 
 def run_path(out_dir: Path, run_id: str) -> Path:
-    """Where a run's row lives; the run id is the file name, so it must be file-name safe."""
-    if not _RUN_ID.fullmatch(run_id):
-        raise ValueError(f"run_id must match {_RUN_ID.pattern} (no ':' or '/'), got {run_id!r}")
-    return out_dir / "runs" / f"{run_id}{PARQUET_SUFFIX}"
+    """Where a run's row lives in a local output directory."""
+    return out_dir / run_file(run_id)
 
 
 # --- writing ------------------------------------------------------------------------
 
 
 def write_dataset_rows(
-    out_dir: Path,
+    out_dir: Location,
     dataset: str,
     doc_kind: str,
     source_file: str,
     rows: Sequence[Mapping[str, Any]],
-) -> Path:
+) -> PurePath:
     """Replace one document's rows of a partitioned dataset; return the file written.
 
     Each row has exactly the dataset's file columns; it may also carry
@@ -162,58 +189,73 @@ def write_dataset_rows(
     kinds = allowed_values(SCHEMAS[dataset].field(PARTITION_COLUMN))
     if doc_kind not in kinds:
         raise ValueError(f"{dataset}: doc_kind must be one of {', '.join(kinds)}, got {doc_kind!r}")
-    path = document_path(out_dir, dataset, doc_kind, source_file)
+    relative = document_file(dataset, doc_kind, source_file)
     table = build_table(dataset, rows, doc_kind=doc_kind)
     wrong_source = pc.unique(pc.filter(table["source_file"], pc.not_equal(table["source_file"], source_file)))
     if len(wrong_source):
         raise ValueError(f"{dataset}: rows of {source_file!r} carry source_file {wrong_source.to_pylist()!r}")
-    _write_atomically(table, path)
-    for other_partition in path.parent.parent.glob(f"{PARTITION_COLUMN}=*"):
-        if other_partition != path.parent:
-            _remove_file_and_leftovers(other_partition / path.name)
-    return path
+    store = open_store(out_dir)
+    store.write_atomically(relative, parquet_bytes(table))
+    for other in _partition_files(store, dataset, source_file):
+        if other != relative:
+            store.remove(other)
+    return store.full_path(relative)
 
 
-def write_run(out_dir: Path, row: Mapping[str, Any]) -> Path:
+def write_run(out_dir: Location, row: Mapping[str, Any]) -> PurePath:
     """Write a run's row to ``runs/<run_id>.parquet``; return the file written."""
-    path = run_path(out_dir, str(row.get("run_id")))
-    _write_atomically(build_table("runs", [row]), path)
-    return path
+    relative = run_file(str(row.get("run_id")))
+    store = open_store(out_dir)
+    store.write_atomically(relative, parquet_bytes(build_table("runs", [row])))
+    return store.full_path(relative)
 
 
-def remove_leftover_temp_files(out_dir: Path) -> list[Path]:
+def parquet_bytes(table: pa.Table) -> bytes:
+    """The Parquet file of ``table``, complete in memory before any of it is written anywhere."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression=COMPRESSION)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def remove_leftover_temp_files(out_dir: Location) -> list[Path]:
     """Delete every temporary file a killed run left in the datasets; return them.
 
     Only safe while holding the output lock, before writing: then no write of
-    this run or another is in progress, so no temporary file is live.
+    this run or another is in progress, so no temporary file is live.  An
+    object store has no temporary files (see :mod:`docpipe.storage`).
     """
-    leftovers = [
-        path
-        for dataset in SCHEMAS
-        for path in (out_dir / dataset).rglob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}")
-        if path.is_file()
-    ]
-    for path in leftovers:
-        path.unlink(missing_ok=True)
-    return leftovers
+    store = open_store(out_dir)
+    if not isinstance(store, LocalStore):
+        return []
+    return [path for dataset in SCHEMAS for path in store.remove_temp_files(dataset)]
 
 
 def remove_document(
-    out_dir: Path, source_file: str, *, datasets: Iterable[str] = PARTITIONED_DATASETS
-) -> list[Path]:
+    out_dir: Location, source_file: str, *, datasets: Iterable[str] = PARTITIONED_DATASETS
+) -> list[PurePath]:
     """Delete a document's files (under every ``doc_kind``) from the given datasets.
 
     Used by ``--prune`` for files gone from the raw directory, and to drop the
     articles and pages of a document that now fails.  Returns the files removed.
     """
-    key_file = f"{document_key(source_file)}{PARQUET_SUFFIX}"
-    removed: list[Path] = []
+    store = open_store(out_dir)
+    removed: list[PurePath] = []
     for dataset in datasets:
         _check_partitioned(dataset)
-        for partition in (out_dir / dataset).glob(f"{PARTITION_COLUMN}=*"):
-            if _remove_file_and_leftovers(partition / key_file):
-                removed.append(partition / key_file)
+        for relative in _partition_files(store, dataset, source_file):
+            if store.remove(relative):
+                removed.append(store.full_path(relative))
     return removed
+
+
+def _partition_files(store: Store, dataset: str, source_file: str) -> list[str]:
+    """The document's possible files of ``dataset``, one per existing ``doc_kind`` partition."""
+    key_file = f"{document_key(source_file)}{PARQUET_SUFFIX}"
+    return [
+        f"{dataset}/{partition}/{key_file}"
+        for partition in store.subdirectories(dataset)
+        if partition.startswith(f"{PARTITION_COLUMN}=")
+    ]
 
 
 def build_table(dataset: str, rows: Sequence[Mapping[str, Any]], *, doc_kind: str | None = None) -> pa.Table:
@@ -275,76 +317,61 @@ def _check_partitioned(dataset: str) -> None:
         raise ValueError(f"{dataset!r} is not one of the per-document datasets {PARTITIONED_DATASETS}")
 
 
-def _temp_files(path: Path) -> list[Path]:
-    return list(path.parent.glob(f"{TEMP_PREFIX}{path.name}.*{TEMP_SUFFIX}"))
-
-
-def _write_atomically(table: pa.Table, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Only this file's own leftovers are removed: other documents may be being
-    # written into the same directory right now, and their temp files are live.
-    for leftover in _temp_files(path):
-        leftover.unlink(missing_ok=True)
-    temp_path = path.with_name(f"{TEMP_PREFIX}{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
-    try:
-        with open(temp_path, "wb") as temp_file:
-            pq.write_table(table, temp_file, compression=COMPRESSION)
-            temp_file.flush()
-            os.fsync(temp_file.fileno())
-        os.replace(temp_path, path)
-    except BaseException:
-        temp_path.unlink(missing_ok=True)
-        raise
-    _fsync_directory(path.parent)
-
-
-def _remove_file_and_leftovers(path: Path) -> bool:
-    """Remove a dataset file and its temp leftovers; return whether the file existed."""
-    for leftover in _temp_files(path):
-        leftover.unlink(missing_ok=True)
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        return False
-    _fsync_directory(path.parent)
-    return True
-
-
-def _fsync_directory(directory: Path) -> None:
-    # The rename or unlink is only durable once the directory entry is flushed;
-    # Windows cannot open a directory for this, and its NTFS journal covers it.
-    if os.name != "posix":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 # --- reading ------------------------------------------------------------------------
 
 
-def dataset_files(out_dir: Path, dataset: str) -> list[Path]:
-    """The dataset's Parquet files, found by the same glob DuckDB and polars are given."""
+def dataset_files(out_dir: Location, dataset: str) -> list[PurePath]:
+    """The dataset's Parquet files, found by the same glob DuckDB and polars are given.
+
+    Paths in the output's filesystem: read them with :func:`read_files`.
+    """
     pattern = (
         f"{PARTITION_COLUMN}=*/*{PARQUET_SUFFIX}" if dataset in PARTITIONED_DATASETS else f"*{PARQUET_SUFFIX}"
     )
-    return sorted((out_dir / dataset).glob(pattern))
+    store = open_store(out_dir)
+    return [store.full_path(relative) for relative in sorted(store.glob(dataset, pattern))]
 
 
-def read_document_rows(out_dir: Path, dataset: str, source_file: str) -> list[dict[str, Any]]:
+def document_files(out_dir: Location, dataset: str, source_file: str) -> list[PurePath]:
+    """The document's files of a partitioned dataset (one, or two after a crash during a kind change)."""
+    store = open_store(out_dir)
+    return [
+        store.full_path(relative)
+        for relative in _partition_files(store, dataset, source_file)
+        if store.exists(relative)
+    ]
+
+
+def read_files(
+    out_dir: Location,
+    files: Sequence[PurePath],
+    *,
+    schema: pa.Schema,
+    columns: Sequence[str] | None = None,
+) -> pa.Table:
+    """Read files found by :func:`dataset_files` or :func:`document_files` as one table of ``schema``."""
+    dataset = ds.dataset(
+        [str(file) for file in files],
+        schema=schema,
+        format="parquet",
+        filesystem=open_store(out_dir).reader_filesystem(),
+    )
+    return dataset.to_table(columns=None if columns is None else list(columns))
+
+
+def read_document_rows(out_dir: Location, dataset: str, source_file: str) -> list[dict[str, Any]]:
     """One document's rows of a partitioned dataset, ``doc_kind`` included, read from its own files only."""
     _check_partitioned(dataset)
-    key_file = f"{document_key(source_file)}{PARQUET_SUFFIX}"
+    filesystem = open_store(out_dir).reader_filesystem()
     rows: list[dict[str, Any]] = []
-    for path in sorted((out_dir / dataset).glob(f"{PARTITION_COLUMN}=*/{key_file}")):
+    for path in document_files(out_dir, dataset, source_file):
         doc_kind = path.parent.name.partition("=")[2]
-        rows.extend({**row, PARTITION_COLUMN: doc_kind} for row in pq.read_table(path).to_pylist())
+        table = pq.read_table(str(path), filesystem=filesystem)
+        rows.extend({**row, PARTITION_COLUMN: doc_kind} for row in table.to_pylist())
     return rows
 
 
-def read_dataset(out_dir: Path, dataset: str, *, columns: Sequence[str] | None = None) -> pa.Table:
+def read_dataset(out_dir: Location, dataset: str, *, columns: Sequence[str] | None = None) -> pa.Table:
     """Read a whole dataset with its full schema (``doc_kind`` from the directories), or only ``columns``.
 
     Returns an empty table with the full schema when nothing has been written.
@@ -360,10 +387,20 @@ def read_dataset(out_dir: Path, dataset: str, *, columns: Sequence[str] | None =
         if dataset in PARTITIONED_DATASETS
         else None
     )
+    store = open_store(out_dir)
+    # A list of files costs a HEAD request per object to learn its size; listing the
+    # directory learns every size at once.  Only an object store may be listed so:
+    # on local disk the list leaves out the temporary files of a write in progress.
+    source: str | list[str] = (
+        str(store.full_path(dataset))
+        if isinstance(store, ObjectStore)
+        else [str(file) for file in files]
+    )
     return ds.dataset(
-        [str(file) for file in files],
+        source,
         schema=schema,
         format="parquet",
         partitioning=partitioning,
-        partition_base_dir=str(out_dir / dataset),
+        partition_base_dir=str(store.full_path(dataset)),
+        filesystem=store.reader_filesystem(),
     ).to_table(columns=None if columns is None else list(columns))

@@ -57,7 +57,7 @@ from docpipe.healing import count_attempts, pages_to_heal, previous_attempts, re
 from docpipe.inventory import (
     InventoryItem,
     count_changes,
-    find_entries,
+    raw_paths,
     removed_with_rows,
     take_inventory,
 )
@@ -66,8 +66,10 @@ from docpipe.lock import output_lock
 from docpipe.page_cache import load_any_page, load_page, save_page
 from docpipe.page_cache import remove_leftover_temp_files as remove_leftover_cache_temp_files
 from docpipe.progress import reporter
+from docpipe.raw_objects import local_copies
 from docpipe.runs import RunSummary, new_run_id, run_row
 from docpipe.settings import DEFAULT_SETTINGS, Settings
+from docpipe.storage import Location
 from docpipe.writer import (
     OutputUnwritable,
     read_dataset,
@@ -135,7 +137,7 @@ def page_pool() -> PagePool | WorkerPages:
 
 
 @task(name="take-inventory")
-def take_inventory_task(raw_dir: Path, out_dir: Path, force: bool) -> list[InventoryItem]:
+def take_inventory_task(raw_dir: Location, out_dir: Location, force: bool) -> list[InventoryItem]:
     """What this run has to do; first, under the run's lock, sweep the temporary files of killed runs."""
     remove_leftover_temp_files(out_dir)
     remove_leftover_cache_temp_files(out_dir)
@@ -156,7 +158,7 @@ def open_pdf(path: Path, settings: Settings) -> DocumentFile | str:
 
 @task(name="read-text-pages", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def read_text_pages_task(
-    path: Path, doc_id: str, page_numbers: list[int], settings: Settings, out_dir: Path
+    path: Path, doc_id: str, page_numbers: list[int], settings: Settings, out_dir: Location
 ) -> list[Page | None]:
     """Read a batch of pages from their text layers; ``None`` for each page that needs OCR.
 
@@ -185,7 +187,7 @@ def read_text_pages_task(
 
 
 @task(name="ocr-page", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def ocr_page_task(path: Path, doc_id: str, page_number: int, settings: Settings, out_dir: Path) -> Page:
+def ocr_page_task(path: Path, doc_id: str, page_number: int, settings: Settings, out_dir: Location) -> Page:
     """OCR one page: opening, rendering and reading it all count against its timeout."""
     try:
         page = page_pool().run(
@@ -221,7 +223,7 @@ class Written:
 
 @task(name="write-document", cache_policy=NO_CACHE)
 def write_document_task(
-    out_dir: Path, source_file: str, rows: DocumentRows, force: bool = False, duplicate: bool = False
+    out_dir: Location, source_file: str, rows: DocumentRows, force: bool = False, duplicate: bool = False
 ) -> Written:
     """Replace the document's rows, unless this result is worse than the rows it would replace.
 
@@ -253,7 +255,7 @@ def write_document_task(
 
 
 @task(name="record-removed")
-def record_removed_task(out_dir: Path, source_file: str, prune: bool) -> Written:
+def record_removed_task(out_dir: Location, source_file: str, prune: bool) -> Written:
     """Mark a document whose file has gone as ``removed``; with ``prune`` also drop its articles and pages.
 
     Pruning applies to a document removed in any earlier run too, and leaves its
@@ -275,7 +277,7 @@ def record_removed_task(out_dir: Path, source_file: str, prune: bool) -> Written
 
 
 @task(name="link-copies", cache_policy=NO_CACHE)
-def link_copies_task(out_dir: Path) -> list[str]:
+def link_copies_task(out_dir: Location) -> list[str]:
     """Mark documents that are copies of one issue, so that each article is counted once."""
     return apply_copy_links(out_dir)
 
@@ -285,8 +287,8 @@ def link_copies_task(out_dir: Path) -> list[str]:
 
 @flow(name="ingest", task_runner=flow_task_runner())
 def ingest(
-    raw_dir: Path = Path("raw"),
-    out_dir: Path = Path("parquet"),
+    raw_dir: Location = Path("raw"),
+    out_dir: Location = Path("parquet"),
     settings: dict[str, Any] | None = None,
     force: bool = False,
     prune: bool = False,
@@ -303,7 +305,7 @@ def ingest(
     resolved = resolve_settings(settings)
     summary = RunSummary(run_id=new_run_id(), started=datetime.now(UTC), raw_dir=str(raw_dir))
     try:
-        with output_lock(out_dir, wait=wait_for_lock), page_workers(resolved):
+        with output_lock(out_dir, wait=wait_for_lock), local_copies(raw_dir), page_workers(resolved):
             inventory = take_inventory_task(raw_dir, out_dir, force)
             summary.changes.update(count_changes(inventory))
             kinds = known_doc_kinds(out_dir)
@@ -353,8 +355,8 @@ def ingest(
 
 @flow(name="retry-pages", task_runner=flow_task_runner())
 def retry_pages(
-    raw_dir: Path = Path("raw"),
-    out_dir: Path = Path("parquet"),
+    raw_dir: Location = Path("raw"),
+    out_dir: Location = Path("parquet"),
     settings: dict[str, Any] | None = None,
     source_file: str | None = None,
     wait_for_lock: bool = True,
@@ -363,21 +365,22 @@ def retry_pages(
     resolved = resolve_settings(settings)
     summary = RunSummary(run_id=new_run_id(), started=datetime.now(UTC), raw_dir=str(raw_dir), kind="retry")
     try:
-        with output_lock(out_dir, wait=wait_for_lock), page_workers(resolved):
+        with output_lock(out_dir, wait=wait_for_lock), local_copies(raw_dir), page_workers(resolved):
+            problems = problem_pages_by_document(out_dir, source_file)
             # A source_file is not always the path as spelt on disk (escaped bytes, NFC).
-            paths = {entry.source_file: entry.path for entry in find_entries(raw_dir)}
+            paths = raw_paths(raw_dir, problems)
             kinds = known_doc_kinds(out_dir)
             jobs = [
                 functools.partial(
                     ingest_document,
-                    paths.get(document_file, raw_dir / document_file),
+                    paths[document_file],
                     document_file,
                     out_dir=out_dir,
                     settings=resolved,
                     redo_pages=pages,
                     doc_kind=kinds.get(document_file),
                 )
-                for document_file, pages in problem_pages_by_document(out_dir, source_file).items()
+                for document_file, pages in problems.items()
             ]
             for rows in ingest_documents(jobs, settings=resolved):
                 record_document(summary, rows)
@@ -391,7 +394,7 @@ def retry_pages(
 
 
 def ingest_item(
-    item: InventoryItem, *, out_dir: Path, settings: Settings, force: bool, doc_kind: str | None = None
+    item: InventoryItem, *, out_dir: Location, settings: Settings, force: bool, doc_kind: str | None = None
 ) -> DocumentRows:
     """Ingest one new or changed entry of the raw directory; one that cannot be read is one failed row."""
     assert item.path is not None
@@ -418,7 +421,7 @@ def ingest_item(
 
 
 def _write_and_report(
-    out_dir: Path, source_file: str, rows: DocumentRows, *, force: bool, duplicate: bool = False
+    out_dir: Location, source_file: str, rows: DocumentRows, *, force: bool, duplicate: bool = False
 ) -> DocumentRows:
     """Write a document's rows; rows that stay unwritten because the previous ones were kept say so."""
     written = _check_written(write_document_task(out_dir, source_file, rows, force, duplicate))
@@ -464,7 +467,7 @@ def ingest_document(
     path: Path,
     source_file: str,
     *,
-    out_dir: Path,
+    out_dir: Location,
     settings: Settings,
     redo_pages: Sequence[int] | None = None,
     force: bool = False,
@@ -515,7 +518,7 @@ def ingest_document(
 
 
 def healable(
-    inventory: Sequence[InventoryItem], out_dir: Path, settings: Settings
+    inventory: Sequence[InventoryItem], out_dir: Location, settings: Settings
 ) -> list[tuple[Path, str, list[int]]]:
     """Unchanged documents with failed pages still under ``settings.retry_failed`` attempts."""
     unchanged = {i.source_file: i.doc_id for i in inventory if i.change == "unchanged" and i.doc_id}
@@ -533,7 +536,7 @@ def extract_pages(
     document: DocumentFile,
     source_file: str,
     *,
-    out_dir: Path,
+    out_dir: Location,
     settings: Settings,
     redo_pages: Sequence[int] | None = None,
     doc_kind: str | None = None,
@@ -633,12 +636,12 @@ def failed_page(
     )
 
 
-def known_doc_kinds(out_dir: Path) -> dict[str, str]:
+def known_doc_kinds(out_dir: Location) -> dict[str, str]:
     """The document kind each file had when last ingested."""
     return {row["source_file"]: row["doc_kind"] for row in read_dataset(out_dir, "documents").to_pylist()}
 
 
-def problem_pages_by_document(out_dir: Path, source_file: str | None = None) -> dict[str, list[int]]:
+def problem_pages_by_document(out_dir: Location, source_file: str | None = None) -> dict[str, list[int]]:
     """Failed and low-confidence pages from the pages dataset, by document."""
     pages: dict[str, list[int]] = {}
     for row in read_dataset(out_dir, "pages").to_pylist():
@@ -678,7 +681,7 @@ def record_document(summary: RunSummary, rows: DocumentRows) -> None:
     summary.articles_written += sum(row["part"] == "body" for row in rows.articles)  # not front/back rows
 
 
-def finish_run(summary: RunSummary, out_dir: Path) -> None:
+def finish_run(summary: RunSummary, out_dir: Location) -> None:
     summary.finished = datetime.now(UTC)
     write_run(out_dir, run_row(summary))
     publish_artifacts(summary)

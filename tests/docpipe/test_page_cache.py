@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cleaners.records import Page
-from docpipe import page_cache
+from docpipe import page_cache, storage
 from docpipe.page_cache import CACHE_DIR, load_page, save_page
 from docpipe.settings import DEFAULT_SETTINGS
 
@@ -60,7 +60,7 @@ def rename_refused(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object) -> None:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
 
-    monkeypatch.setattr(page_cache.os, "replace", refuse)
+    monkeypatch.setattr(storage.os, "replace", refuse)  # the local store renames the temp file
 
 
 @pytest.mark.parametrize("fault", [cache_is_a_file, disk_fills_mid_write, rename_refused])

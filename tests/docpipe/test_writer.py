@@ -251,17 +251,17 @@ def test_changed_document_replaces_its_old_version(out_dir: Path) -> None:
 
 
 def test_zero_rows_write_an_empty_file_that_replaces_the_old_rows(out_dir: Path) -> None:
-    path = write_dataset_rows(out_dir, "articles", "digest", DIGEST, [])
+    path = Path(write_dataset_rows(out_dir, "articles", "digest", DIGEST, []))  # local: a real path
     assert path.exists()
     assert pq.read_metadata(path).num_rows == 0
     assert set(read_dataset(out_dir, "articles")["source_file"].to_pylist()) == {BOOK}
 
 
 def test_kind_change_removes_the_file_in_the_old_partition(tmp_path: Path) -> None:
-    failed = write_dataset_rows(
-        tmp_path, "documents", "unknown", DIGEST, [document_row(DIGEST, status="failed")]
+    failed = Path(
+        write_dataset_rows(tmp_path, "documents", "unknown", DIGEST, [document_row(DIGEST, status="failed")])
     )
-    recognised = write_dataset_rows(tmp_path, "documents", "digest", DIGEST, [document_row(DIGEST)])
+    recognised = Path(write_dataset_rows(tmp_path, "documents", "digest", DIGEST, [document_row(DIGEST)]))
     assert not failed.exists()
     assert recognised.exists()
     documents = read_dataset(tmp_path, "documents")

@@ -27,9 +27,13 @@ from docpipe.segment.parts import (
     is_back_heading,
     is_front_heading,
 )
+from docpipe.segment.tree import ArticleEnds, build_tree, cut_articles
 
 #: A level is the article level when it has at least this many headings.
 MIN_ARTICLE_HEADINGS = 2
+#: A chapter's opening text is an article of its own; a heading directly followed by the
+#: next one (a list set in heading style) is the first line of its article.
+GENERAL_ENDS = ArticleEnds(intro=True, empty="merge")
 
 
 def segment_general(paragraphs: Sequence[Paragraph]) -> SegmentedDocument:
@@ -53,54 +57,21 @@ def segment_general(paragraphs: Sequence[Paragraph]) -> SegmentedDocument:
         (i for i in range(first) if i in contents or _is_part_heading(paragraphs[i].text)), default=-1
     )
     start = min(i for i in by_index if barrier < i <= first)
-    articles: list[Article] = []
-    path: dict[int, str] = {}  # level -> heading text, for the levels above the article level
-    pending: list[int] = []  # higher headings waiting for the article they introduce
-    current: list[int] | None = None  # held paragraph indexes of the open article: headings first
-    current_headings = 0  # how many of ``current`` are headings (higher ones, then its own)
-    current_path: tuple[str, ...] = ()
-    stopped = False  # inside a front or back block
-
-    def close() -> None:
-        nonlocal current
-        if current is not None:
-            articles.append(_article(paragraphs, current, current_headings, current_path, len(articles) + 1))
-        current = None
-
-    for index in range(start, len(paragraphs)):
-        paragraph = paragraphs[index]
-        heading = by_index.get(index)
-        text = paragraph.text.strip()
-        if heading is None and _is_part_heading(text) and index not in contents:
-            close()
-            stopped = True
-            continue
-        if heading is not None and heading.level < level:
-            close()
-            path = {lv: t for lv, t in path.items() if lv < heading.level}
-            path[heading.level] = text
-            pending.append(index)
-            stopped = False
-            continue
-        if heading is not None:
-            if current is not None and len(current) == current_headings and not pending:
-                current.append(index)  # the open heading has no body yet: this line is its body
-                continue
-            close()
-            current = [*pending, index]
-            current_headings = len(current)
-            current_path = tuple(path[lv] for lv in sorted(path))
-            pending, stopped = [], False
-            continue
-        if stopped or index in contents:
-            continue
-        if current is None and pending:
-            # text right under a higher heading (a chapter's introduction): an article of that heading
-            current, current_headings, pending = pending, len(pending), []
-            current_path = tuple(path[lv] for lv in sorted(path))[:-1]
-        if current is not None:
-            current.append(index)
-    close()
+    span = [i for i in range(start, len(paragraphs)) if i not in contents]
+    # A front or back heading ends the article it follows: a part node at the article level.
+    parts = {i for i in span if i not in by_index and _is_part_heading(paragraphs[i].text)}
+    levels = {**{i: h.level for i, h in by_index.items()}, **dict.fromkeys(parts, level)}
+    tree = build_tree(span, levels, parts=parts)
+    articles = [
+        _article(
+            paragraphs,
+            [*cut.headings, *cut.body],
+            len(cut.headings),
+            tuple(paragraphs[i].text.strip() for i in cut.path),
+            seq,
+        )
+        for seq, cut in enumerate(cut_articles(tree, level, GENERAL_ENDS), start=1)
+    ]
     return SegmentedDocument(
         doc_kind="general",
         doc_title=doc_title,

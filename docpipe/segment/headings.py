@@ -97,6 +97,14 @@ def _is_short_phrase(paragraph: Paragraph) -> bool:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class BodyStyle:
+    """The size and font most of a document's text is set in."""
+
+    size: float
+    font: str
+
+
 def body_size(paragraphs: Sequence[Paragraph]) -> float:
     """The size most of the text is set in."""
     weights: dict[float, int] = {}
@@ -113,27 +121,70 @@ def body_font(paragraphs: Sequence[Paragraph]) -> str:
     return max(weights, key=lambda k: weights[k]) if weights else ""
 
 
+def body_style(paragraphs: Sequence[Paragraph]) -> BodyStyle:
+    return BodyStyle(body_size(paragraphs), body_font(paragraphs))
+
+
+def _size_ratio(paragraph: Paragraph) -> float:
+    # OCR measures size from each line's ink height, which varies a few points line to line.
+    return HEADING_SIZE_RATIO if paragraph.font else OCR_HEADING_SIZE_RATIO
+
+
+def is_styled(paragraph: Paragraph, body: BodyStyle) -> bool:
+    """Set in a heading's style: larger than the body, or in another font at body size or above.
+
+    What makes an unnumbered line a heading; a smaller or merely bold-at-caption-size
+    line is not one.
+    """
+    larger = body.size > 0 and paragraph.size > body.size * (1 + _size_ratio(paragraph))
+    other_font = bool(body.font and paragraph.font and paragraph.font != body.font)
+    return larger or (other_font and paragraph.size >= body.size)
+
+
+def is_set_apart(paragraph: Paragraph, body: BodyStyle) -> bool:
+    """Set apart from running text: centred, flush with the column (not indented like a
+    paragraph), in another size (either way) or in another font.
+
+    What a numbered line needs to be a heading: its number already says it is one
+    unless it sits in running text, indented and in the body's type.
+    """
+    if paragraph.centered or paragraph.indent < paragraph.size:
+        return True
+    if body.size and abs(paragraph.size - body.size) / body.size > HEADING_SIZE_RATIO:
+        return True
+    return bool(body.font and paragraph.font and paragraph.font != body.font)
+
+
+def heading_of(paragraph: Paragraph, body: BodyStyle) -> tuple[str, str | None] | None:
+    """``(family, number)`` when a paragraph is a heading, else None.
+
+    A heading is a short phrase that is either numbered and set apart from running
+    text (:func:`is_set_apart`) or unnumbered and styled as a heading (:func:`is_styled`);
+    the family of an unnumbered one is its style, ``style:<size>:<font>``.
+    """
+    if not _is_short_phrase(paragraph):
+        return None
+    numbering = numbering_of(paragraph.text)
+    if numbering is not None:
+        return numbering if is_set_apart(paragraph, body) else None
+    if is_styled(paragraph, body):
+        return f"style:{round(paragraph.size)}:{paragraph.font}", None
+    return None
+
+
 def find_headings(paragraphs: Sequence[Paragraph], *, skip: frozenset[int] = frozenset()) -> list[Heading]:
     """The headings of a document, with levels; front and back headings (目录, 参考文献) excluded."""
-    size, font = body_size(paragraphs), body_font(paragraphs)
+    body = body_style(paragraphs)
     found: list[Heading] = []
     for index, paragraph in enumerate(paragraphs):
-        if index in skip or not _is_short_phrase(paragraph):
+        if index in skip:
             continue
         text = paragraph.text.strip()
         if is_front_heading(text) or is_back_heading(text) or parse_contents_entry(text) is not None:
             continue
-        # OCR measures size from each line's ink height, which varies a few points line to line.
-        ratio = HEADING_SIZE_RATIO if paragraph.font else OCR_HEADING_SIZE_RATIO
-        larger = size > 0 and paragraph.size > size * (1 + ratio)
-        other_font = bool(font and paragraph.font and paragraph.font != font and paragraph.size >= size)
-        styled = larger or other_font
-        numbering = numbering_of(text)
-        flush = paragraph.indent < paragraph.size or paragraph.centered
-        if numbering is not None and (styled or flush):
-            found.append(Heading(index, numbering[0], numbering[1]))
-        elif numbering is None and styled:
-            found.append(Heading(index, f"style:{round(paragraph.size)}:{paragraph.font}", None))
+        kind = heading_of(paragraph, body)
+        if kind is not None:
+            found.append(Heading(index, kind[0], kind[1]))
     return _with_levels(found, paragraphs)
 
 

@@ -88,7 +88,7 @@ def numbering_of(text: str) -> tuple[str, str] | None:
     return None
 
 
-def _is_short_phrase(paragraph: Paragraph) -> bool:
+def is_short_phrase(paragraph: Paragraph) -> bool:
     text = "".join(paragraph.text.split())
     return (
         0 < len(text) <= MAX_HEADING_CHARS
@@ -162,7 +162,7 @@ def heading_of(paragraph: Paragraph, body: BodyStyle) -> tuple[str, str | None] 
     text (:func:`is_set_apart`) or unnumbered and styled as a heading (:func:`is_styled`);
     the family of an unnumbered one is its style, ``style:<size>:<font>``.
     """
-    if not _is_short_phrase(paragraph):
+    if not is_short_phrase(paragraph):
         return None
     numbering = numbering_of(paragraph.text)
     if numbering is not None:

@@ -2,10 +2,13 @@
 
 Input is the document's paragraphs after furniture removal, wrap repair and
 normalisation.  The cover is what precedes the 目录; the 目录 lists the
-articles; the body is cut at article headings: a numbered paragraph (``1、``,
-``1.``) set apart from body text (not indented, or in another font or size)
-whose number and title agree with the contents.  With no contents the numbered
-headings alone decide, taken in sequence.
+articles; the body is the heading tree (:mod:`docpipe.segment.tree`) of 【】
+section lines (level 0) over article headings (level 1): a heading by the shared
+rule (:func:`~docpipe.segment.headings.heading_of`) numbered ``1、`` or ``1.``
+whose number and title agree with the contents, or that comes next in the
+numbering sequence (the 目录 is evidence: where it disagrees, the body's heading
+wins, with a warning).  With no contents the numbered headings alone decide,
+taken in sequence.
 
 A heading is never an article without a body, and an article never absorbs
 another numbered article: a heading followed directly by the next article's
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from difflib import SequenceMatcher
 
@@ -28,11 +31,19 @@ from docpipe.segment.contents import (
     parse_contents,
     section_name,
 )
+from docpipe.segment.headings import BodyStyle, body_style, heading_of, is_set_apart, split_numbering
 from docpipe.segment.model import Article, SegmentedDocument
 from docpipe.segment.parts import is_back_heading
+from docpipe.segment.tree import ArticleEnds, Cut, build_tree, cut_articles
 
-#: ``3.1 …`` is not article 3: a number followed by a dot and a digit is a subsection.
-_HEADING = re.compile(r"^\s*(?P<number>\d{1,3})\s*[、.．](?!\s*\d)\s*(?P<title>\S.*)$")
+#: Articles are numbered ``1、`` or ``1.`` (the numbering family of one number: ``3.1`` is
+#: a subsection of article 3, never an article).
+ARTICLE_FAMILY = "decimal:1"
+#: 【】 section lines above the articles.
+SECTION_LEVEL, ARTICLE_LEVEL = 0, 1
+#: A section line has no text of its own; an article heading with nothing under it is a
+#: one-line item whose heading line is its text.
+DIGEST_ENDS = ArticleEnds(intro=False, empty="own-line")
 _DATE = re.compile(r"(?P<y>\d{4})\s*[年.\-/]\s*(?P<m>\d{1,2})\s*[月.\-/]\s*(?P<d>\d{1,2})\s*日?")
 _ISSUE_LABEL = re.compile(r"第\s*[\d一二三四五六七八九十百〇零]+\s*期")
 _SOURCE = re.compile(r"[（(](?P<inner>[^（）()]{1,80})[）)]\s*$")
@@ -44,8 +55,6 @@ _NUMERIC = re.compile(r"\d[\s年月日:：.．\-–—/~～]*\d|^\s*\d+\s*$")
 MAX_SOURCE_CHARS = 30
 #: How alike a body heading and its contents entry must be (difflib ratio, spaces removed).
 TITLE_MATCH_RATIO = 0.6
-#: A paragraph longer than this is body text, whatever it starts with.
-MAX_TITLE_CHARS = 120
 
 
 def parse_issue_date(text: str) -> date | None:
@@ -129,8 +138,7 @@ def segment_digest(
         cover = paragraphs[:heading]
         entries = parse_contents(paragraphs[heading + 1 : body_start])
     body = list(enumerate(paragraphs))[body_start:]
-    body_style = _body_style([p for _, p in body])
-    articles, warnings = _cut_articles(body, entries, body_style)
+    articles, warnings = _cut_articles(body, entries, body_style([p for _, p in body]))
     warnings += _check_against_contents(articles, entries, paragraphs, printed_pages)
     title, issue_date, issue_label = _read_cover(cover)
     return SegmentedDocument(
@@ -154,34 +162,6 @@ def _read_cover(cover: Sequence[Paragraph]) -> tuple[str | None, date | None, st
     return title, issue_date, issue_label
 
 
-@dataclass(frozen=True, slots=True)
-class _Style:
-    size: float
-    font: str
-
-
-def _body_style(body: Sequence[Paragraph]) -> _Style:
-    weights: dict[tuple[float, str], int] = {}
-    for paragraph in body:
-        key = (round(paragraph.size, 1), paragraph.font)
-        weights[key] = weights.get(key, 0) + len(paragraph.text)
-    if not weights:
-        return _Style(size=0.0, font="")
-    size, font = max(weights, key=lambda k: weights[k])
-    return _Style(size=size, font=font)
-
-
-def _looks_like_heading(paragraph: Paragraph, body_style: _Style) -> bool:
-    """Set apart from body text: another font or size, or not indented like a paragraph."""
-    if len(paragraph.text) > MAX_TITLE_CHARS:
-        return False
-    if body_style.font and paragraph.font and paragraph.font != body_style.font:
-        return True
-    if body_style.size and abs(paragraph.size - body_style.size) / body_style.size > 0.1:
-        return True
-    return paragraph.indent < paragraph.size
-
-
 def _squash(text: str) -> str:
     return re.sub(r"[\s\W_]+", "", text)
 
@@ -196,77 +176,92 @@ def _title_matches(heading: str, entry: ContentsEntry) -> bool:
 
 
 def _cut_articles(
-    body: Sequence[tuple[int, Paragraph]], entries: Sequence[ContentsEntry], body_style: _Style
+    body: Sequence[tuple[int, Paragraph]], entries: Sequence[ContentsEntry], style: BodyStyle
 ) -> tuple[list[Article], list[str]]:
     """Cut ``(index, paragraph)`` pairs at the numbered headings the contents confirms."""
+    levels, parts, confirmed, sections, warnings = _find_structure(body, entries, style)
+    tree = build_tree((index for index, _ in body), levels, parts=parts)
+    paragraphs = dict(body)
+    articles: list[Article] = []
+    for cut in cut_articles(tree, ARTICLE_LEVEL, DIGEST_ENDS):
+        heading = paragraphs[cut.heading]
+        if not any(paragraphs[i].text.strip() for i in cut.body):
+            warnings.append(f"article {len(articles) + 1} has no text under its heading: {heading.text[:30]}")
+        number, entry = confirmed[cut.heading]
+        section = sections[cut.path[-1]] if cut.path else None
+        collected = [(i, paragraphs[i]) for i in cut.body]
+        articles.append(_build_article(len(articles) + 1, heading, number, entry, section, collected, cut))
+    return articles, warnings
+
+
+def _find_structure(
+    body: Sequence[tuple[int, Paragraph]], entries: Sequence[ContentsEntry], style: BodyStyle
+) -> tuple[dict[int, int], set[int], dict[int, tuple[str, ContentsEntry | None]], dict[int, str], list[str]]:
+    """The digest's headings: section lines (level 0), the numbered article headings the
+    contents or the numbering sequence confirms (level 1) and back headings (part nodes);
+    with each article heading's number and contents entry, each section line's name, and
+    the warnings of the reading."""
     by_number = {e.number: e for e in entries if e.number is not None}
     contents_sections = {e.section for e in entries if e.section}
-    articles: list[Article] = []
+    levels: dict[int, int] = {}
+    parts: set[int] = set()
+    confirmed: dict[int, tuple[str, ContentsEntry | None]] = {}
+    sections: dict[int, str] = {}
     warnings: list[str] = []
-    section: str | None = None
-    heading: tuple[int, Paragraph] | None = None
-    entry: ContentsEntry | None = None
-    collected: list[tuple[int, Paragraph]] = []
-    structure: list[int] = []  # section lines waiting for the article that follows them
-    held_structure: list[int] = []
     expected_number: int | None = None
-    in_back = False
-
-    def close() -> None:
-        if heading is None:
-            return
-        if not any(p.text.strip() for _, p in collected):
-            warnings.append(
-                f"article {len(articles) + 1} has no text under its heading: {heading[1].text[:30]}"
-            )
-        articles.append(_build_article(len(articles) + 1, heading, entry, section, collected, held_structure))
-
+    in_article = in_back = False
+    collected = 0  # paragraphs under the open article heading
     for index, paragraph in body:
+        text = paragraph.text.strip()
         name = section_name(paragraph.text)
-        if name is not None or (paragraph.text.strip() in contents_sections and len(collected) > 0):
-            close()
-            heading, entry, collected = None, None, []
-            section = name or paragraph.text.strip()
-            structure.append(index)
+        if name is not None or (text in contents_sections and in_article and collected > 0):
+            levels[index], sections[index] = SECTION_LEVEL, name or text
+            in_article = False
             continue
-        if is_back_heading(paragraph.text) and _looks_like_heading(paragraph, body_style):
-            close()  # 参考文献, 附录 …: back matter (given its own rows), never the last article's text
-            heading, entry, collected, in_back = None, None, [], True
+        if is_back_heading(paragraph.text) and is_set_apart(paragraph, style):
+            # 参考文献, 附录 …: back matter (given its own rows), never the last article's text
+            levels[index] = ARTICLE_LEVEL
+            parts.add(index)
+            in_article, in_back = False, True
             continue
-        match = _HEADING.match(paragraph.text)
-        if match and _looks_like_heading(paragraph, body_style):
-            number = match["number"]
+        numbered = _numbered_heading(paragraph, style)
+        if numbered is not None:
+            number, title = numbered
             candidate = by_number.get(number)
-            confirmed = candidate is not None and _title_matches(match["title"], candidate)
+            matches = candidate is not None and _title_matches(title, candidate)
             # The 目录 is evidence: a heading next in sequence is an article even where the
             # 目录 lost or garbled its entry (the body's heading wins, with a warning).
             in_sequence = int(number) == (expected_number or _first_number(by_number) or int(number))
-            if confirmed or in_sequence:
-                if candidate is not None and not confirmed:
+            if matches or in_sequence:
+                if candidate is not None and not matches:
                     warnings.append(
-                        f"article {number}: body heading {match['title']!r} disagrees with contents "
+                        f"article {number}: body heading {title!r} disagrees with contents "
                         f"{candidate.title!r}; the body's is kept"
                     )
-                    candidate = replace(candidate, title=match["title"].strip())
-                elif candidate is not None and _squash(match["title"]) != _squash(candidate.title):
+                    candidate = replace(candidate, title=title)
+                elif candidate is not None and _squash(title) != _squash(candidate.title):
                     warnings.append(
-                        f"article {number}: body title {match['title']!r} "
-                        f"differs from contents {candidate.title!r}"
+                        f"article {number}: body title {title!r} differs from contents {candidate.title!r}"
                     )
-                close()
-                heading, entry, collected = (index, paragraph), candidate, []
-                held_structure, structure, in_back = structure, [], False
+                levels[index], confirmed[index] = ARTICLE_LEVEL, (number, candidate)
+                in_article, in_back, collected = True, False, 0
                 expected_number = int(number) + 1
                 continue
-        if heading is None:
-            if paragraph.text.strip() and not in_back:
-                warnings.append(
-                    f"text outside any article on page {paragraph.page_start}: {paragraph.text[:30]}"
-                )
-            continue
-        collected.append((index, paragraph))
-    close()
-    return articles, warnings
+        if in_article:
+            collected += 1
+        elif text and not in_back:
+            warnings.append(f"text outside any article on page {paragraph.page_start}: {paragraph.text[:30]}")
+    return levels, parts, confirmed, sections, warnings
+
+
+def _numbered_heading(paragraph: Paragraph, style: BodyStyle) -> tuple[str, str] | None:
+    """``(number, title)`` of a heading numbered ``1、`` or ``1.`` (not ``1.1``), else None."""
+    if heading_of(paragraph, style) is None:
+        return None
+    split = split_numbering(paragraph.text)
+    if split is None or split[0] != ARTICLE_FAMILY:
+        return None
+    return split[1], split[2]
 
 
 def _first_number(by_number: dict[str, ContentsEntry]) -> int | None:
@@ -275,15 +270,13 @@ def _first_number(by_number: dict[str, ContentsEntry]) -> int | None:
 
 def _build_article(
     seq: int,
-    heading: tuple[int, Paragraph],
+    heading_paragraph: Paragraph,
+    number: str,
     entry: ContentsEntry | None,
     body_section: str | None,
     collected: Sequence[tuple[int, Paragraph]],
-    structure: Sequence[int],
+    cut: Cut,
 ) -> Article:
-    heading_index, heading_paragraph = heading
-    match = _HEADING.match(heading_paragraph.text)
-    assert match is not None  # only matching paragraphs become headings
     paragraphs = [p for _, p in collected]
     texts = [p.text.strip() for p in paragraphs if p.text.strip()]
     source = attribution = None
@@ -297,11 +290,13 @@ def _build_article(
         steps.extend(s for s in paragraph.cleaning_steps if s not in steps)
     pages = [heading_paragraph.page_start, heading_paragraph.page_end] + [p.page_end for p in paragraphs]
     section = entry.section if entry and entry.section else body_section
+    split = split_numbering(heading_paragraph.text)
+    assert split is not None  # only numbered paragraphs become article headings
     return Article(
         seq=seq,
-        number=match["number"],
+        number=number,
         section=section,
-        title=entry.title if entry else match["title"].strip(),
+        title=entry.title if entry else split[2],
         paragraphs=tuple(texts),
         source=source,
         attribution=attribution,
@@ -309,8 +304,8 @@ def _build_article(
         page_end=max(pages),
         cleaning_steps=tuple(steps),
         heading_path=(section,) if section else (),
-        held=(*structure, heading_index, *(i for i, _ in collected)),
-        headings=(*structure, heading_index),
+        held=(*cut.headings, *cut.body),
+        headings=cut.headings,
     )
 
 

@@ -73,18 +73,30 @@ def numbering_of(text: str) -> tuple[str, str] | None:
     >>> numbering_of("2014年工作总结") is None, numbering_of("3.5亿元") is None
     (True, True)
     """
+    split = split_numbering(text)
+    return (split[0], split[1]) if split else None
+
+
+def split_numbering(text: str) -> tuple[str, str, str] | None:
+    """``(family, number, title)`` of a numbered heading, or None.
+
+    >>> split_numbering("12、纽约计划淘汰付费公用电话亭")
+    ('decimal:1', '12', '纽约计划淘汰付费公用电话亭')
+    >>> split_numbering("1. 印度电子政府发展")
+    ('decimal:1', '1', '印度电子政府发展')
+    """
     stripped = text.strip()
     for family, pattern in _FAMILIES:
         match = pattern.match(stripped)
         if match is None:
             continue
         number = re.sub(r"\s+", "", match["number"]).replace("．", ".")
+        rest = stripped[match.end() :]
         if family == "decimal":
-            rest = stripped[match.end() :]
             if not rest or re.match(r"^[\d%年月日亿万元个项条次]", rest):
                 return None  # a quantity or a date, not a numbered heading
             family = f"decimal:{number.count('.') + 1}"
-        return family, number
+        return family, number, rest.strip()
     return None
 
 

@@ -101,6 +101,12 @@ class Settings:
     footnote_band: float = 0.4
     #: ... set at most this fraction of the body's glyph size, the first opening with a marker.
     footnote_size_ratio: float = 0.9
+    #: A digest's 目录 entry gives an article its title only where it says the same as
+    #: the body's heading: the heading is its beginning (the body lost the end of a
+    #: wrapped title), or the two are at least this alike (difflib ratio, punctuation and
+    #: spaces removed: OCR misread a character or two of one of them).  Worded otherwise
+    #: (an editor's shorter title in the 目录), the body's heading wins, with a warning.
+    contents_title_ratio: float = 0.8
 
     # --- OCR ------------------------------------------------------------
     ocr: OcrMode = "auto"
@@ -232,6 +238,7 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "coverage_floor": (0.0, 1.0),
     "footnote_band": (0.0, 1.0),
     "footnote_size_ratio": (0.0, 1.0),
+    "contents_title_ratio": (0.0, 1.0),
     # Tesseract's own range of page segmentation modes.
     "ocr_psm": (0, 13),
     # Below 50 dpi a Chinese glyph is a few pixels wide; above 1200 one A4 page is

@@ -35,6 +35,7 @@ from docpipe.segment.headings import BodyStyle, body_style, heading_of, is_set_a
 from docpipe.segment.model import Article, SegmentedDocument
 from docpipe.segment.parts import is_back_heading
 from docpipe.segment.tree import ArticleEnds, Cut, build_tree, cut_articles
+from docpipe.settings import DEFAULT_SETTINGS
 
 #: Articles are numbered ``1、`` or ``1.`` (the numbering family of one number: ``3.1`` is
 #: a subsection of article 3, never an article).
@@ -194,6 +195,22 @@ def _cut_articles(
     return articles, warnings
 
 
+def _says_the_same(heading: str, entry: ContentsEntry) -> bool:
+    """Whether a 目录 entry's title stands for the body's heading: the heading is its
+    beginning (the body lost the end of a wrapped title), or the two differ by a
+    character or two (OCR misread one of them).
+
+    >>> _says_the_same("海南构建国内首个省级政务云计算", ContentsEntry("海南构建国内首个省级政务云计算中心"))
+    True
+    >>> _says_the_same("福建省启动行政执法与刑事司法衡接", ContentsEntry("福建省启动行政执法与刑事司法衔接"))
+    True
+    >>> _says_the_same("市民热线接入统一受理平台", ContentsEntry("热线统一受理"))
+    False
+    """
+    a, b = _squash(heading), _squash(entry.title)
+    return b.startswith(a) or SequenceMatcher(None, a, b).ratio() >= DEFAULT_SETTINGS.contents_title_ratio
+
+
 def _find_structure(
     body: Sequence[tuple[int, Paragraph]], entries: Sequence[ContentsEntry], style: BodyStyle
 ) -> tuple[dict[int, int], set[int], dict[int, tuple[str, ContentsEntry | None]], dict[int, str], list[str]]:
@@ -237,6 +254,12 @@ def _find_structure(
                     warnings.append(
                         f"article {number}: body heading {title!r} disagrees with contents "
                         f"{candidate.title!r}; the body's is kept"
+                    )
+                    candidate = replace(candidate, title=title)
+                elif candidate is not None and not _says_the_same(title, candidate):
+                    warnings.append(
+                        f"article {number}: body heading {title!r} is worded otherwise in the contents "
+                        f"({candidate.title!r}); the body's is kept"
                     )
                     candidate = replace(candidate, title=title)
                 elif candidate is not None and _squash(title) != _squash(candidate.title):

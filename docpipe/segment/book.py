@@ -39,6 +39,8 @@ _CHAPTER = re.compile(rf"^\s*(?P<marker>第\s*[{_NUMERALS}\d]+\s*[章篇编])\s*
 _BARE_NUMBER = re.compile(r"^(?:\d{1,4}|[ivxlcIVXLC]{1,6})$")
 _MARKER_SEPARATORS = " \u3000“”\"'，,、：:·.。"
 CHAPTER, SECTION = "chapter", "cn-list"
+#: 第N节: a level between the chapter and its 一、 sections.
+PART_SECTION = "part-section"
 CHAPTER_LEVEL, SECTION_LEVEL = 0, 1
 BOOK_ENDS = ArticleEnds(intro=True, empty="carry")
 #: A front-matter heading (序言) is at most this long.
@@ -50,7 +52,8 @@ MIN_FRONT_SECTION_CHARS = 100
 def is_book(paragraphs: Sequence[Paragraph]) -> bool:
     """A book has chapters (in its contents or its body) divided into ``一、`` sections.
 
-    Chapters divided otherwise (a thesis's 1.1, 1.2) make a general document, cut at its chapters.
+    Chapters divided otherwise (a thesis's 1.1, 1.2; a textbook's 第一节 over its 一、)
+    make a general document, cut at its top repeated heading level.
     """
     located = find_contents(paragraphs)
     style = body_style(paragraphs)
@@ -59,7 +62,7 @@ def is_book(paragraphs: Sequence[Paragraph]) -> bool:
         heading, end = located
         entries = parse_contents(paragraphs[heading + 1 : end])
         families |= {numbered[0] for e in entries if (numbered := numbering_of(e.title)) is not None}
-    return {CHAPTER, SECTION} <= families
+    return {CHAPTER, SECTION} <= families and PART_SECTION not in families
 
 
 def chapter_title(text: str) -> str | None:

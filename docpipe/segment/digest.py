@@ -364,16 +364,21 @@ def _check_against_contents(
 
 #: A digest has at least this many numbered articles ...
 MIN_DIGEST_ARTICLES = 2
-#: ... and a 目录 that numbers them, or none, or at least this share of them closes with an attribution.
+#: ... and a 目录 that numbers them, or at least this share of them closes with an attribution.
 MIN_SOURCED_SHARE = 0.5
 
 
 def is_digest(segmented: SegmentedDocument) -> bool:
-    """Whether a digest segmentation found a digest: numbered articles in sequence that no
-    unnumbered 目录 contradicts (a 目录 of unnumbered entries lists another structure)."""
+    """Whether a digest segmentation found a digest: numbered articles in sequence that a
+    numbered 目录 lists, or that close with their sources (a digest reprints news).
+
+    Numbered headings alone do not make a digest: a paper's ``1 引言``, ``2 方法`` and a
+    report's list items ``1.`` ``2.`` are numbered in sequence too.  A 目录 of
+    unnumbered entries lists another structure.
+    """
     articles = segmented.articles
     if len(articles) < MIN_DIGEST_ARTICLES:
         return False
-    if not segmented.contents or any(entry.number is not None for entry in segmented.contents):
+    if any(entry.number is not None for entry in segmented.contents):
         return True
     return sum(a.source is not None for a in articles) >= MIN_SOURCED_SHARE * len(articles)

@@ -72,6 +72,10 @@ def numbering_of(text: str) -> tuple[str, str] | None:
     (('cn-paren', '二'), ('cn-list', '二'))
     >>> numbering_of("2014年工作总结") is None, numbering_of("3.5亿元") is None
     (True, True)
+    >>> numbering_of("2x+3y=7（3.1）") is None, numbering_of("5G网络覆盖") is None
+    (True, True)
+    >>> numbering_of("1 Introduction")
+    ('decimal:1', '1')
     """
     split = split_numbering(text)
     return (split[0], split[1]) if split else None
@@ -95,6 +99,8 @@ def split_numbering(text: str) -> tuple[str, str, str] | None:
         if family == "decimal":
             if not rest or re.match(r"^[\d%年月日亿万元个项条次]", rest):
                 return None  # a quantity or a date, not a numbered heading
+            if re.match(r"^[A-Za-z]", stripped[len(match["number"]) :]):
+                return None  # a formula or a name (2x+3y=7, 5G, 3D), not a number and its title
             family = f"decimal:{number.count('.') + 1}"
         return family, number, rest.strip()
     return None

@@ -112,13 +112,22 @@ def test_subsection_3_1_stays_in_article_3() -> None:
         ("2. 方法", 1),
         ("3. 结果", 5),
     ]
-    # Numbered headings in sequence without a 目录 are read as a digest: the same cut.
-    digest = segment_document(SUBSECTIONS)
+    # Numbered headings in sequence with neither a 目录 nor sources are no digest: the same cut.
+    document = segment_document(SUBSECTIONS)
+    assert document.doc_kind == "general"
+    assert [(a.title, len(a.paragraphs)) for a in document.articles] == [
+        ("1. 概述", 1),
+        ("2. 方法", 1),
+        ("3. 结果", 5),
+    ]
+    # with their sources, the same headings make a digest
+    sourced = [replace(p, text=p.text + "（新华网）") if p.text == TEXT else p for p in SUBSECTIONS]
+    digest = segment_document(sourced)
     assert digest.doc_kind == "digest"
-    assert [(a.number, a.title, len(a.paragraphs)) for a in digest.articles] == [
-        ("1", "概述", 1),
-        ("2", "方法", 1),
-        ("3", "结果", 5),
+    assert [(a.number, a.title, a.source) for a in digest.articles] == [
+        ("1", "概述", "新华网"),
+        ("2", "方法", "新华网"),
+        ("3", "结果", "新华网"),
     ]
 
 
@@ -348,3 +357,24 @@ def test_a_part_row_between_articles_sits_under_the_article_before_it(
         assert all(path == () for part, path in produced if part != "body")
     else:
         assert produced == paths
+
+
+def test_a_textbook_with_sections_under_its_chapter_is_cut_at_them() -> None:
+    paragraphs = [
+        heading("第三章 线性方程组", size=18.0),
+        para(TEXT),
+        heading("第一节 高斯消元法", size=15.0),
+        heading("一、消元过程"),
+        para(TEXT),
+        centred("2x+3y=7（3.1）"),
+        heading("二、回代求解"),
+        para(TEXT),
+        heading("第二节 矩阵的秩", size=15.0),
+        heading("一、秩的定义"),
+        para(TEXT),
+    ]
+    assert rows(paragraphs) == [
+        ("body", "第三章 线性方程组", (), 1),
+        ("body", "第一节 高斯消元法", ("第三章 线性方程组",), 5),
+        ("body", "第二节 矩阵的秩", ("第三章 线性方程组",), 2),
+    ]

@@ -31,12 +31,11 @@ from docpipe.segment.headings import (
     numbering_of,
 )
 from docpipe.segment.model import Article, SegmentedDocument
-from docpipe.segment.parts import is_back_heading
+from docpipe.segment.parts import is_back_heading, is_residue
 from docpipe.segment.tree import ArticleEnds, Cut, Node, build_tree, cut_articles
 
 _NUMERALS = "一二三四五六七八九十百零〇两"
 _CHAPTER = re.compile(rf"^\s*(?P<marker>第\s*[{_NUMERALS}\d]+\s*[章篇编])\s*(?P<name>.*)$")
-_BARE_NUMBER = re.compile(r"^(?:\d{1,4}|[ivxlcIVXLC]{1,6})$")
 _MARKER_SEPARATORS = " \u3000“”\"'，,、：:·.。"
 CHAPTER, SECTION = "chapter", "cn-list"
 #: 第N节: a level between the chapter and its 一、 sections.
@@ -212,16 +211,6 @@ def _front_article(front: Sequence[Paragraph], held: Sequence[int], seq: int) ->
             headings=(held[0],),
         )
     ]
-
-
-def is_residue(text: str) -> bool:
-    """What is left of page furniture or noise, never a paragraph: a bare number, a lone character.
-
-    >>> [is_residue(t) for t in ("5", "vi", "人", "远。", "（一）政策目标")]
-    [True, True, True, False, False]
-    """
-    visible = "".join(text.split())
-    return len(visible) <= 1 or bool(_BARE_NUMBER.match(visible))
 
 
 def _is_front_heading(front: Sequence[Paragraph], index: int, body_size: float) -> bool:

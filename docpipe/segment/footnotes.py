@@ -33,6 +33,9 @@ _MARKER = re.compile(
 )
 
 
+_BARE_MARKER = re.compile(r"^\s*[\dIVXivx]{1,4}\s*$")
+
+
 @dataclass(frozen=True, slots=True)
 class Footnote:
     page: int
@@ -89,6 +92,10 @@ def _foot_run(page: Page, body: float, settings: Settings) -> list[Line]:
         return []  # OCR line heights do not tell a note's smaller size reliably
     band_top = page.height * (1 - settings.footnote_band)
     ordered = sorted(page.lines, key=lambda line: (line.top, line.x0))
+    # A marker with nothing after it at the foot is a folio the furniture band missed (a
+    # two-page paper numbers only its second page), not a note.
+    while ordered and _BARE_MARKER.match(ordered[-1].text):
+        ordered.pop()
     start = len(ordered)
     while start > 0:
         line = ordered[start - 1]

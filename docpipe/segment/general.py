@@ -24,7 +24,9 @@ from docpipe.segment.model import Article, SegmentedDocument
 from docpipe.segment.parts import (
     MAX_PART_TITLE_CHARS,
     PART_TITLE_PREFIX_CHARS,
+    is_back_field,
     is_back_heading,
+    is_front_field,
     is_front_heading,
 )
 from docpipe.segment.tree import ArticleEnds, build_tree, cut_articles
@@ -83,7 +85,8 @@ def segment_general(paragraphs: Sequence[Paragraph]) -> SegmentedDocument:
 
 
 def _is_part_heading(text: str) -> bool:
-    return is_back_heading(text) or is_front_heading(text)
+    """A front or back heading, or a labelled front or back field (``摘要：…``, ``作者简介：…``)."""
+    return is_back_heading(text) or is_front_heading(text) or is_front_field(text) or is_back_field(text)
 
 
 def _article_level(headings: Sequence[Heading]) -> int:
@@ -130,7 +133,7 @@ def _single_article(
         text = paragraph.text.strip()
         if index in contents or not text:
             continue
-        if is_back_heading(text) or is_front_heading(text):
+        if _is_part_heading(text):
             stopped = True
             continue
         if not stopped or held:

@@ -107,6 +107,11 @@ class Settings:
     #: spaces removed: OCR misread a character or two of one of them).  Worded otherwise
     #: (an editor's shorter title in the 目录), the body's heading wins, with a warning.
     contents_title_ratio: float = 0.8
+    #: An OCR line (no font, a size measured from its box) is a heading when it stands
+    #: alone: a short single line with at least this many usual line spaces of blank
+    #: above it (docpipe/segment/spacing.py) and less below.  Measured on generated
+    #: scans: body lines 0.7-1.6, headings 4-6 (a thesis's 1.1, a poem's title).
+    heading_isolation: float = 2.5
 
     # --- OCR ------------------------------------------------------------
     ocr: OcrMode = "auto"
@@ -239,6 +244,7 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "footnote_band": (0.0, 1.0),
     "footnote_size_ratio": (0.0, 1.0),
     "contents_title_ratio": (0.0, 1.0),
+    "heading_isolation": (1.0, None),
     # Tesseract's own range of page segmentation modes.
     "ocr_psm": (0, 13),
     # Below 50 dpi a Chinese glyph is a few pixels wide; above 1200 one A4 page is

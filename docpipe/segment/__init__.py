@@ -19,20 +19,28 @@ from docpipe.segment.digest import is_digest, segment_digest
 from docpipe.segment.general import segment_general
 from docpipe.segment.model import Article, SegmentedDocument
 from docpipe.segment.parts import complete_parts
+from docpipe.segment.spacing import Spacing, measure_spacing
 
-__all__ = ["Article", "SegmentedDocument", "segment_document"]
+__all__ = ["Article", "SegmentedDocument", "Spacing", "measure_spacing", "segment_document"]
 
 
 def segment_document(
-    paragraphs: Sequence[Paragraph], *, printed_pages: Mapping[int, str | None] | None = None
+    paragraphs: Sequence[Paragraph],
+    *,
+    printed_pages: Mapping[int, str | None] | None = None,
+    spacings: Sequence[Spacing] = (),
 ) -> SegmentedDocument:
-    """Segment a document according to its kind, then give every paragraph a row."""
+    """Segment a document according to its kind, then give every paragraph a row.
+
+    ``spacings``: the blank around each paragraph (:func:`~docpipe.segment.spacing.measure_spacing`),
+    which tells a heading on an OCR page; without it only fonts, sizes and numbering do.
+    """
     if is_book(paragraphs):
         segmented = segment_book(paragraphs, printed_pages=printed_pages)
     else:
         segmented = segment_digest(paragraphs, printed_pages=printed_pages)
         if not is_digest(segmented):
-            segmented = segment_general(paragraphs)
+            segmented = segment_general(paragraphs, spacings=spacings)
     completed = complete_parts(paragraphs, segmented)
     if not any(article.part == "body" for article in completed.articles):
         # Nothing but front or back matter (a colophon, a CIP page on its own): that is the document.

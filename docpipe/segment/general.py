@@ -29,6 +29,7 @@ from docpipe.segment.parts import (
     is_front_field,
     is_front_heading,
 )
+from docpipe.segment.spacing import Spacing
 from docpipe.segment.tree import ArticleEnds, build_tree, cut_articles
 
 #: A level is the article level when it has at least this many headings.
@@ -38,8 +39,11 @@ MIN_ARTICLE_HEADINGS = 2
 GENERAL_ENDS = ArticleEnds(intro=True, empty="merge")
 
 
-def segment_general(paragraphs: Sequence[Paragraph]) -> SegmentedDocument:
-    """Cut a document into articles at its top repeated heading level."""
+def segment_general(
+    paragraphs: Sequence[Paragraph], *, spacings: Sequence[Spacing] = ()
+) -> SegmentedDocument:
+    """Cut a document into articles at its top repeated heading level (``spacings``: see
+    :func:`~docpipe.segment.headings.find_headings`)."""
     located = find_contents(paragraphs)
     contents = frozenset(range(located[0], located[1])) if located else frozenset()
     # Front matter (a cover, 摘要, 目录) ends with its last block: its lines (a cover's
@@ -47,7 +51,7 @@ def segment_general(paragraphs: Sequence[Paragraph]) -> SegmentedDocument:
     front_end = 1 + max(
         (i for i, p in enumerate(paragraphs) if i in contents or is_front_heading(p.text)), default=-1
     )
-    headings = find_headings(paragraphs, skip=contents | frozenset(range(front_end)))
+    headings = find_headings(paragraphs, skip=contents | frozenset(range(front_end)), spacings=spacings)
     level = _article_level(headings)
     by_index = {h.index: h for h in headings if h.level <= level}
     doc_title = _doc_title(paragraphs)

@@ -23,6 +23,8 @@ from statistics import median
 from docpipe.layout import Paragraph
 from docpipe.segment.contents import parse_contents_entry
 from docpipe.segment.parts import is_back_heading, is_front_heading
+from docpipe.segment.spacing import Spacing
+from docpipe.settings import DEFAULT_SETTINGS
 
 _NUMERALS = "一二三四五六七八九十百零〇两"
 #: (family, pattern): the pattern's ``number`` group is what is counted.
@@ -47,6 +49,14 @@ HEADING_SIZE_RATIO = 0.08
 OCR_HEADING_SIZE_RATIO = 0.25
 #: Sizes closer than this (points) are one size when levels are ranked by size.
 SIZE_STEP = 0.5
+#: The family of OCR headings recognised by the space around them, whatever their measured size.
+ISOLATED = "isolated"
+#: An OCR line longer than this (characters) is a heading only by its numbering or isolation.
+MAX_OCR_STYLED_CHARS = 20
+#: Unnumbered OCR headings whose sizes are within this ratio of the next smaller one are one family
+#: (a box height varies by a fifth either way: 0.8 to 1.2 of the size, a ratio of 1.5).
+OCR_SIZE_SPREAD = 1.5
+UNNUMBERED = ("style:", "ocr:")
 #: Sentence punctuation a heading does not end with.
 _SENTENCE_END = tuple("。；，：;,:、")
 
@@ -152,8 +162,12 @@ def is_styled(paragraph: Paragraph, body: BodyStyle) -> bool:
     """Set in a heading's style: larger than the body, or in another font at body size or above.
 
     What makes an unnumbered line a heading; a smaller or merely bold-at-caption-size
-    line is not one.
+    line is not one.  An OCR line's size is its box's height, which a bracket or a
+    Latin descender stretches (``[1]王立.电子政务导论[M]…`` measures twice the body):
+    larger alone makes only a short OCR line a heading.
     """
+    if not paragraph.font and len("".join(paragraph.text.split())) > MAX_OCR_STYLED_CHARS:
+        return False
     larger = body.size > 0 and paragraph.size > body.size * (1 + _size_ratio(paragraph))
     other_font = bool(body.font and paragraph.font and paragraph.font != body.font)
     return larger or (other_font and paragraph.size >= body.size)
@@ -173,12 +187,27 @@ def is_set_apart(paragraph: Paragraph, body: BodyStyle) -> bool:
     return bool(body.font and paragraph.font and paragraph.font != body.font)
 
 
-def heading_of(paragraph: Paragraph, body: BodyStyle) -> tuple[str, str | None] | None:
+def is_isolated(paragraph: Paragraph, spacing: Spacing | None) -> bool:
+    """A single OCR line standing alone: more blank above it than
+    ``Settings.heading_isolation`` usual line spaces, and less below (a heading sits
+    closer to what it heads).  Text-layer lines are judged by their fonts instead."""
+    if paragraph.font or paragraph.line_count != 1 or spacing is None or spacing.above is None:
+        return False
+    if spacing.above < DEFAULT_SETTINGS.heading_isolation:
+        return False
+    return spacing.below is None or spacing.below < spacing.above
+
+
+def heading_of(
+    paragraph: Paragraph, body: BodyStyle, spacing: Spacing | None = None
+) -> tuple[str, str | None] | None:
     """``(family, number)`` when a paragraph is a heading, else None.
 
     A heading is a short phrase that is either numbered and set apart from running
-    text (:func:`is_set_apart`) or unnumbered and styled as a heading (:func:`is_styled`);
-    the family of an unnumbered one is its style, ``style:<size>:<font>``.
+    text (:func:`is_set_apart`) or unnumbered and styled as a heading (:func:`is_styled`)
+    or, on an OCR page, standing alone (:func:`is_isolated`); the family of an
+    unnumbered one is its style, ``style:<size>:<font>`` (OCR sizes are noisy: an
+    isolated OCR line's family is ``isolated``).
     """
     if not is_short_phrase(paragraph):
         return None
@@ -187,11 +216,19 @@ def heading_of(paragraph: Paragraph, body: BodyStyle) -> tuple[str, str | None] 
         return numbering if is_set_apart(paragraph, body) else None
     if is_styled(paragraph, body):
         return f"style:{round(paragraph.size)}:{paragraph.font}", None
+    if is_isolated(paragraph, spacing):
+        return ISOLATED, None
     return None
 
 
-def find_headings(paragraphs: Sequence[Paragraph], *, skip: frozenset[int] = frozenset()) -> list[Heading]:
-    """The headings of a document, with levels; front and back headings (目录, 参考文献) excluded."""
+def find_headings(
+    paragraphs: Sequence[Paragraph], *, skip: frozenset[int] = frozenset(), spacings: Sequence[Spacing] = ()
+) -> list[Heading]:
+    """The headings of a document, with levels; front and back headings (目录, 参考文献) excluded.
+
+    ``spacings`` (:func:`~docpipe.segment.spacing.measure_spacing`, one per paragraph, or
+    none) lets an OCR line standing alone be a heading.
+    """
     body = body_style(paragraphs)
     found: list[Heading] = []
     for index, paragraph in enumerate(paragraphs):
@@ -200,10 +237,24 @@ def find_headings(paragraphs: Sequence[Paragraph], *, skip: frozenset[int] = fro
         text = paragraph.text.strip()
         if is_front_heading(text) or is_back_heading(text) or parse_contents_entry(text) is not None:
             continue
-        kind = heading_of(paragraph, body)
+        kind = heading_of(paragraph, body, spacings[index] if spacings else None)
         if kind is not None:
             found.append(Heading(index, kind[0], kind[1]))
-    return _with_levels(found, paragraphs)
+    return _with_levels(_group_ocr_styles(found, paragraphs), paragraphs)
+
+
+def _group_ocr_styles(headings: Sequence[Heading], paragraphs: Sequence[Paragraph]) -> list[Heading]:
+    """Unnumbered OCR headings (no font; a size measured from boxes that vary by a fifth)
+    form one family per run of sizes no further apart than :data:`OCR_SIZE_SPREAD`:
+    a poem's titles measured 16 and 23 pt are one level, the collection's 45 pt title another."""
+    ocr = [h for h in headings if not paragraphs[h.index].font and h.number is None]
+    sizes = sorted({paragraphs[h.index].size for h in ocr})
+    group: dict[float, int] = {}
+    for previous, size in zip([0.0, *sizes], sizes, strict=False):
+        group[size] = group.get(previous, -1) + (previous <= 0 or size > previous * OCR_SIZE_SPREAD)
+    return [
+        Heading(h.index, f"ocr:{group[paragraphs[h.index].size]}", None) if h in ocr else h for h in headings
+    ]
 
 
 def _with_levels(headings: Sequence[Heading], paragraphs: Sequence[Paragraph]) -> list[Heading]:
@@ -218,7 +269,11 @@ def _with_levels(headings: Sequence[Heading], paragraphs: Sequence[Paragraph]) -
     # is not the heading every chapter sits under.
     order = sorted(
         introduced,
-        key=lambda family: (-typical[family], family.startswith("style:"), introduced.index(family)),
+        key=lambda family: (
+            -typical[family],
+            family.startswith(("style:", "ocr:")),
+            introduced.index(family),
+        ),
     )
     for group in (["chapter", "part-section"], sorted(f for f in order if f.startswith("decimal:"))):
         present = [family for family in group if family in order]

@@ -12,6 +12,7 @@ from docpipe.segment.general import segment_general
 from docpipe.segment.headings import find_headings, numbering_of
 from docpipe.segment.model import Article, SegmentedDocument
 from docpipe.segment.parts import complete_parts, is_back_heading, measure_coverage
+from docpipe.segment.spacing import Spacing
 
 BODY, BOLD = "Song", "Hei"
 
@@ -377,4 +378,35 @@ def test_a_textbook_with_sections_under_its_chapter_is_cut_at_them() -> None:
         ("body", "第三章 线性方程组", (), 1),
         ("body", "第一节 高斯消元法", ("第三章 线性方程组",), 5),
         ("body", "第二节 矩阵的秩", ("第三章 线性方程组",), 2),
+    ]
+
+
+def ocr(text: str, size: float = 12.0, *, indent: float = 0.0) -> Paragraph:
+    """A paragraph read by OCR: no font, a size measured from its boxes."""
+    return replace(para(text, size=size, indent=indent), font="", line_count=1 if len(text) < 30 else 3)
+
+
+def test_an_ocr_line_standing_alone_is_a_heading() -> None:
+    paragraphs = [
+        ocr(TEXT, indent=24.0),
+        ocr("数据共享平台建设", 11.0),  # measured smaller than the body: its space tells
+        ocr(TEXT, indent=24.0),
+        ocr(TEXT, indent=24.0),
+        ocr("地方实践与经验", 13.0),
+        ocr(TEXT, indent=24.0),
+        ocr("[1]王立.电子政务导论[M].北京:科学出版社,2010.", 24.0),  # brackets stretch its box
+        ocr(TEXT, indent=24.0),
+    ]
+    usual = Spacing(1.0, 1.0)
+    apart = Spacing(4.0, 1.0)
+    spacings = [Spacing(None, 4.0), apart, usual, Spacing(1.0, 4.0), apart, usual, usual, usual]
+    headings = find_headings(paragraphs, spacings=spacings)
+    assert [paragraphs[h.index].text for h in headings] == ["数据共享平台建设", "地方实践与经验"]
+    # unchanged: without the spacing, OCR sizes alone make no heading of them
+    assert find_headings(paragraphs) == []
+    segmented = segment_document(paragraphs, spacings=spacings)
+    assert [(a.part, a.title, len(a.paragraphs)) for a in segmented.articles] == [
+        ("front", TEXT[:20] + "…", 1),
+        ("body", "数据共享平台建设", 2),
+        ("body", "地方实践与经验", 3),
     ]

@@ -101,6 +101,9 @@ class Settings:
     footnote_band: float = 0.4
     #: ... set at most this fraction of the body's glyph size, the first opening with a marker.
     footnote_size_ratio: float = 0.9
+    #: The same on OCR pages, where a size is a box's height and varies by a fifth; an
+    #: OCR note must also stand apart from the text above it (``heading_isolation``).
+    ocr_footnote_size_ratio: float = 0.8
     #: A digest's 目录 entry gives an article its title only where it says the same as
     #: the body's heading: the heading is its beginning (the body lost the end of a
     #: wrapped title), or the two are at least this alike (difflib ratio, punctuation and
@@ -243,6 +246,7 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "coverage_floor": (0.0, 1.0),
     "footnote_band": (0.0, 1.0),
     "footnote_size_ratio": (0.0, 1.0),
+    "ocr_footnote_size_ratio": (0.0, 1.0),
     "contents_title_ratio": (0.0, 1.0),
     "heading_isolation": (1.0, None),
     # Tesseract's own range of page segmentation modes.

@@ -99,11 +99,10 @@ class Settings:
     #: Footnotes (docpipe/segment/footnotes.py): a run of lines at the foot of a page,
     #: inside this fraction of the page height from its bottom edge ...
     footnote_band: float = 0.4
-    #: ... set at most this fraction of the body's glyph size, the first opening with a marker.
+    #: ... set at most this fraction of the body's glyph size, the first opening with a marker
+    #: (on an OCR page, where a size is a box's height, the run must also stand apart from
+    #: the text above it by ``heading_isolation`` usual line spaces).
     footnote_size_ratio: float = 0.9
-    #: The same on OCR pages, where a size is a box's height and varies by a fifth; an
-    #: OCR note must also stand apart from the text above it (``heading_isolation``).
-    ocr_footnote_size_ratio: float = 0.8
     #: A digest's 目录 entry gives an article its title only where it says the same as
     #: the body's heading: the heading is its beginning (the body lost the end of a
     #: wrapped title), or the two are at least this alike (difflib ratio, punctuation and
@@ -246,7 +245,6 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "coverage_floor": (0.0, 1.0),
     "footnote_band": (0.0, 1.0),
     "footnote_size_ratio": (0.0, 1.0),
-    "ocr_footnote_size_ratio": (0.0, 1.0),
     "contents_title_ratio": (0.0, 1.0),
     "heading_isolation": (1.0, None),
     # Tesseract's own range of page segmentation modes.

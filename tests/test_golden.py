@@ -4,8 +4,9 @@ generated fixture, compared with its golden JSON.
 Cases: ``raw/*.golden.json`` and ``tests/fixtures/documents/*.golden.json`` except scans
 (the samples' OCR takes minutes; the quality benchmark measures them).  The generated
 scans among the fixtures (``sc-*``, a few pages each) are OCR'd here, and compared on
-what OCR cannot blur: every article found with its number, title and source, the
-warnings where the 目录 and the body disagree, the invariants, and a body CER bound.  Compared: the kind, the
+what OCR cannot blur: every article found with its number, title, section, heading path
+and source, its footnotes, the warnings where the 目录 and the body disagree, the
+invariants, and a CER bound on bodies and notes.  Compared: the kind, the
 rows in order (part, title, section, source; number and heading path where the golden lists
 parts; footnotes where it lists them, none where it does not) and the body CER of each
 document (:mod:`docpipe.scoring`).  A golden that lists no
@@ -168,9 +169,16 @@ def test_a_scanned_fixture_finds_every_article(golden_path: Path) -> None:
     assert rows.doc_kind == golden["doc_kind"]
     body = [r for r in rows.articles if r["part"] == "body"]
     expected = [a for a in golden["articles"] if a["part"] == "body"]
-    assert [(r["number"], r["title"], r["source"]) for r in body] == [
-        (a["number"], a["title"], a["source"]) for a in expected
-    ]
+    fields = ("number", "title", "section", "heading_path", "source")
+    assert [tuple(r[f] for f in fields) for r in body] == [tuple(a[f] for f in fields) for a in expected]
+    # footnotes found on the OCR pages go to the row that carries their marker
+    if any("footnotes" in a for a in expected):
+        assert [len(r["footnotes"]) for r in body] == [len(a["footnotes"]) for a in expected]
+        notes = [Article(a["title"], a["footnotes"], None) for a in expected]
+        read = [Article(r["title"], r["footnotes"], None) for r in body]
+        assert ratio(
+            score(notes, read, []).edit_distance, sum(len(n) for a in expected for n in a["footnotes"])
+        ) <= (MAX_SCAN_BODY_CER)
     # where the 目录 words a title otherwise, the body's heading is kept, and the document says so
     for article in expected:
         if "contents_title" in article:

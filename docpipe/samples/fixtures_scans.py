@@ -8,7 +8,11 @@
   right after the first entry's page number (``5.…………4 6.…………4``, which OCR may
   run together as ``46.``); the leaders are tight, and one entry's title is the
   editor's shorter wording of the body's heading: the body's heading wins, with a
-  warning.
+  warning;
+* ``sc-report-b5``: a report whose section headings are set in the body's size, in a
+  bold face, with space above them: on the scan only that space tells a heading
+  (OCR sizes vary by a fifth); two sections carry a footnote (①, ②) set small at the
+  foot of the page under a blank, lifted into ``footnotes``.
 
 The page is typeset by :mod:`docpipe.samples.fixtures_structure`, printed and
 scanned as :mod:`docpipe.samples.scan` scans the digests (PDFium render at the
@@ -115,7 +119,38 @@ def digest_b5() -> Fixture:
     return Fixture("sc-digest-b5", layout, blocks, document)
 
 
-FIXTURES = (digest_b5,)
+#: (heading, footnote of its second paragraph): headings unnumbered, in the body's size.
+REPORT_SECTIONS = (
+    ("总体情况", "①本文所称政务服务事项，指依申请办理的行政权力事项和公共服务事项。"),
+    ("主要做法", None),
+    ("存在的困难", "②统计口径为各地政务服务平台当年办结的事项。"),
+    ("下一步打算", None),
+)
+
+
+def report_b5() -> Fixture:
+    rng = random.Random(7)
+    body, head = UMING_CN, ZEN_HEI
+    layout = Layout(
+        B5[0], B5[1], 22 * mm, 20 * mm, 20 * mm, 20 * mm, 1.7, None, body, "{n}", 1, note_area=22 * mm
+    )
+    title = "政务服务改革情况报告"
+    blocks = [Block(title, head, 18, "center", page_break=True)]
+    rows: list[dict[str, Any]] = []
+    for heading, note in REPORT_SECTIONS:
+        texts = paragraphs(rng, 3, sentences=(2, 3))
+        if note is not None:  # the marker in the middle of the section's second paragraph
+            cut = len(texts[1]) // 2
+            texts[1] = texts[1][:cut] + note[0] + texts[1][cut:]
+        # set in the body's size, only a bold face and the space above it tell the heading
+        blocks.append(Block(heading, head, 11, "left", space_before_em=1.8))
+        blocks += [Block(t, body, 11, notes=(note,) if note and i == 1 else ()) for i, t in enumerate(texts)]
+        notes = {"footnotes": [note]} if note else {"footnotes": []}
+        rows.append(_row("body", heading, texts, section=title, heading_path=[title], **notes))
+    return Fixture("sc-report-b5", layout, blocks, _golden("sc-report-b5", "general", title, rows))
+
+
+FIXTURES = (digest_b5, report_b5)
 
 
 def build_scanned_fixtures(out_dir: Path = FIXTURES_DIR) -> Iterator[Path]:

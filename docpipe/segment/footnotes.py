@@ -3,7 +3,7 @@
 A footnote is found from typesetting alone: at the foot of a page (inside
 ``Settings.footnote_band`` of its bottom edge, after the running footer is gone),
 set smaller than the body (at most ``Settings.footnote_size_ratio`` of its glyph
-size; on an OCR page ``ocr_footnote_size_ratio`` of the box height, the run set
+size; on an OCR page, where that is a box's height, the run must also be set
 apart from the text above by a blank), and opening with a marker: ``①``, ``1``,
 ``[1]``, ``*``, ``注：``.  The run
 of such lines that ends the page is the page's notes; a line of it that opens
@@ -93,14 +93,13 @@ def _body_size(lines: Sequence[Line]) -> float:
 def _foot_run(page: Page, body: float, settings: Settings) -> list[Line]:
     """The small lines that end the page, in the band, the first opening with a marker.
 
-    On an OCR page, where a size is a box's height, the lines must measure smaller by
-    ``ocr_footnote_size_ratio`` and the run stand apart from the text above it (a rule
-    or a space; ``heading_isolation`` usual line spaces).
+    On an OCR page, where a size is a box's height and varies by a fifth, the run must
+    also stand apart from the text above it (a rule or a space; ``heading_isolation``
+    usual line spaces).
     """
     if page.height <= 0 or body <= 0:
         return []
     ocr = page.method != "text"
-    ratio = settings.ocr_footnote_size_ratio if ocr else settings.footnote_size_ratio
     band_top = page.height * (1 - settings.footnote_band)
     ordered = sorted(page.lines, key=lambda line: (line.top, line.x0))
     # A marker with nothing after it at the foot is a folio the furniture band missed (a
@@ -110,7 +109,7 @@ def _foot_run(page: Page, body: float, settings: Settings) -> list[Line]:
     start = len(ordered)
     while start > 0:
         line = ordered[start - 1]
-        if line.top < band_top or line.size > body * ratio or not line.text.strip():
+        if line.top < band_top or line.size > body * settings.footnote_size_ratio or not line.text.strip():
             break
         start -= 1
     run = ordered[start:]

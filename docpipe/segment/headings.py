@@ -51,6 +51,8 @@ OCR_HEADING_SIZE_RATIO = 0.25
 SIZE_STEP = 0.5
 #: The family of OCR headings recognised by the space around them, whatever their measured size.
 ISOLATED = "isolated"
+#: A document indents its paragraphs when this share of its paragraphs of several lines is indented.
+INDENTED_SHARE = 0.5
 #: An OCR line longer than this (characters) is a heading only by its numbering or isolation.
 MAX_OCR_STYLED_CHARS = 20
 #: Unnumbered OCR headings whose sizes are within this ratio of the next smaller one are one family
@@ -198,14 +200,43 @@ def is_isolated(paragraph: Paragraph, spacing: Spacing | None) -> bool:
     return spacing.below is None or spacing.below < spacing.above
 
 
+def opens_indented_text(paragraphs: Sequence[Paragraph], index: int) -> bool:
+    """A short single flush line that an indented paragraph follows, in a document that indents its
+    paragraphs: on an OCR page a heading even where nothing else tells (at the top of a page
+    the space above it is gone).  A list's items and a poem's lines follow one another (the
+    last one too has another above it), a paragraph's last line is joined to it by wrap
+    repair."""
+    if not _is_short_flush_line(paragraphs[index]):
+        return False
+    previous = next((p for p in reversed(paragraphs[:index]) if p.text.strip()), None)
+    if previous is not None and _is_short_flush_line(previous):
+        return False  # the last item of a list
+    following = next((p for p in paragraphs[index + 1 :] if p.text.strip()), None)
+    if following is None or following.line_count < 2 or following.indent < following.size:
+        return False
+    running = [p for p in paragraphs if p.line_count >= 2]
+    indented = sum(p.indent >= p.size for p in running)
+    return indented >= INDENTED_SHARE * len(running)
+
+
+def _is_short_flush_line(paragraph: Paragraph) -> bool:
+    return (
+        not paragraph.font
+        and paragraph.line_count == 1
+        and paragraph.indent < paragraph.size
+        and len("".join(paragraph.text.split())) <= MAX_OCR_STYLED_CHARS
+    )
+
+
 def heading_of(
-    paragraph: Paragraph, body: BodyStyle, spacing: Spacing | None = None
+    paragraph: Paragraph, body: BodyStyle, spacing: Spacing | None = None, *, opens_text: bool = False
 ) -> tuple[str, str | None] | None:
     """``(family, number)`` when a paragraph is a heading, else None.
 
     A heading is a short phrase that is either numbered and set apart from running
     text (:func:`is_set_apart`) or unnumbered and styled as a heading (:func:`is_styled`)
-    or, on an OCR page, standing alone (:func:`is_isolated`); the family of an
+    or, on an OCR page, standing alone (:func:`is_isolated`) or opening indented text
+    (``opens_text``, :func:`opens_indented_text`); the family of an
     unnumbered one is its style, ``style:<size>:<font>`` (OCR sizes are noisy: an
     isolated OCR line's family is ``isolated``).
     """
@@ -216,7 +247,7 @@ def heading_of(
         return numbering if is_set_apart(paragraph, body) else None
     if is_styled(paragraph, body):
         return f"style:{round(paragraph.size)}:{paragraph.font}", None
-    if is_isolated(paragraph, spacing):
+    if is_isolated(paragraph, spacing) or opens_text:
         return ISOLATED, None
     return None
 
@@ -237,7 +268,8 @@ def find_headings(
         text = paragraph.text.strip()
         if is_front_heading(text) or is_back_heading(text) or parse_contents_entry(text) is not None:
             continue
-        kind = heading_of(paragraph, body, spacings[index] if spacings else None)
+        spacing = spacings[index] if spacings else None
+        kind = heading_of(paragraph, body, spacing, opens_text=opens_indented_text(paragraphs, index))
         if kind is not None:
             found.append(Heading(index, kind[0], kind[1]))
     return _with_levels(_group_ocr_styles(found, paragraphs), paragraphs)

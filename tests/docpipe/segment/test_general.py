@@ -402,11 +402,32 @@ def test_an_ocr_line_standing_alone_is_a_heading() -> None:
     spacings = [Spacing(None, 4.0), apart, usual, Spacing(1.0, 4.0), apart, usual, usual, usual]
     headings = find_headings(paragraphs, spacings=spacings)
     assert [paragraphs[h.index].text for h in headings] == ["数据共享平台建设", "地方实践与经验"]
-    # unchanged: without the spacing, OCR sizes alone make no heading of them
-    assert find_headings(paragraphs) == []
+    # set in the paragraphs' indent, only the space above tells them
+    indented = [replace(p, indent=24.0) for p in paragraphs]
+    assert [indented[h.index].text for h in find_headings(indented, spacings=spacings)] == [
+        "数据共享平台建设",
+        "地方实践与经验",
+    ]
+    # unchanged: indented, without the spacing, OCR sizes alone make no heading of them
+    assert find_headings(indented) == []
     segmented = segment_document(paragraphs, spacings=spacings)
     assert [(a.part, a.title, len(a.paragraphs)) for a in segmented.articles] == [
         ("front", TEXT[:20] + "…", 1),
         ("body", "数据共享平台建设", 2),
         ("body", "地方实践与经验", 3),
     ]
+
+
+@pytest.mark.parametrize(
+    ("layout", "headings"),
+    [
+        # at the top of a page, where the space above is gone: a short flush line over indented text
+        ([ocr(TEXT, indent=24.0), ocr("存在的困难"), ocr(TEXT, indent=24.0)], ["存在的困难"]),
+        # unchanged: a list's flush items, one under the other
+        ([ocr(TEXT, indent=24.0), ocr("统一收费标准"), ocr("统一办理时限"), ocr(TEXT, indent=24.0)], []),
+        # unchanged: a document that does not indent its paragraphs
+        ([ocr(TEXT), ocr("存在的困难"), ocr(TEXT, indent=24.0), ocr(TEXT)], []),
+    ],
+)
+def test_an_ocr_line_opening_indented_text_is_a_heading(layout: list[Paragraph], headings: list[str]) -> None:
+    assert [layout[h.index].text for h in find_headings(layout)] == headings

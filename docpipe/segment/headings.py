@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from statistics import median
 
 from docpipe.layout import Paragraph
@@ -51,6 +52,9 @@ OCR_HEADING_SIZE_RATIO = 0.25
 SIZE_STEP = 0.5
 #: The family of OCR headings recognised by the space around them, whatever their measured size.
 ISOLATED = "isolated"
+#: A numbered family in the body's style is a list when at least this share of its members is
+#: followed directly by the next (counting each item of a run but its last: 2 of 3, 1 of 2 …).
+LIST_RUN_SHARE = 0.5
 #: A document indents its paragraphs when this share of its paragraphs of several lines is indented.
 INDENTED_SHARE = 0.5
 #: An OCR line longer than this (characters) is a heading only by its numbering or isolation.
@@ -272,7 +276,30 @@ def find_headings(
         kind = heading_of(paragraph, body, spacing, opens_text=opens_indented_text(paragraphs, index))
         if kind is not None:
             found.append(Heading(index, kind[0], kind[1]))
-    return _with_levels(_group_ocr_styles(found, paragraphs), paragraphs)
+    return _with_levels(_group_ocr_styles(_without_lists(found, paragraphs), paragraphs), paragraphs)
+
+
+def _without_lists(headings: Sequence[Heading], paragraphs: Sequence[Paragraph]) -> list[Heading]:
+    """The headings less the numbered families that are lists: a family in the body's style
+    whose members mostly follow one another with no text between (``1.统一事项名称``,
+    ``2.统一申请材料``) numbers the items of a list, and its items are text, not titles."""
+    body = body_style(paragraphs)
+    following: dict[int, int] = {}
+    texts = [i for i, p in enumerate(paragraphs) if p.text.strip()]
+    for current, after in pairwise(texts):
+        following[current] = after
+    families: dict[str, list[Heading]] = {}
+    for heading in headings:
+        families.setdefault(heading.family, []).append(heading)
+    lists = set()
+    for family, members in families.items():
+        if family.startswith(UNNUMBERED) or any(is_styled(paragraphs[m.index], body) for m in members):
+            continue
+        indexes = {m.index for m in members}
+        runs = sum(following.get(m.index) in indexes for m in members)
+        if runs and runs >= LIST_RUN_SHARE * len(members):
+            lists.add(family)
+    return [h for h in headings if h.family not in lists]
 
 
 def _group_ocr_styles(headings: Sequence[Heading], paragraphs: Sequence[Paragraph]) -> list[Heading]:

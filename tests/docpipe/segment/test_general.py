@@ -431,3 +431,38 @@ def test_an_ocr_line_standing_alone_is_a_heading() -> None:
 )
 def test_an_ocr_line_opening_indented_text_is_a_heading(layout: list[Paragraph], headings: list[str]) -> None:
     assert [layout[h.index].text for h in find_headings(layout)] == headings
+
+
+LIST = [
+    centred("关于推进政务服务标准化的工作方案", size=20.0, font=BOLD),
+    para(TEXT),
+    para("1.统一事项名称和编码", indent=0.0),
+    para("2.统一申请材料清单", indent=0.0),
+    para("3.统一办理流程和时限", indent=0.0),
+    para(TEXT),
+    para("1.统一收费标准", indent=0.0),
+    para("2.统一咨询和投诉渠道", indent=0.0),
+    para(TEXT),
+]
+
+
+@pytest.mark.parametrize(
+    ("layout", "expected"),
+    [
+        # a report's numbered list items, flush and short, are its text, never titles
+        (LIST, [("body", "关于推进政务服务标准化的工作方案", (), 8)]),
+        # unchanged: numbered headings with text under each are its sections
+        (
+            [p if not p.text[0].isdigit() else replace(p, font=BOLD, size=14.0) for p in LIST[:6]],
+            [
+                ("body", "关于推进政务服务标准化的工作方案", (), 1),
+                ("body", "1.统一事项名称和编码", ("关于推进政务服务标准化的工作方案",), 1),
+                ("body", "3.统一办理流程和时限", ("关于推进政务服务标准化的工作方案",), 1),
+            ],
+        ),
+    ],
+)
+def test_list_items_are_text_not_articles(
+    layout: list[Paragraph], expected: list[tuple[str, str, tuple[str, ...], int]]
+) -> None:
+    assert rows(layout) == expected

@@ -1,11 +1,18 @@
 """Segmentation: a document's cleaned paragraphs -> its structure and articles.
 
-The kind is decided by structure: a book has chapters divided into ``一、``
-sections, a digest numbered articles (confirmed by its 目录 or by their
-attributions), anything else is a general document cut at its own top heading
-level.  Whatever the kind, :func:`~docpipe.segment.parts.complete_parts` then
-gives every paragraph no article holds a front, body or back row; a document
-that is nothing but front or back matter (a colophon page) is its own article.
+One model for every kind: the headings (:mod:`~docpipe.segment.headings`: a
+numbering family set apart from running text, or a heading's style; on OCR
+pages the blank around a line, :mod:`~docpipe.segment.spacing`) make a tree that
+holds the paragraphs (:mod:`~docpipe.segment.tree`), and articles are read off
+it at one level.  The kind is decided by structure and only chooses that level
+and how an article ends: a book has chapters divided into ``一、`` sections
+(articles at the sections), a digest numbered articles confirmed by a numbered
+目录 or by their attributions (articles at the numbered headings, the source
+line closing each), anything else is a general document cut at its own top
+repeated heading level.  Whatever the kind,
+:func:`~docpipe.segment.parts.complete_parts` then gives every paragraph no
+article holds a front, body or back row; a document that is nothing but front
+or back matter (a colophon page) is its own article.
 """
 
 from __future__ import annotations

@@ -42,6 +42,9 @@ CHAPTER, SECTION = "chapter", "cn-list"
 PART_SECTION = "part-section"
 CHAPTER_LEVEL, SECTION_LEVEL = 0, 1
 BOOK_ENDS = ArticleEnds(intro=True, empty="carry")
+#: Front matter before the 目录: one level of headings (序言, 前言), each with its text.
+FRONT_LEVEL = 0
+FRONT_ENDS = ArticleEnds(intro=False, empty="carry")
 #: A front-matter heading (序言) is at most this long.
 MAX_FRONT_HEADING_CHARS = 15
 #: Running text after a front-matter heading: at least this many characters.
@@ -97,12 +100,16 @@ def segment_book(
         front = paragraphs[:heading]
         entries = parse_contents(paragraphs[heading + 1 : offset])
     style = body_style(paragraphs)
-    articles, residue = _front_articles(front, style.size)
+    front_tree = _front_tree(front, style.size)
     tree = _body_tree(paragraphs, offset, style)
-    for node, _ in tree.walk():
-        if not node.part:  # a bare number left inside a section is furniture, not text
+    residue: list[int] = []
+    for node, _ in (*front_tree.walk(), *tree.walk()):
+        if not node.part:  # a bare number left inside an article is furniture, not text
             residue += [i for i in node.body if is_residue(paragraphs[i].text)]
             node.body = [i for i in node.body if not is_residue(paragraphs[i].text)]
+    articles: list[Article] = []
+    for cut in cut_articles(front_tree, FRONT_LEVEL, FRONT_ENDS):
+        articles.append(_front_article(front, cut, len(articles) + 1))
     for cut in cut_articles(tree, SECTION_LEVEL, BOOK_ENDS):
         articles.append(_section_article(paragraphs, cut, len(articles) + 1))
     warnings = _check_against_contents(articles, entries)
@@ -168,49 +175,39 @@ def _section_article(paragraphs: Sequence[Paragraph], cut: Cut, seq: int) -> Art
     )
 
 
-def _front_articles(front: Sequence[Paragraph], size: float) -> tuple[list[Article], list[int]]:
-    """A centred heading before the contents that running text follows (序言, 前言 …) and that
-    text; and the residue inside it."""
-    articles: list[Article] = []
-    residue: list[int] = []
-    held: list[int] = []
+def _front_tree(front: Sequence[Paragraph], size: float) -> Node:
+    """The front matter as a tree: a centred heading that running text follows (序言, 前言 …)
+    is a node whose text is its article; the 目录's entries and other centred front lines
+    (a title page's, the CIP page's heading) are part nodes: what follows them is no article's."""
+    levels: dict[int, int] = {}
+    parts: set[int] = set()
     for index, paragraph in enumerate(front):
         if _is_front_heading(front, index, size):
-            articles += _front_article(front, held, len(articles) + 1)
-            held = [index]
+            levels[index] = FRONT_LEVEL
         elif parse_contents_entry(paragraph.text) is not None or (
             paragraph.centered and is_short_phrase(paragraph)
         ):
-            # the contents or another front page began (its heading may be unreadable)
-            articles += _front_article(front, held, len(articles) + 1)
-            held = []
-        elif held and is_residue(paragraph.text):
-            residue.append(index)
-        elif held:
-            held.append(index)
-    return articles + _front_article(front, held, len(articles) + 1), residue
+            levels[index] = FRONT_LEVEL
+            parts.add(index)
+    return build_tree(range(len(front)), levels, parts=parts)
 
 
-def _front_article(front: Sequence[Paragraph], held: Sequence[int], seq: int) -> list[Article]:
-    """The article of a front heading and its text; none for a heading without text."""
-    if len(held) < 2:
-        return []
-    heading, body = front[held[0]], [front[i] for i in held[1:]]
+def _front_article(front: Sequence[Paragraph], cut: Cut, seq: int) -> Article:
+    """The article of a front heading and its text."""
+    heading, body = front[cut.heading], [front[i] for i in cut.body]
     steps: list[str] = []
     for paragraph in (heading, *body):
         steps.extend(s for s in paragraph.cleaning_steps if s not in steps)
-    return [
-        Article(
-            seq=seq,
-            title=heading.text.strip(),
-            paragraphs=tuple(p.text.strip() for p in body if p.text.strip()),
-            page_start=heading.page_start,
-            page_end=max(p.page_end for p in (heading, *body)),
-            cleaning_steps=tuple(steps),
-            held=tuple(held),
-            headings=(held[0],),
-        )
-    ]
+    return Article(
+        seq=seq,
+        title=heading.text.strip(),
+        paragraphs=tuple(p.text.strip() for p in body if p.text.strip()),
+        page_start=heading.page_start,
+        page_end=max(p.page_end for p in (heading, *body)),
+        cleaning_steps=tuple(steps),
+        held=(*cut.headings, *cut.body),
+        headings=cut.headings,
+    )
 
 
 def _is_front_heading(front: Sequence[Paragraph], index: int, body_size: float) -> bool:

@@ -31,7 +31,15 @@ from docpipe.segment.contents import (
     parse_contents,
     section_name,
 )
-from docpipe.segment.headings import BodyStyle, body_style, heading_of, is_set_apart, split_numbering
+from docpipe.segment.headings import (
+    BodyStyle,
+    body_style,
+    heading_of,
+    is_set_apart,
+    is_short_phrase,
+    numbering_of,
+    split_numbering,
+)
 from docpipe.segment.model import Article, SegmentedDocument
 from docpipe.segment.parts import is_back_heading
 from docpipe.segment.tree import ArticleEnds, Cut, build_tree, cut_articles
@@ -54,6 +62,8 @@ _SOURCE_LABEL = re.compile(r"(?:来源|来自|稿源|出处)\s*[：:]\s*(?P<name
 _NUMERIC = re.compile(r"\d[\s年月日:：.．\-–—/~～]*\d|^\s*\d+\s*$")
 #: An attribution in brackets longer than this (without a 来源 label) is text, not a source.
 MAX_SOURCE_CHARS = 30
+#: Characters an unreadable number may leave in front of a heading's title (``Z、``, ``b.``).
+MAX_GARBLED_NUMBER_CHARS = 3
 #: How alike a body heading and its contents entry must be (difflib ratio, spaces removed).
 TITLE_MATCH_RATIO = 0.6
 
@@ -270,11 +280,47 @@ def _find_structure(
                 in_article, in_back, collected = True, False, 0
                 expected_number = int(number) + 1
                 continue
+        # A heading whose number OCR could not read (Z、, 6 read as b) is looked for by the title
+        # the 目录 gives the next article, before its text is merged into the article above.
+        awaited = by_number.get(str(expected_number or _first_number(by_number) or 0))
+        if awaited is not None and _is_unnumbered_title(paragraph, awaited, style):
+            number = str(awaited.number)
+            warnings.append(
+                f"article {number}: heading {text!r} read by its contents title {awaited.title!r}"
+            )
+            levels[index], confirmed[index] = ARTICLE_LEVEL, (number, awaited)
+            in_article, in_back, collected = True, False, 0
+            expected_number = int(number) + 1
+            continue
         if in_article:
             collected += 1
         elif text and not in_back:
             warnings.append(f"text outside any article on page {paragraph.page_start}: {paragraph.text[:30]}")
     return levels, parts, confirmed, sections, warnings
+
+
+def _is_unnumbered_title(paragraph: Paragraph, entry: ContentsEntry, style: BodyStyle) -> bool:
+    """A short line set apart from the text that says what a 目录 entry says (a character or two
+    in front of it, its unreadable number, aside).
+
+    >>> entry = ContentsEntry("海南构建国内首个省级政务云计算中心", "2")
+    >>> heading = Paragraph("Z、海南构建国内首个省级政务云计算中心", 3, 3, 72.0, 0.0, 12.0)
+    >>> _is_unnumbered_title(heading, entry, BodyStyle(10.5, ""))
+    True
+    >>> text = Paragraph("海南省正式宣布构建云计算中心", 3, 3, 93.0, 21.0, 10.5)  # indented text
+    >>> subsection = Paragraph("2.2海南构建国内首个省级政务云计算中心", 3, 3, 72.0, 0.0, 12.0)
+    >>> [_is_unnumbered_title(p, entry, BodyStyle(10.5, "")) for p in (text, subsection)]
+    [False, False]
+    """
+    if numbering_of(paragraph.text) is not None:
+        return False  # a readable number (3.2) is evidence of another heading
+    if not (is_short_phrase(paragraph) and is_set_apart(paragraph, style)):
+        return False
+    text, title = _squash(paragraph.text), _squash(entry.title)
+    return any(
+        SequenceMatcher(None, text[skip:], title).ratio() >= DEFAULT_SETTINGS.contents_title_ratio
+        for skip in range(MAX_GARBLED_NUMBER_CHARS + 1)
+    )
 
 
 def _numbered_heading(paragraph: Paragraph, style: BodyStyle) -> tuple[str, str] | None:

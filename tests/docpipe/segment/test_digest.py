@@ -338,3 +338,16 @@ def test_a_heading_is_never_an_article_without_a_body(
             assert any("has no text under its heading" in w for w in document.warnings)
         else:
             assert article.paragraphs[0] != f"{article.number}.{article.title}"
+
+
+@pytest.mark.parametrize("garbled", ["Z、海南构建国内首个省级政务云计算中心", "海南构建国内首个省级政务云计算中心"])
+def test_a_heading_whose_number_ocr_lost_is_found_by_its_contents_title(garbled: str) -> None:
+    paragraphs = [
+        heading(garbled, 4) if p.text == "2、海南构建国内首个省级政务云计算中心" else p
+        for p in SECTIONS_ONLY_IN_CONTENTS
+    ]
+    document = segment_digest(paragraphs)
+    assert [a.number for a in document.articles] == ["1", "2", "3"]
+    assert document.articles[1].title == "海南构建国内首个省级政务云计算中心"
+    assert document.articles[0].source == "中华人民共和国工业和信息化部"  # article 1 did not absorb it
+    assert any("read by its contents title" in w for w in document.warnings)

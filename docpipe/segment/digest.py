@@ -359,13 +359,17 @@ def _build_article(
         steps.extend(s for s in paragraph.cleaning_steps if s not in steps)
     pages = [heading_paragraph.page_start, heading_paragraph.page_end] + [p.page_end for p in paragraphs]
     section = entry.section if entry and entry.section else body_section
-    split = split_numbering(heading_paragraph.text)
-    assert split is not None  # only numbered paragraphs become article headings
+    if entry is not None:
+        title = entry.title
+    else:  # a heading read without a 目录 entry is numbered: its title follows the number
+        split = split_numbering(heading_paragraph.text)
+        assert split is not None
+        title = split[2]
     return Article(
         seq=seq,
         number=number,
         section=section,
-        title=entry.title if entry else split[2],
+        title=title,
         paragraphs=tuple(texts),
         source=source,
         attribution=attribution,

@@ -340,7 +340,13 @@ def test_a_heading_is_never_an_article_without_a_body(
             assert article.paragraphs[0] != f"{article.number}.{article.title}"
 
 
-@pytest.mark.parametrize("garbled", ["Z、海南构建国内首个省级政务云计算中心", "海南构建国内首个省级政务云计算中心"])
+@pytest.mark.parametrize(
+    "garbled",
+    [
+        "Z、海南构建国内首个省级政务云计算中心",  # the number read as a letter
+        "海南构建国内首个省级政务云计算",  # the number lost, and the end of the title
+    ],
+)
 def test_a_heading_whose_number_ocr_lost_is_found_by_its_contents_title(garbled: str) -> None:
     paragraphs = [
         heading(garbled, 4) if p.text == "2、海南构建国内首个省级政务云计算中心" else p

@@ -204,23 +204,35 @@ def is_isolated(paragraph: Paragraph, spacing: Spacing | None) -> bool:
     return spacing.below is None or spacing.below < spacing.above
 
 
-def opens_indented_text(paragraphs: Sequence[Paragraph], index: int) -> bool:
-    """A short single flush line that an indented paragraph follows, in a document that indents its
-    paragraphs: on an OCR page a heading even where nothing else tells (at the top of a page
-    the space above it is gone).  A list's items and a poem's lines follow one another (the
-    last one too has another above it), a paragraph's last line is joined to it by wrap
-    repair."""
-    if not _is_short_flush_line(paragraphs[index]):
+def indents_paragraphs(paragraphs: Sequence[Paragraph]) -> bool:
+    """Whether a document starts its paragraphs with an indent (most of those of several lines)."""
+    running = [p for p in paragraphs if p.line_count >= 2]
+    return bool(running) and sum(p.indent >= p.size for p in running) >= INDENTED_SHARE * len(running)
+
+
+def opens_indented_text(paragraphs: Sequence[Paragraph], index: int, *, indents: bool) -> bool:
+    """A short single flush line that an indented paragraph follows, in a document that indents
+    its paragraphs (``indents``, :func:`indents_paragraphs`): on an OCR page a heading even
+    where nothing else tells (at the top of a page the space above it is gone).  A list's
+    items and a poem's lines follow one another (the last one too has another above it), a
+    paragraph's last line is joined to it by wrap repair."""
+    if not indents or not _is_short_flush_line(paragraphs[index]):
         return False
-    previous = next((p for p in reversed(paragraphs[:index]) if p.text.strip()), None)
+    previous = _neighbour(paragraphs, index, -1)
     if previous is not None and _is_short_flush_line(previous):
         return False  # the last item of a list
-    following = next((p for p in paragraphs[index + 1 :] if p.text.strip()), None)
-    if following is None or following.line_count < 2 or following.indent < following.size:
-        return False
-    running = [p for p in paragraphs if p.line_count >= 2]
-    indented = sum(p.indent >= p.size for p in running)
-    return indented >= INDENTED_SHARE * len(running)
+    following = _neighbour(paragraphs, index, 1)
+    return following is not None and following.line_count >= 2 and following.indent >= following.size
+
+
+def _neighbour(paragraphs: Sequence[Paragraph], index: int, step: int) -> Paragraph | None:
+    """The nearest paragraph with text before (``step`` -1) or after (1) the one at ``index``."""
+    index += step
+    while 0 <= index < len(paragraphs):
+        if paragraphs[index].text.strip():
+            return paragraphs[index]
+        index += step
+    return None
 
 
 def _is_short_flush_line(paragraph: Paragraph) -> bool:
@@ -265,6 +277,7 @@ def find_headings(
     none) lets an OCR line standing alone be a heading.
     """
     body = body_style(paragraphs)
+    indents = indents_paragraphs(paragraphs)
     found: list[Heading] = []
     for index, paragraph in enumerate(paragraphs):
         if index in skip:
@@ -273,7 +286,8 @@ def find_headings(
         if is_front_heading(text) or is_back_heading(text) or parse_contents_entry(text) is not None:
             continue
         spacing = spacings[index] if spacings else None
-        kind = heading_of(paragraph, body, spacing, opens_text=opens_indented_text(paragraphs, index))
+        opens_text = opens_indented_text(paragraphs, index, indents=indents)
+        kind = heading_of(paragraph, body, spacing, opens_text=opens_text)
         if kind is not None:
             found.append(Heading(index, kind[0], kind[1]))
     return _with_levels(_group_ocr_styles(_without_lists(found, paragraphs), paragraphs), paragraphs)

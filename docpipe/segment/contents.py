@@ -30,6 +30,7 @@ _ENTRY = re.compile(
 _ENTRY_WITH_GARBLED_PAGE = re.compile(
     r"^\s*[-•·]?\s*(?P<number>\d{1,3})\s*[、.．]\s*(?P<title>[^\t]*?\S)\s*\t\s*\S{1,2}\s*$"
 )
+_ENDS_LIKE_A_PAGE = re.compile(r"[\divxlcIVXLC]\s*$")
 #: A contents has at least this many entries; fewer are body lines that happen to end in a number.
 MIN_ENTRIES = 3
 #: Unreadable lines (OCR noise) tolerated between two entries of one contents.
@@ -80,6 +81,8 @@ def parse_contents_entry(text: str) -> ContentsEntry | None:
     >>> parse_contents_entry("1、广东省首部云计算发展规划出台\\t世")
     ContentsEntry(title='广东省首部云计算发展规划出台', number='1', page=None, section=None, level=0)
     """
+    if "\t" not in text and not _ENDS_LIKE_A_PAGE.search(text):
+        return None  # both shapes end in a page number, or hold a column gap (cheap to rule out)
     match = _ENTRY.match(text)
     if not match:
         garbled = _ENTRY_WITH_GARBLED_PAGE.match(text)

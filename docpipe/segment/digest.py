@@ -228,7 +228,9 @@ def _find_structure(
     contents or the numbering sequence confirms (level 1) and back headings (part nodes);
     with each article heading's number and contents entry, each section line's name, and
     the warnings of the reading."""
-    by_number = {e.number: e for e in entries if e.number is not None}
+    numbered = [e for e in entries if e.number is not None]
+    first_number = min((int(e.number) for e in numbered if e.number), default=None)
+    cursor = 0  # the next 目录 entry no heading has taken yet
     contents_sections = {e.section for e in entries if e.section}
     levels: dict[int, int] = {}
     parts: set[int] = set()
@@ -237,13 +239,14 @@ def _find_structure(
     warnings: list[str] = []
     expected_number: int | None = None
     in_article = in_back = False
+    new_section = False  # a section line since the last article heading: numbering may restart
     collected = 0  # paragraphs under the open article heading
     for index, paragraph in body:
         text = paragraph.text.strip()
         name = section_name(paragraph.text)
         if name is not None or (text in contents_sections and in_article and collected > 0):
             levels[index], sections[index] = SECTION_LEVEL, name or text
-            in_article = False
+            in_article, new_section = False, True
             continue
         if is_back_heading(paragraph.text) and is_set_apart(paragraph, style):
             # 参考文献, 附录 …: back matter (given its own rows), never the last article's text
@@ -251,15 +254,20 @@ def _find_structure(
             parts.add(index)
             in_article, in_back = False, True
             continue
-        numbered = _numbered_heading(paragraph, style)
-        if numbered is not None:
-            number, title = numbered
-            candidate = by_number.get(number)
+        heading = _numbered_heading(paragraph, style)
+        if heading is not None:
+            number, title = heading
+            taken = _entry_for(numbered, number, title, cursor)
+            candidate = numbered[taken] if taken is not None else None
             matches = candidate is not None and _title_matches(title, candidate)
             # The 目录 is evidence: a heading next in sequence is an article even where the
-            # 目录 lost or garbled its entry (the body's heading wins, with a warning).
-            in_sequence = int(number) == (expected_number or _first_number(by_number) or int(number))
+            # 目录 lost or garbled its entry (the body's heading wins, with a warning); a
+            # digest may number each section's articles afresh.
+            in_sequence = int(number) == (expected_number or first_number or int(number)) or (
+                new_section and int(number) == (first_number or 1)
+            )
             if matches or in_sequence:
+                cursor = taken + 1 if taken is not None else cursor
                 if candidate is not None and not matches:
                     warnings.append(
                         f"article {number}: body heading {title!r} disagrees with contents "
@@ -277,20 +285,20 @@ def _find_structure(
                         f"article {number}: body title {title!r} differs from contents {candidate.title!r}"
                     )
                 levels[index], confirmed[index] = ARTICLE_LEVEL, (number, candidate)
-                in_article, in_back, collected = True, False, 0
+                in_article, in_back, new_section, collected = True, False, False, 0
                 expected_number = int(number) + 1
                 continue
         # A heading whose number OCR could not read (Z、, 6 read as b) is looked for by the title
         # the 目录 gives the next article, before its text is merged into the article above.
-        awaited = by_number.get(str(expected_number or _first_number(by_number) or 0))
+        awaited = numbered[cursor] if cursor < len(numbered) else None
         if awaited is not None and _is_unnumbered_title(paragraph, awaited, style):
             number = str(awaited.number)
             warnings.append(
                 f"article {number}: heading {text!r} read by its contents title {awaited.title!r}"
             )
             levels[index], confirmed[index] = ARTICLE_LEVEL, (number, awaited)
-            in_article, in_back, collected = True, False, 0
-            expected_number = int(number) + 1
+            in_article, in_back, new_section, collected = True, False, False, 0
+            expected_number, cursor = int(number) + 1, cursor + 1
             continue
         if in_article:
             collected += 1
@@ -333,8 +341,17 @@ def _numbered_heading(paragraph: Paragraph, style: BodyStyle) -> tuple[str, str]
     return split[1], split[2]
 
 
-def _first_number(by_number: dict[str, ContentsEntry]) -> int | None:
-    return min((int(n) for n in by_number), default=None)
+def _entry_for(numbered: Sequence[ContentsEntry], number: str, title: str, cursor: int) -> int | None:
+    """The 目录 entry a heading numbered ``number`` stands for: the first with that number from
+    the cursor on (one with a matching title preferred), else anywhere (the body printed it
+    out of the 目录's order)."""
+    found = [k for k in range(len(numbered)) if numbered[k].number == number]
+    ahead = [k for k in found if k >= cursor]
+    for group in (ahead, found):
+        titled = [k for k in group if _title_matches(title, numbered[k])]
+        if titled or group:
+            return (titled or group)[0]
+    return None
 
 
 def _build_article(
@@ -401,8 +418,9 @@ def _check_against_contents(
         if article.number not in listed:
             warnings.append(f"article {article.number} ({article.title}) is not in the contents")
     by_number = {e.number: e for e in entries}
+    by_title = {(e.number, _squash(e.title)): e for e in entries}  # a number may recur per section
     for article in articles:
-        listed_entry = by_number.get(article.number)
+        listed_entry = by_title.get((article.number, _squash(article.title))) or by_number.get(article.number)
         printed = printed_pages.get(article.page_start)
         if listed_entry and listed_entry.page and printed and listed_entry.page != printed:
             warnings.append(

@@ -112,7 +112,7 @@ class Settings:
     #: An OCR line (no font, a size measured from its box) is a heading when it stands
     #: alone: a short single line with at least this many usual line spaces of blank
     #: above it (docpipe/segment/spacing.py) and less below.  Measured on generated
-    #: scans: body lines 0.7-1.6, headings 4-6 (a thesis's 1.1, a poem's title).
+    #: scans: between body lines 0.6-1.5, above headings 4-7 (a thesis's 1.1, a poem's title).
     heading_isolation: float = 2.5
 
     # --- OCR ------------------------------------------------------------

@@ -20,11 +20,11 @@ from typing import Any
 from cleaners import CleaningConfig, clean_text
 from cleaners.columns import order_lines_by_columns
 from cleaners.furniture import strip_page_furniture
-from cleaners.records import Page, Paragraph
+from cleaners.records import Line, Page, Paragraph
 from cleaners.wraps import join_wrapped_lines
 from docpipe import PIPELINE_VERSION
 from docpipe.schema import article_id
-from docpipe.segment import Article, SegmentedDocument, segment_document
+from docpipe.segment import Article, SegmentedDocument, measure_spacing, segment_document
 from docpipe.segment.footnotes import attach_footnotes, lift_footnotes
 from docpipe.segment.parts import measure_coverage
 from docpipe.settings import DEFAULT_SETTINGS, Settings
@@ -46,12 +46,17 @@ class DocumentRows:
     document: Row
 
 
+def reading_lines(pages: Sequence[Page], *, settings: Settings = DEFAULT_SETTINGS) -> list[Line]:
+    """The (furniture-free) lines of ``pages`` in reading order."""
+    # Columns and sidebars read one after another; text-layer pages come so already.
+    return [line for page in pages for line in order_lines_by_columns(page.lines, settings=settings)]
+
+
 def clean_paragraphs(
     pages: Sequence[Page], *, settings: Settings = DEFAULT_SETTINGS, config: CleaningConfig | None = None
 ) -> list[Paragraph]:
     """Join the (furniture-free) lines of ``pages`` into paragraphs and clean each one's text."""
-    # Columns and sidebars read one after another; text-layer pages come so already.
-    lines = [line for page in pages for line in order_lines_by_columns(page.lines, settings=settings)]
+    lines = reading_lines(pages, settings=settings)
     furnished = {page.number for page in pages if page.header or page.footer or page.printed_page}
     paragraphs = []
     for paragraph in join_wrapped_lines(lines, settings=settings):
@@ -80,7 +85,8 @@ def assemble_document(
     text_pages, notes = lift_footnotes(bare_pages, settings=settings)
     paragraphs = clean_paragraphs(text_pages, settings=settings, config=config)
     printed = {page.number: page.printed_page for page in bare_pages}
-    segmented = segment_document(paragraphs, printed_pages=printed)
+    spacings = measure_spacing(reading_lines(text_pages, settings=settings), paragraphs)
+    segmented = segment_document(paragraphs, printed_pages=printed, spacings=spacings)
     note_config = config or CleaningConfig()
     cleaned_notes = [replace(note, text=clean_text(note.text, note_config)[0]) for note in notes]
     segmented = replace(segmented, articles=attach_footnotes(segmented.articles, cleaned_notes))

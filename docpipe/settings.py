@@ -144,8 +144,21 @@ class Settings:
     #: Footnotes (docpipe/segment/footnotes.py): a run of lines at the foot of a page,
     #: inside this fraction of the page height from its bottom edge ...
     footnote_band: float = 0.4
-    #: ... set at most this fraction of the body's glyph size, the first opening with a marker.
+    #: ... set at most this fraction of the body's glyph size, the first opening with a marker
+    #: (on an OCR page, where a size is a box's height, the run must also stand apart from
+    #: the text above it by ``heading_isolation`` usual line spaces).
     footnote_size_ratio: float = 0.9
+    #: A digest's 目录 entry gives an article its title only where it says the same as
+    #: the body's heading: the heading is its beginning (the body lost the end of a
+    #: wrapped title), or the two are at least this alike (difflib ratio, punctuation and
+    #: spaces removed: OCR misread a character or two of one of them).  Worded otherwise
+    #: (an editor's shorter title in the 目录), the body's heading wins, with a warning.
+    contents_title_ratio: float = 0.8
+    #: An OCR line (no font, a size measured from its box) is a heading when it stands
+    #: alone: a short single line with at least this many usual line spaces of blank
+    #: above it (docpipe/segment/spacing.py) and less below.  Measured on generated
+    #: scans: between body lines 0.6-1.5, above headings 4-7 (a thesis's 1.1, a poem's title).
+    heading_isolation: float = 2.5
 
     # --- OCR ------------------------------------------------------------
     ocr: OcrMode = "auto"
@@ -354,6 +367,8 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "coverage_floor": (0.0, 1.0),
     "footnote_band": (0.0, 1.0),
     "footnote_size_ratio": (0.0, 1.0),
+    "contents_title_ratio": (0.0, 1.0),
+    "heading_isolation": (1.0, None),
     # Tesseract's own range of page segmentation modes.
     "ocr_psm": (0, 13),
     # Below 50 dpi a Chinese glyph is a few pixels wide; above 1200 one A4 page is

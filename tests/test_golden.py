@@ -1,8 +1,12 @@
 """The golden test: assembly (extract, clean, segment; no Prefect) on every text-layer sample and
 generated fixture, compared with its golden JSON.
 
-Cases: ``raw/*.golden.json`` except scans (their OCR takes minutes; the quality benchmark
-measures them) and every ``tests/fixtures/documents/*.golden.json``.  Compared: the kind, the
+Cases: ``raw/*.golden.json`` and ``tests/fixtures/documents/*.golden.json`` except scans
+(the samples' OCR takes minutes; the quality benchmark measures them).  The generated
+scans among the fixtures (``sc-*``, a few pages each) are OCR'd here, and compared on
+what OCR cannot blur: every article found with its number, title, section, heading path
+and source, its footnotes, the warnings where the 目录 and the body disagree, the
+invariants, and a CER bound on bodies and notes.  Compared: the kind, the
 rows in order (part, title, section, source; number and heading path where the golden lists
 parts; footnotes where it lists them, none where it does not) and the body CER of each
 document (:mod:`docpipe.scoring`).  A golden that lists no
@@ -37,9 +41,18 @@ FIXTURES = ROOT / "tests" / "fixtures" / "documents"
 MAX_BODY_CER = 0.002
 
 
+def is_scan(golden: Path) -> bool:
+    return "scan_dpi" in json.loads(golden.read_text(encoding="utf-8"))
+
+
 def golden_cases() -> list[Path]:
-    raw = [p for p in sorted(RAW.glob("*.golden.json")) if "scan_dpi" not in json.loads(p.read_text())]
-    return raw + sorted(FIXTURES.glob("*.golden.json"))
+    goldens = [*sorted(RAW.glob("*.golden.json")), *sorted(FIXTURES.glob("*.golden.json"))]
+    return [p for p in goldens if not is_scan(p)]
+
+
+def scanned_fixtures() -> list[Path]:
+    """The generated scans: small enough to OCR in the test (a few seconds each)."""
+    return [p for p in sorted(FIXTURES.glob("*.golden.json")) if is_scan(p)]
 
 
 def pdf_of(golden: Path) -> Path:
@@ -141,4 +154,40 @@ def test_each_paragraph_is_held_by_exactly_one_row(golden_path: Path) -> None:
 @pytest.mark.parametrize("golden_path", CASES, ids=lambda p: p.name.removesuffix(".golden.json"))
 def test_the_invariants_hold(golden_path: Path) -> None:
     rows = assembled(golden_path)
+    assert check_rows(rows.articles, rows.document["coverage"]).violations() == []
+
+
+#: Body CER a generated scan may have against its golden (OCR of a degraded 150-200 dpi page).
+MAX_SCAN_BODY_CER = 0.01
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("golden_path", scanned_fixtures(), ids=lambda p: p.name.removesuffix(".golden.json"))
+def test_a_scanned_fixture_finds_every_article(golden_path: Path) -> None:
+    golden = json.loads(golden_path.read_text(encoding="utf-8"))
+    rows = assembled(golden_path)
+    assert rows.doc_kind == golden["doc_kind"]
+    body = [r for r in rows.articles if r["part"] == "body"]
+    expected = [a for a in golden["articles"] if a["part"] == "body"]
+    fields = ("number", "title", "section", "heading_path", "source")
+    assert [tuple(r[f] for f in fields) for r in body] == [tuple(a[f] for f in fields) for a in expected]
+    # footnotes found on the OCR pages go to the row that carries their marker
+    if any("footnotes" in a for a in expected):
+        assert [len(r["footnotes"]) for r in body] == [len(a["footnotes"]) for a in expected]
+        notes = [Article(a["title"], a["footnotes"], None) for a in expected]
+        read = [Article(r["title"], r["footnotes"], None) for r in body]
+        assert ratio(
+            score(notes, read, []).edit_distance, sum(len(n) for a in expected for n in a["footnotes"])
+        ) <= (MAX_SCAN_BODY_CER)
+    # where the 目录 words a title otherwise, the body's heading is kept, and the document says so
+    for article in expected:
+        if "contents_title" in article:
+            assert any(
+                article["contents_title"] in w and "the body's is kept" in w
+                for w in rows.document["warnings"]
+            )
+    gold = [Article(a["title"], list(a["paragraphs"]), a.get("source")) for a in expected]
+    produced = [Article(r["title"], r["body"].split("\n"), r["source"]) for r in body]
+    scores = score(gold, produced, [])
+    assert ratio(scores.edit_distance, scores.gold_chars) <= MAX_SCAN_BODY_CER
     assert check_rows(rows.articles, rows.document["coverage"]).violations() == []

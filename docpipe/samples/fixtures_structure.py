@@ -116,6 +116,9 @@ class Layout:
     #: Height kept free at the foot of every page's text block for footnotes.
     note_area: float = 0.0
     note_size: float = 9.0
+    #: Set flush right on the header line (an issue label) while ``header`` goes flush left;
+    #: None centres ``header`` alone.
+    header_right: str | None = None
 
     @property
     def measure(self) -> float:
@@ -302,7 +305,14 @@ def _furniture(canvas: Canvas, layout: Layout, number: int) -> None:
         header_y = layout.margin_top - 2.2 * size
         text_width = width(layout.header, layout.header_face, size)
         canvas.setFont(layout.header_face.name, size)
-        canvas.drawString((layout.page_width - text_width) / 2, layout.page_height - header_y, layout.header)
+        if layout.header_right is None:
+            x = (layout.page_width - text_width) / 2
+        else:
+            x = layout.margin_left
+            right_width = width(layout.header_right, layout.header_face, size)
+            right_x = layout.page_width - layout.margin_right - right_width
+            canvas.drawString(right_x, layout.page_height - header_y, layout.header_right)
+        canvas.drawString(x, layout.page_height - header_y, layout.header)
         canvas.setLineWidth(0.5)
         rule_y = layout.page_height - header_y - 0.5 * size
         canvas.line(layout.margin_left, rule_y, layout.page_width - layout.margin_right, rule_y)

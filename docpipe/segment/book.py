@@ -7,33 +7,46 @@ running text (a 序言, 前言 …) becomes an article of its own.  Title pages 
 CIP data page have no such heading and stay out of the articles.  Subsection
 headings （一） stay inside their section as paragraphs.
 
-Headings are recognised by their numbering (``第…章``, ``一、``) together with
-being set apart from body text (centred, another size, not indented), and the
-目录, when there is one, confirms them.
+The body is the heading tree (:mod:`docpipe.segment.tree`) of the shared heading
+rule (:func:`~docpipe.segment.headings.heading_of`): chapters (the ``chapter``
+numbering family) at level 0, sections (``一、``, the ``cn-list`` family) at
+level 1, the article level.  A chapter's opening text is an article of its own;
+a section heading with nothing under it is carried by the next article.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from cleaners.records import Paragraph
 from docpipe.segment.contents import ContentsEntry, find_contents, parse_contents, parse_contents_entry
+from docpipe.segment.headings import (
+    HEADING_SIZE_RATIO,
+    BodyStyle,
+    body_style,
+    heading_of,
+    is_set_apart,
+    is_short_phrase,
+    numbering_of,
+)
 from docpipe.segment.model import Article, SegmentedDocument
-from docpipe.segment.parts import is_back_heading
-from docpipe.settings import DEFAULT_SETTINGS
+from docpipe.segment.parts import is_back_heading, is_residue
+from docpipe.segment.tree import ArticleEnds, Cut, Node, build_tree, cut_articles
 
 _NUMERALS = "一二三四五六七八九十百零〇两"
 _CHAPTER = re.compile(rf"^\s*(?P<marker>第\s*[{_NUMERALS}\d]+\s*[章篇编])\s*(?P<name>.*)$")
-_BARE_NUMBER = re.compile(r"^(?:\d{1,4}|[ivxlcIVXLC]{1,6})$")
-_SECTION = re.compile(rf"^\s*[{_NUMERALS}]+\s*、\s*\S")
 _MARKER_SEPARATORS = " \u3000“”\"'，,、：:·.。"
-#: A heading is a short paragraph: longer ones are running text whatever they start with.
-MAX_HEADING_CHARS = 60
-#: Relative size difference that sets a heading apart from body text.
-#: (Settings' default: segment is not given the run's settings yet.)
-HEADING_SIZE_RATIO = DEFAULT_SETTINGS.size_change
+CHAPTER, SECTION = "chapter", "cn-list"
+#: 第N节: a level between the chapter and its 一、 sections.
+PART_SECTION = "part-section"
+CHAPTER_LEVEL, SECTION_LEVEL = 0, 1
+BOOK_ENDS = ArticleEnds(intro=True, empty="carry")
+#: Front matter before the 目录: one level of headings (序言, 前言), each with its text.
+FRONT_LEVEL = 0
+FRONT_ENDS = ArticleEnds(intro=False, empty="carry")
+#: A front-matter heading (序言) is at most this long.
+MAX_FRONT_HEADING_CHARS = 15
 #: Running text after a front-matter heading: at least this many characters.
 MIN_FRONT_SECTION_CHARS = 100
 
@@ -41,15 +54,17 @@ MIN_FRONT_SECTION_CHARS = 100
 def is_book(paragraphs: Sequence[Paragraph]) -> bool:
     """A book has chapters (in its contents or its body) divided into ``一、`` sections.
 
-    Chapters divided otherwise (a thesis's 1.1, 1.2) make a general document, cut at its chapters.
+    Chapters divided otherwise (a thesis's 1.1, 1.2; a textbook's 第一节 over its 一、)
+    make a general document, cut at its top repeated heading level.
     """
     located = find_contents(paragraphs)
-    body_size = _body_size(paragraphs)
-    titles = [p.text for p in paragraphs if _is_heading(p, body_size)]
+    style = body_style(paragraphs)
+    families = {kind[0] for p in paragraphs if (kind := heading_of(p, style)) is not None}
     if located is not None:
         heading, end = located
-        titles += [entry.title for entry in parse_contents(paragraphs[heading + 1 : end])]
-    return any(_CHAPTER.match(t) for t in titles) and any(_SECTION.match(t) for t in titles)
+        entries = parse_contents(paragraphs[heading + 1 : end])
+        families |= {numbered[0] for e in entries if (numbered := numbering_of(e.title)) is not None}
+    return {CHAPTER, SECTION} <= families and PART_SECTION not in families
 
 
 def chapter_title(text: str) -> str | None:
@@ -79,160 +94,126 @@ def segment_book(
     if located is None:
         front: Sequence[Paragraph] = []
         entries: list[ContentsEntry] = []
-        body: Sequence[Paragraph] = paragraphs
+        offset = 0
     else:
-        heading, end = located
-        front, body = paragraphs[:heading], paragraphs[end:]
-        entries = parse_contents(paragraphs[heading + 1 : end])
-    body_size = _body_size(paragraphs)
-    builder = _ArticleBuilder()
-    for index, paragraph in enumerate(front):
-        if _is_front_heading(front, index, body_size):
-            builder.start(title=paragraph.text.strip(), section=None, heading=paragraph, index=index)
-        elif parse_contents_entry(paragraph.text) is not None or (
-            paragraph.centered and _is_heading(paragraph, body_size)
-        ):
-            builder.close()  # the contents or another front page began (its heading may be unreadable)
-            builder.pending.clear()  # front-matter lines are not headings of what follows
-        elif builder.open:
-            builder.add(paragraph, index)
-    builder.close()
-    builder.pending.clear()
-    chapter: str | None = None
-    offset = len(paragraphs) - len(body)
-    for index, paragraph in enumerate(body, start=offset):
-        text = paragraph.text.strip()
-        title = chapter_title(text) if _is_heading(paragraph, body_size) else None
-        if title is not None:
-            chapter = title
-            builder.start(title=title, section=title, heading=paragraph, index=index)
-        elif _is_section_heading(paragraph, body_size):
-            builder.start(title=text, section=chapter, heading=paragraph, index=index, path=chapter)
-        elif is_back_heading(text) and _is_heading(paragraph, body_size):
-            builder.close()  # 参考文献, 后记 …: back matter, given rows of its own, never a section's text
-            builder.pending.clear()
-        elif builder.open:
-            builder.add(paragraph, index)
-    builder.close()
-    warnings = _check_against_contents(builder.articles, entries)
+        heading, offset = located
+        front = paragraphs[:heading]
+        entries = parse_contents(paragraphs[heading + 1 : offset])
+    style = body_style(paragraphs)
+    front_tree = _front_tree(front, style.size)
+    tree = _body_tree(paragraphs, offset, style)
+    residue: list[int] = []
+    for node, _ in (*front_tree.walk(), *tree.walk()):
+        if not node.part:  # a bare number left inside an article is furniture, not text
+            residue += [i for i in node.body if is_residue(paragraphs[i].text)]
+            node.body = [i for i in node.body if not is_residue(paragraphs[i].text)]
+    articles: list[Article] = []
+    for cut in cut_articles(front_tree, FRONT_LEVEL, FRONT_ENDS):
+        articles.append(_front_article(front, cut, len(articles) + 1))
+    for cut in cut_articles(tree, SECTION_LEVEL, BOOK_ENDS):
+        articles.append(_section_article(paragraphs, cut, len(articles) + 1))
+    warnings = _check_against_contents(articles, entries)
     return SegmentedDocument(
         doc_kind="book",
         doc_title=_doc_title(front or paragraphs),
         issue_date=None,
         issue_label=None,
-        articles=tuple(builder.articles),
+        articles=tuple(articles),
         contents=tuple(entries),
         warnings=tuple(warnings),
-        residue=tuple(builder.residue),
+        residue=tuple(sorted(residue)),
         body_start=offset,
     )
 
 
-@dataclass
-class _ArticleBuilder:
-    articles: list[Article]
-    residue: list[int]
-    #: Headings whose article had no text of its own (a chapter heading directly
-    #: followed by its first section): held by the next article, as the path above it.
-    pending: list[int]
-    _title: str | None
-    _section: str | None
-    _path: str | None
-    _heading: tuple[int, Paragraph] | None
-    _paragraphs: list[tuple[int, Paragraph]]
-
-    def __init__(self) -> None:
-        self.articles, self.residue, self.pending = [], [], []
-        self._title, self._section, self._path, self._heading, self._paragraphs = None, None, None, None, []
-
-    @property
-    def open(self) -> bool:
-        return self._heading is not None
-
-    def start(
-        self, *, title: str, section: str | None, heading: Paragraph, index: int, path: str | None = None
-    ) -> None:
-        self.close()
-        self._title, self._section, self._path = title, section, path
-        self._heading, self._paragraphs = (index, heading), []
-
-    def add(self, paragraph: Paragraph, index: int) -> None:
-        if is_residue(paragraph.text):
-            self.residue.append(index)
-        else:
-            self._paragraphs.append((index, paragraph))
-
-    def close(self) -> None:
-        heading, collected = self._heading, self._paragraphs
-        self._heading = None
-        if heading is None or self._title is None:
-            return
-        if not collected:
-            self.pending.append(heading[0])  # a chapter heading directly followed by its first section
-            return
-        paragraphs = [p for _, p in collected]
-        steps: list[str] = []
-        for paragraph in (heading[1], *paragraphs):
-            steps.extend(s for s in paragraph.cleaning_steps if s not in steps)
-        structure, self.pending = self.pending, []
-        self.articles.append(
-            Article(
-                seq=len(self.articles) + 1,
-                title=self._title,
-                section=self._section,
-                paragraphs=tuple(p.text.strip() for p in paragraphs if p.text.strip()),
-                page_start=heading[1].page_start,
-                page_end=max(p.page_end for p in (heading[1], *paragraphs)),
-                cleaning_steps=tuple(steps),
-                heading_path=(self._path,) if self._path else (),
-                held=(*structure, heading[0], *(i for i, _ in collected)),
-                headings=(*structure, heading[0]),
-            )
-        )
+def _body_tree(paragraphs: Sequence[Paragraph], offset: int, style: BodyStyle) -> Node:
+    """Chapters (level 0) over ``一、`` sections (level 1); a back heading (参考文献, 后记 …)
+    is a part node, never a section's text."""
+    levels: dict[int, int] = {}
+    parts: set[int] = set()
+    for index in range(offset, len(paragraphs)):
+        paragraph = paragraphs[index]
+        kind = heading_of(paragraph, style)
+        family = kind[0] if kind else None
+        if family == CHAPTER:
+            levels[index] = CHAPTER_LEVEL
+        elif family == SECTION:
+            levels[index] = SECTION_LEVEL
+        elif is_back_heading(paragraph.text) and is_set_apart(paragraph, style):
+            levels[index] = SECTION_LEVEL
+            parts.add(index)
+    return build_tree(range(offset, len(paragraphs)), levels, parts=parts)
 
 
-def is_residue(text: str) -> bool:
-    """What is left of page furniture or noise, never a paragraph: a bare number, a lone character.
+def _section_article(paragraphs: Sequence[Paragraph], cut: Cut, seq: int) -> Article:
+    """A section under its chapter, or a chapter's opening text titled by the chapter."""
+    own = paragraphs[cut.heading]
+    chapter = chapter_title(paragraphs[cut.path[-1]].text.strip()) if cut.path else None
+    path: tuple[str, ...] = ()
+    section: str | None
+    if cut.intro:
+        title = chapter_title(own.text.strip()) or own.text.strip()
+        section = title
+    else:
+        title, section = own.text.strip(), chapter
+        path = (chapter,) if chapter else ()
+    body = [paragraphs[i] for i in cut.body]
+    steps: list[str] = []
+    for paragraph in (own, *body):
+        steps.extend(s for s in paragraph.cleaning_steps if s not in steps)
+    return Article(
+        seq=seq,
+        title=title,
+        section=section,
+        paragraphs=tuple(p.text.strip() for p in body if p.text.strip()),
+        page_start=own.page_start,
+        page_end=max(p.page_end for p in (own, *body)),
+        cleaning_steps=tuple(steps),
+        heading_path=path,
+        held=(*cut.headings, *cut.body),
+        headings=cut.headings,
+    )
 
-    >>> [is_residue(t) for t in ("5", "vi", "人", "远。", "（一）政策目标")]
-    [True, True, True, False, False]
-    """
-    visible = "".join(text.split())
-    return len(visible) <= 1 or bool(_BARE_NUMBER.match(visible))
+
+def _front_tree(front: Sequence[Paragraph], size: float) -> Node:
+    """The front matter as a tree: a centred heading that running text follows (序言, 前言 …)
+    is a node whose text is its article; the 目录's entries and other centred front lines
+    (a title page's, the CIP page's heading) are part nodes: what follows them is no article's."""
+    levels: dict[int, int] = {}
+    parts: set[int] = set()
+    for index, paragraph in enumerate(front):
+        if _is_front_heading(front, index, size):
+            levels[index] = FRONT_LEVEL
+        elif parse_contents_entry(paragraph.text) is not None or (
+            paragraph.centered and is_short_phrase(paragraph)
+        ):
+            levels[index] = FRONT_LEVEL
+            parts.add(index)
+    return build_tree(range(len(front)), levels, parts=parts)
 
 
-def _body_size(paragraphs: Sequence[Paragraph]) -> float:
-    weights: dict[float, int] = {}
-    for paragraph in paragraphs:
-        key = round(paragraph.size, 1)
-        weights[key] = weights.get(key, 0) + len(paragraph.text)
-    return max(weights, key=lambda k: weights[k]) if weights else 0.0
-
-
-def _is_heading(paragraph: Paragraph, body_size: float) -> bool:
-    """Short, and set apart from body text: centred, another size, or not indented."""
-    if len(paragraph.text) > MAX_HEADING_CHARS:
-        return False
-    if paragraph.centered:
-        return True
-    if body_size and abs(paragraph.size - body_size) / body_size > HEADING_SIZE_RATIO:
-        return True
-    return paragraph.indent < paragraph.size
-
-
-def _is_section_heading(paragraph: Paragraph, body_size: float) -> bool:
-    """A short ``一、…`` paragraph set apart from body text.
-
-    The contents does not decide: OCR may have garbled its page, so a heading
-    missing from it is a warning, not a rejection.
-    """
-    return bool(_SECTION.match(paragraph.text)) and _is_heading(paragraph, body_size)
+def _front_article(front: Sequence[Paragraph], cut: Cut, seq: int) -> Article:
+    """The article of a front heading and its text."""
+    heading, body = front[cut.heading], [front[i] for i in cut.body]
+    steps: list[str] = []
+    for paragraph in (heading, *body):
+        steps.extend(s for s in paragraph.cleaning_steps if s not in steps)
+    return Article(
+        seq=seq,
+        title=heading.text.strip(),
+        paragraphs=tuple(p.text.strip() for p in body if p.text.strip()),
+        page_start=heading.page_start,
+        page_end=max(p.page_end for p in (heading, *body)),
+        cleaning_steps=tuple(steps),
+        held=(*cut.headings, *cut.body),
+        headings=cut.headings,
+    )
 
 
 def _is_front_heading(front: Sequence[Paragraph], index: int, body_size: float) -> bool:
     """A centred heading before the contents that running text follows (序言, 前言 …)."""
     paragraph = front[index]
-    if not (paragraph.centered and len(paragraph.text.strip()) <= MAX_HEADING_CHARS // 4):
+    if not (paragraph.centered and len(paragraph.text.strip()) <= MAX_FRONT_HEADING_CHARS):
         return False
     following = []
     for later in front[index + 1 :]:

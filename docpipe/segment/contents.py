@@ -30,6 +30,7 @@ _ENTRY = re.compile(
 _ENTRY_WITH_GARBLED_PAGE = re.compile(
     r"^\s*[-•·]?\s*(?P<number>\d{1,3})\s*[、.．]\s*(?P<title>[^\t]*?\S)\s*\t\s*\S{1,2}\s*$"
 )
+_ENDS_LIKE_A_PAGE = re.compile(r"[\divxlcIVXLC]\s*$")
 #: A contents has at least this many entries; fewer are body lines that happen to end in a number.
 MIN_ENTRIES = 3
 #: Unreadable lines (OCR noise) tolerated between two entries of one contents.
@@ -80,6 +81,8 @@ def parse_contents_entry(text: str) -> ContentsEntry | None:
     >>> parse_contents_entry("1、广东省首部云计算发展规划出台\\t世")
     ContentsEntry(title='广东省首部云计算发展规划出台', number='1', page=None, section=None, level=0)
     """
+    if "\t" not in text and not _ENDS_LIKE_A_PAGE.search(text):
+        return None  # both shapes end in a page number, or hold a column gap (cheap to rule out)
     match = _ENTRY.match(text)
     if not match:
         garbled = _ENTRY_WITH_GARBLED_PAGE.match(text)
@@ -134,8 +137,9 @@ def find_contents(paragraphs: Sequence[Paragraph]) -> tuple[int, int] | None:
     return (heading, end)
 
 
-#: Leaders (or a page number after them), then a numbered title: OCR ran two entries into one line.
-_NEXT_ENTRY = re.compile(r"(?:[.．·…⋯]{2,}|\t)\s*(?:\S{1,3}?\s*)??(?P<number>\d{1,3})\s*[、.．]\s*(?=\S)")
+#: Leaders (then the page number, which OCR may run into the next number: ``……46.`` is page 4
+#: and entry 6), then the next entry's number and its separator: OCR ran two entries into one line.
+_NEXT_ENTRY = r"(?:[.．·…⋯]{{2,}}|\t)\s*(?:\S{{1,3}}?\s*)??(?P<number>{number})\s*[、.．]\s*(?=\S)"
 #: A number OCR read without its separator, run into the title (6青岛…).
 _BARE_NUMBER = re.compile(r"^\s*(?P<number>\d{1,3})(?=[\u4e00-\u9fff])")
 
@@ -152,16 +156,18 @@ def split_merged_entries(text: str, previous: int | None) -> list[str]:
     ['3. 金震宇：大数据上升为国家战略.....2']
     >>> split_merged_entries("2. 报告称2014年.....5.3亿用户", 1)
     ['2. 报告称2014年.....5.3亿用户']
+    >>> split_merged_entries("5.热线统一受理………………46.智慧交通试点启动……4", 4)
+    ['5.热线统一受理………………4', '6.智慧交通试点启动……4']
     """
     own = re.match(r"^\s*[-•·]?\s*(?P<number>\d{1,3})", text)
     current = int(own["number"]) if own else previous
     if current is None:
         return [text]
-    for match in _NEXT_ENTRY.finditer(text):
-        if int(match["number"]) == current + 1:
-            cut = match.start("number")
-            return [text[:cut].rstrip(), *split_merged_entries(text[cut:], current)]
-    return [text]
+    match = re.search(_NEXT_ENTRY.format(number=current + 1), text)
+    if match is None:
+        return [text]
+    cut = match.start("number")
+    return [text[:cut].rstrip(), *split_merged_entries(text[cut:], current)]
 
 
 def parse_contents(paragraphs: Sequence[Paragraph]) -> list[ContentsEntry]:

@@ -2,10 +2,13 @@
 
 Input is the document's paragraphs after furniture removal, wrap repair and
 normalisation.  The cover is what precedes the 目录; the 目录 lists the
-articles; the body is cut at article headings: a numbered paragraph (``1、``,
-``1.``) set apart from body text (not indented, or in another font or size)
-whose number and title agree with the contents.  With no contents the numbered
-headings alone decide, taken in sequence.
+articles; the body is the heading tree (:mod:`docpipe.segment.tree`) of 【】
+section lines (level 0) over article headings (level 1): a heading by the shared
+rule (:func:`~docpipe.segment.headings.heading_of`) numbered ``1、`` or ``1.``
+whose number and title agree with the contents, or that comes next in the
+numbering sequence (the 目录 is evidence: where it disagrees, the body's heading
+wins, with a warning).  With no contents the numbered headings alone decide,
+taken in sequence.
 
 A heading is never an article without a body, and an article never absorbs
 another numbered article: a heading followed directly by the next article's
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from difflib import SequenceMatcher
 
@@ -28,11 +31,28 @@ from docpipe.segment.contents import (
     parse_contents,
     section_name,
 )
+from docpipe.segment.headings import (
+    BodyStyle,
+    body_style,
+    heading_of,
+    is_set_apart,
+    is_short_phrase,
+    numbering_of,
+    split_numbering,
+)
 from docpipe.segment.model import Article, SegmentedDocument
 from docpipe.segment.parts import is_back_heading
+from docpipe.segment.tree import ArticleEnds, Cut, build_tree, cut_articles
+from docpipe.settings import DEFAULT_SETTINGS
 
-#: ``3.1 …`` is not article 3: a number followed by a dot and a digit is a subsection.
-_HEADING = re.compile(r"^\s*(?P<number>\d{1,3})\s*[、.．](?!\s*\d)\s*(?P<title>\S.*)$")
+#: Articles are numbered ``1、`` or ``1.`` (the numbering family of one number: ``3.1`` is
+#: a subsection of article 3, never an article).
+ARTICLE_FAMILY = "decimal:1"
+#: 【】 section lines above the articles.
+SECTION_LEVEL, ARTICLE_LEVEL = 0, 1
+#: A section line has no text of its own; an article heading with nothing under it is a
+#: one-line item whose heading line is its text.
+DIGEST_ENDS = ArticleEnds(intro=False, empty="own-line")
 _DATE = re.compile(r"(?P<y>\d{4})\s*[年.\-/]\s*(?P<m>\d{1,2})\s*[月.\-/]\s*(?P<d>\d{1,2})\s*日?")
 _ISSUE_LABEL = re.compile(r"第\s*[\d一二三四五六七八九十百〇零]+\s*期")
 _SOURCE = re.compile(r"[（(](?P<inner>[^（）()]{1,80})[）)]\s*$")
@@ -42,10 +62,10 @@ _SOURCE_LABEL = re.compile(r"(?:来源|来自|稿源|出处)\s*[：:]\s*(?P<name
 _NUMERIC = re.compile(r"\d[\s年月日:：.．\-–—/~～]*\d|^\s*\d+\s*$")
 #: An attribution in brackets longer than this (without a 来源 label) is text, not a source.
 MAX_SOURCE_CHARS = 30
+#: Characters an unreadable number may leave in front of a heading's title (``Z、``, ``b.``).
+MAX_GARBLED_NUMBER_CHARS = 3
 #: How alike a body heading and its contents entry must be (difflib ratio, spaces removed).
 TITLE_MATCH_RATIO = 0.6
-#: A paragraph longer than this is body text, whatever it starts with.
-MAX_TITLE_CHARS = 120
 
 
 def parse_issue_date(text: str) -> date | None:
@@ -129,8 +149,7 @@ def segment_digest(
         cover = paragraphs[:heading]
         entries = parse_contents(paragraphs[heading + 1 : body_start])
     body = list(enumerate(paragraphs))[body_start:]
-    body_style = _body_style([p for _, p in body])
-    articles, warnings = _cut_articles(body, entries, body_style)
+    articles, warnings = _cut_articles(body, entries, body_style([p for _, p in body]))
     warnings += _check_against_contents(articles, entries, paragraphs, printed_pages)
     title, issue_date, issue_label = _read_cover(cover)
     return SegmentedDocument(
@@ -154,34 +173,6 @@ def _read_cover(cover: Sequence[Paragraph]) -> tuple[str | None, date | None, st
     return title, issue_date, issue_label
 
 
-@dataclass(frozen=True, slots=True)
-class _Style:
-    size: float
-    font: str
-
-
-def _body_style(body: Sequence[Paragraph]) -> _Style:
-    weights: dict[tuple[float, str], int] = {}
-    for paragraph in body:
-        key = (round(paragraph.size, 1), paragraph.font)
-        weights[key] = weights.get(key, 0) + len(paragraph.text)
-    if not weights:
-        return _Style(size=0.0, font="")
-    size, font = max(weights, key=lambda k: weights[k])
-    return _Style(size=size, font=font)
-
-
-def _looks_like_heading(paragraph: Paragraph, body_style: _Style) -> bool:
-    """Set apart from body text: another font or size, or not indented like a paragraph."""
-    if len(paragraph.text) > MAX_TITLE_CHARS:
-        return False
-    if body_style.font and paragraph.font and paragraph.font != body_style.font:
-        return True
-    if body_style.size and abs(paragraph.size - body_style.size) / body_style.size > 0.1:
-        return True
-    return paragraph.indent < paragraph.size
-
-
 def _squash(text: str) -> str:
     return re.sub(r"[\s\W_]+", "", text)
 
@@ -196,94 +187,182 @@ def _title_matches(heading: str, entry: ContentsEntry) -> bool:
 
 
 def _cut_articles(
-    body: Sequence[tuple[int, Paragraph]], entries: Sequence[ContentsEntry], body_style: _Style
+    body: Sequence[tuple[int, Paragraph]], entries: Sequence[ContentsEntry], style: BodyStyle
 ) -> tuple[list[Article], list[str]]:
     """Cut ``(index, paragraph)`` pairs at the numbered headings the contents confirms."""
-    by_number = {e.number: e for e in entries if e.number is not None}
-    contents_sections = {e.section for e in entries if e.section}
+    levels, parts, confirmed, sections, warnings = _find_structure(body, entries, style)
+    tree = build_tree((index for index, _ in body), levels, parts=parts)
+    paragraphs = dict(body)
     articles: list[Article] = []
-    warnings: list[str] = []
-    section: str | None = None
-    heading: tuple[int, Paragraph] | None = None
-    entry: ContentsEntry | None = None
-    collected: list[tuple[int, Paragraph]] = []
-    structure: list[int] = []  # section lines waiting for the article that follows them
-    held_structure: list[int] = []
-    expected_number: int | None = None
-    in_back = False
-
-    def close() -> None:
-        if heading is None:
-            return
-        if not any(p.text.strip() for _, p in collected):
-            warnings.append(
-                f"article {len(articles) + 1} has no text under its heading: {heading[1].text[:30]}"
-            )
-        articles.append(_build_article(len(articles) + 1, heading, entry, section, collected, held_structure))
-
-    for index, paragraph in body:
-        name = section_name(paragraph.text)
-        if name is not None or (paragraph.text.strip() in contents_sections and len(collected) > 0):
-            close()
-            heading, entry, collected = None, None, []
-            section = name or paragraph.text.strip()
-            structure.append(index)
-            continue
-        if is_back_heading(paragraph.text) and _looks_like_heading(paragraph, body_style):
-            close()  # 参考文献, 附录 …: back matter (given its own rows), never the last article's text
-            heading, entry, collected, in_back = None, None, [], True
-            continue
-        match = _HEADING.match(paragraph.text)
-        if match and _looks_like_heading(paragraph, body_style):
-            number = match["number"]
-            candidate = by_number.get(number)
-            confirmed = candidate is not None and _title_matches(match["title"], candidate)
-            # The 目录 is evidence: a heading next in sequence is an article even where the
-            # 目录 lost or garbled its entry (the body's heading wins, with a warning).
-            in_sequence = int(number) == (expected_number or _first_number(by_number) or int(number))
-            if confirmed or in_sequence:
-                if candidate is not None and not confirmed:
-                    warnings.append(
-                        f"article {number}: body heading {match['title']!r} disagrees with contents "
-                        f"{candidate.title!r}; the body's is kept"
-                    )
-                    candidate = replace(candidate, title=match["title"].strip())
-                elif candidate is not None and _squash(match["title"]) != _squash(candidate.title):
-                    warnings.append(
-                        f"article {number}: body title {match['title']!r} "
-                        f"differs from contents {candidate.title!r}"
-                    )
-                close()
-                heading, entry, collected = (index, paragraph), candidate, []
-                held_structure, structure, in_back = structure, [], False
-                expected_number = int(number) + 1
-                continue
-        if heading is None:
-            if paragraph.text.strip() and not in_back:
-                warnings.append(
-                    f"text outside any article on page {paragraph.page_start}: {paragraph.text[:30]}"
-                )
-            continue
-        collected.append((index, paragraph))
-    close()
+    for cut in cut_articles(tree, ARTICLE_LEVEL, DIGEST_ENDS):
+        heading = paragraphs[cut.heading]
+        if not any(paragraphs[i].text.strip() for i in cut.body):
+            warnings.append(f"article {len(articles) + 1} has no text under its heading: {heading.text[:30]}")
+        number, entry = confirmed[cut.heading]
+        section = sections[cut.path[-1]] if cut.path else None
+        collected = [(i, paragraphs[i]) for i in cut.body]
+        articles.append(_build_article(len(articles) + 1, heading, number, entry, section, collected, cut))
     return articles, warnings
 
 
-def _first_number(by_number: dict[str, ContentsEntry]) -> int | None:
-    return min((int(n) for n in by_number), default=None)
+def _says_the_same(heading: str, entry: ContentsEntry) -> bool:
+    """Whether a 目录 entry's title stands for the body's heading: the heading is its
+    beginning (the body lost the end of a wrapped title), or the two differ by a
+    character or two (OCR misread one of them).
+
+    >>> _says_the_same("海南构建国内首个省级政务云计算", ContentsEntry("海南构建国内首个省级政务云计算中心"))
+    True
+    >>> _says_the_same("福建省启动行政执法与刑事司法衡接", ContentsEntry("福建省启动行政执法与刑事司法衔接"))
+    True
+    >>> _says_the_same("市民热线接入统一受理平台", ContentsEntry("热线统一受理"))
+    False
+    """
+    a, b = _squash(heading), _squash(entry.title)
+    return b.startswith(a) or SequenceMatcher(None, a, b).ratio() >= DEFAULT_SETTINGS.contents_title_ratio
+
+
+def _find_structure(
+    body: Sequence[tuple[int, Paragraph]], entries: Sequence[ContentsEntry], style: BodyStyle
+) -> tuple[dict[int, int], set[int], dict[int, tuple[str, ContentsEntry | None]], dict[int, str], list[str]]:
+    """The digest's headings: section lines (level 0), the numbered article headings the
+    contents or the numbering sequence confirms (level 1) and back headings (part nodes);
+    with each article heading's number and contents entry, each section line's name, and
+    the warnings of the reading."""
+    numbered = [e for e in entries if e.number is not None]
+    first_number = min((int(e.number) for e in numbered if e.number), default=None)
+    cursor = 0  # the next 目录 entry no heading has taken yet
+    contents_sections = {e.section for e in entries if e.section}
+    levels: dict[int, int] = {}
+    parts: set[int] = set()
+    confirmed: dict[int, tuple[str, ContentsEntry | None]] = {}
+    sections: dict[int, str] = {}
+    warnings: list[str] = []
+    expected_number: int | None = None
+    in_article = in_back = False
+    new_section = False  # a section line since the last article heading: numbering may restart
+    collected = 0  # paragraphs under the open article heading
+    for index, paragraph in body:
+        text = paragraph.text.strip()
+        name = section_name(paragraph.text)
+        if name is not None or (text in contents_sections and in_article and collected > 0):
+            levels[index], sections[index] = SECTION_LEVEL, name or text
+            in_article, new_section = False, True
+            continue
+        if is_back_heading(paragraph.text) and is_set_apart(paragraph, style):
+            # 参考文献, 附录 …: back matter (given its own rows), never the last article's text
+            levels[index] = ARTICLE_LEVEL
+            parts.add(index)
+            in_article, in_back = False, True
+            continue
+        heading = _numbered_heading(paragraph, style)
+        if heading is not None:
+            number, title = heading
+            taken = _entry_for(numbered, number, title, cursor)
+            candidate = numbered[taken] if taken is not None else None
+            matches = candidate is not None and _title_matches(title, candidate)
+            # The 目录 is evidence: a heading next in sequence is an article even where the
+            # 目录 lost or garbled its entry (the body's heading wins, with a warning); a
+            # digest may number each section's articles afresh.
+            in_sequence = int(number) == (expected_number or first_number or int(number)) or (
+                new_section and int(number) == (first_number or 1)
+            )
+            if matches or in_sequence:
+                cursor = taken + 1 if taken is not None else cursor
+                if candidate is not None and not matches:
+                    warnings.append(
+                        f"article {number}: body heading {title!r} disagrees with contents "
+                        f"{candidate.title!r}; the body's is kept"
+                    )
+                    candidate = replace(candidate, title=title)
+                elif candidate is not None and not _says_the_same(title, candidate):
+                    warnings.append(
+                        f"article {number}: body heading {title!r} is worded otherwise in the contents "
+                        f"({candidate.title!r}); the body's is kept"
+                    )
+                    candidate = replace(candidate, title=title)
+                elif candidate is not None and _squash(title) != _squash(candidate.title):
+                    warnings.append(
+                        f"article {number}: body title {title!r} differs from contents {candidate.title!r}"
+                    )
+                levels[index], confirmed[index] = ARTICLE_LEVEL, (number, candidate)
+                in_article, in_back, new_section, collected = True, False, False, 0
+                expected_number = int(number) + 1
+                continue
+        # A heading whose number OCR could not read (Z、, 6 read as b) is looked for by the title
+        # the 目录 gives the next article, before its text is merged into the article above.
+        awaited = numbered[cursor] if cursor < len(numbered) else None
+        if awaited is not None and _is_unnumbered_title(paragraph, awaited, style):
+            number = str(awaited.number)
+            warnings.append(
+                f"article {number}: heading {text!r} read by its contents title {awaited.title!r}"
+            )
+            levels[index], confirmed[index] = ARTICLE_LEVEL, (number, awaited)
+            in_article, in_back, new_section, collected = True, False, False, 0
+            expected_number, cursor = int(number) + 1, cursor + 1
+            continue
+        if in_article:
+            collected += 1
+        elif text and not in_back:
+            warnings.append(f"text outside any article on page {paragraph.page_start}: {paragraph.text[:30]}")
+    return levels, parts, confirmed, sections, warnings
+
+
+def _is_unnumbered_title(paragraph: Paragraph, entry: ContentsEntry, style: BodyStyle) -> bool:
+    """A short line set apart from the text that says what a 目录 entry says (a character or two
+    in front of it, its unreadable number, aside).
+
+    >>> entry = ContentsEntry("海南构建国内首个省级政务云计算中心", "2")
+    >>> heading = Paragraph("Z、海南构建国内首个省级政务云计算中心", 3, 3, 72.0, 0.0, 12.0)
+    >>> _is_unnumbered_title(heading, entry, BodyStyle(10.5, ""))
+    True
+    >>> text = Paragraph("海南省正式宣布构建云计算中心", 3, 3, 93.0, 21.0, 10.5)  # indented text
+    >>> subsection = Paragraph("2.2海南构建国内首个省级政务云计算中心", 3, 3, 72.0, 0.0, 12.0)
+    >>> [_is_unnumbered_title(p, entry, BodyStyle(10.5, "")) for p in (text, subsection)]
+    [False, False]
+    """
+    if numbering_of(paragraph.text) is not None:
+        return False  # a readable number (3.2) is evidence of another heading
+    if not (is_short_phrase(paragraph) and is_set_apart(paragraph, style)):
+        return False
+    text, title = _squash(paragraph.text), _squash(entry.title)
+    return any(
+        SequenceMatcher(None, text[skip:], title).ratio() >= DEFAULT_SETTINGS.contents_title_ratio
+        for skip in range(MAX_GARBLED_NUMBER_CHARS + 1)
+    )
+
+
+def _numbered_heading(paragraph: Paragraph, style: BodyStyle) -> tuple[str, str] | None:
+    """``(number, title)`` of a heading numbered ``1、`` or ``1.`` (not ``1.1``), else None."""
+    if heading_of(paragraph, style) is None:
+        return None
+    split = split_numbering(paragraph.text)
+    if split is None or split[0] != ARTICLE_FAMILY:
+        return None
+    return split[1], split[2]
+
+
+def _entry_for(numbered: Sequence[ContentsEntry], number: str, title: str, cursor: int) -> int | None:
+    """The 目录 entry a heading numbered ``number`` stands for: the first with that number from
+    the cursor on (one with a matching title preferred), else anywhere (the body printed it
+    out of the 目录's order)."""
+    found = [k for k in range(len(numbered)) if numbered[k].number == number]
+    ahead = [k for k in found if k >= cursor]
+    for group in (ahead, found):
+        titled = [k for k in group if _title_matches(title, numbered[k])]
+        if titled or group:
+            return (titled or group)[0]
+    return None
 
 
 def _build_article(
     seq: int,
-    heading: tuple[int, Paragraph],
+    heading_paragraph: Paragraph,
+    number: str,
     entry: ContentsEntry | None,
     body_section: str | None,
     collected: Sequence[tuple[int, Paragraph]],
-    structure: Sequence[int],
+    cut: Cut,
 ) -> Article:
-    heading_index, heading_paragraph = heading
-    match = _HEADING.match(heading_paragraph.text)
-    assert match is not None  # only matching paragraphs become headings
     paragraphs = [p for _, p in collected]
     texts = [p.text.strip() for p in paragraphs if p.text.strip()]
     source = attribution = None
@@ -297,11 +376,17 @@ def _build_article(
         steps.extend(s for s in paragraph.cleaning_steps if s not in steps)
     pages = [heading_paragraph.page_start, heading_paragraph.page_end] + [p.page_end for p in paragraphs]
     section = entry.section if entry and entry.section else body_section
+    if entry is not None:
+        title = entry.title
+    else:  # a heading read without a 目录 entry is numbered: its title follows the number
+        split = split_numbering(heading_paragraph.text)
+        assert split is not None
+        title = split[2]
     return Article(
         seq=seq,
-        number=match["number"],
+        number=number,
         section=section,
-        title=entry.title if entry else match["title"].strip(),
+        title=title,
         paragraphs=tuple(texts),
         source=source,
         attribution=attribution,
@@ -309,8 +394,8 @@ def _build_article(
         page_end=max(pages),
         cleaning_steps=tuple(steps),
         heading_path=(section,) if section else (),
-        held=(*structure, heading_index, *(i for i, _ in collected)),
-        headings=(*structure, heading_index),
+        held=(*cut.headings, *cut.body),
+        headings=cut.headings,
     )
 
 
@@ -333,8 +418,9 @@ def _check_against_contents(
         if article.number not in listed:
             warnings.append(f"article {article.number} ({article.title}) is not in the contents")
     by_number = {e.number: e for e in entries}
+    by_title = {(e.number, _squash(e.title)): e for e in entries}  # a number may recur per section
     for article in articles:
-        listed_entry = by_number.get(article.number)
+        listed_entry = by_title.get((article.number, _squash(article.title))) or by_number.get(article.number)
         printed = printed_pages.get(article.page_start)
         if listed_entry and listed_entry.page and printed and listed_entry.page != printed:
             warnings.append(
@@ -346,16 +432,21 @@ def _check_against_contents(
 
 #: A digest has at least this many numbered articles ...
 MIN_DIGEST_ARTICLES = 2
-#: ... and a 目录 that numbers them, or none, or at least this share of them closes with an attribution.
+#: ... and a 目录 that numbers them, or at least this share of them closes with an attribution.
 MIN_SOURCED_SHARE = 0.5
 
 
 def is_digest(segmented: SegmentedDocument) -> bool:
-    """Whether a digest segmentation found a digest: numbered articles in sequence that no
-    unnumbered 目录 contradicts (a 目录 of unnumbered entries lists another structure)."""
+    """Whether a digest segmentation found a digest: numbered articles in sequence that a
+    numbered 目录 lists, or that close with their sources (a digest reprints news).
+
+    Numbered headings alone do not make a digest: a paper's ``1 引言``, ``2 方法`` and a
+    report's list items ``1.`` ``2.`` are numbered in sequence too.  A 目录 of
+    unnumbered entries lists another structure.
+    """
     articles = segmented.articles
     if len(articles) < MIN_DIGEST_ARTICLES:
         return False
-    if not segmented.contents or any(entry.number is not None for entry in segmented.contents):
+    if any(entry.number is not None for entry in segmented.contents):
         return True
     return sum(a.source is not None for a in articles) >= MIN_SOURCED_SHARE * len(articles)

@@ -3,7 +3,9 @@
 A footnote is found from typesetting alone: at the foot of a page (inside
 ``Settings.footnote_band`` of its bottom edge, after the running footer is gone),
 set smaller than the body (at most ``Settings.footnote_size_ratio`` of its glyph
-size), and opening with a marker: ``①``, ``1``, ``[1]``, ``*``, ``注：``.  The run
+size; on an OCR page, where that is a box's height, the run must also be set
+apart from the text above by a blank), and opening with a marker: ``①``, ``1``,
+``[1]``, ``*``, ``注：``.  The run
 of such lines that ends the page is the page's notes; a line of it that opens
 with a marker starts a note, any other continues the one before.  Lifted before
 wrap repair, the notes never interrupt the sentence that runs on to the next
@@ -17,6 +19,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
+from statistics import median
 
 from cleaners.records import Line, Page
 from docpipe.segment.model import Article
@@ -31,6 +35,9 @@ _MARKER = re.compile(
     r"|[*＊†‡]+"
     r"|注\s*\d{0,2}\s*[：:])"
 )
+
+
+_BARE_MARKER = re.compile(r"^\s*[\dIVXivx]{1,4}\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +91,21 @@ def _body_size(lines: Sequence[Line]) -> float:
 
 
 def _foot_run(page: Page, body: float, settings: Settings) -> list[Line]:
-    """The small lines that end the page, in the band, the first opening with a marker."""
-    if page.height <= 0 or body <= 0 or page.method != "text":
-        return []  # OCR line heights do not tell a note's smaller size reliably
+    """The small lines that end the page, in the band, the first opening with a marker.
+
+    On an OCR page, where a size is a box's height and varies by a fifth, the run must
+    also stand apart from the text above it (a rule or a space; ``heading_isolation``
+    usual line spaces).
+    """
+    if page.height <= 0 or body <= 0:
+        return []
+    ocr = page.method != "text"
     band_top = page.height * (1 - settings.footnote_band)
     ordered = sorted(page.lines, key=lambda line: (line.top, line.x0))
+    # A marker with nothing after it at the foot is a folio the furniture band missed (a
+    # two-page paper numbers only its second page), not a note.
+    while ordered and _BARE_MARKER.match(ordered[-1].text):
+        ordered.pop()
     start = len(ordered)
     while start > 0:
         line = ordered[start - 1]
@@ -101,7 +118,19 @@ def _foot_run(page: Page, body: float, settings: Settings) -> list[Line]:
         run = run[1:]
     if len(run) == len(ordered):
         return []  # a page of small print alone is text, not notes
+    if ocr and run and not _stands_apart(ordered, len(ordered) - len(run), settings):
+        return []
     return run
+
+
+def _stands_apart(ordered: Sequence[Line], first: int, settings: Settings) -> bool:
+    """Whether the line at ``first`` has more blank above it than ``heading_isolation``
+    usual line spaces (the median blank between the page's lines)."""
+    gaps = [b.top - a.bottom for a, b in pairwise(ordered) if b.top >= a.bottom]
+    if not gaps or first == 0:
+        return False
+    usual = max(median(gaps), 1e-6)
+    return (ordered[first].top - ordered[first - 1].bottom) / usual >= settings.heading_isolation
 
 
 def attach_footnotes(articles: Sequence[Article], notes: Sequence[Footnote]) -> tuple[Article, ...]:

@@ -24,16 +24,26 @@ from docpipe.segment.model import Article, SegmentedDocument
 from docpipe.segment.parts import (
     MAX_PART_TITLE_CHARS,
     PART_TITLE_PREFIX_CHARS,
+    is_back_field,
     is_back_heading,
+    is_front_field,
     is_front_heading,
 )
+from docpipe.segment.spacing import Spacing
+from docpipe.segment.tree import ArticleEnds, build_tree, cut_articles
 
 #: A level is the article level when it has at least this many headings.
 MIN_ARTICLE_HEADINGS = 2
+#: A chapter's opening text is an article of its own; a heading directly followed by the
+#: next one (a list set in heading style) is the first line of its article.
+GENERAL_ENDS = ArticleEnds(intro=True, empty="merge")
 
 
-def segment_general(paragraphs: Sequence[Paragraph]) -> SegmentedDocument:
-    """Cut a document into articles at its top repeated heading level."""
+def segment_general(
+    paragraphs: Sequence[Paragraph], *, spacings: Sequence[Spacing] = ()
+) -> SegmentedDocument:
+    """Cut a document into articles at its top repeated heading level (``spacings``: see
+    :func:`~docpipe.segment.headings.find_headings`)."""
     located = find_contents(paragraphs)
     contents = frozenset(range(located[0], located[1])) if located else frozenset()
     # Front matter (a cover, 摘要, 目录) ends with its last block: its lines (a cover's
@@ -41,7 +51,7 @@ def segment_general(paragraphs: Sequence[Paragraph]) -> SegmentedDocument:
     front_end = 1 + max(
         (i for i, p in enumerate(paragraphs) if i in contents or is_front_heading(p.text)), default=-1
     )
-    headings = find_headings(paragraphs, skip=contents | frozenset(range(front_end)))
+    headings = find_headings(paragraphs, skip=contents | frozenset(range(front_end)), spacings=spacings)
     level = _article_level(headings)
     by_index = {h.index: h for h in headings if h.level <= level}
     doc_title = _doc_title(paragraphs)
@@ -53,54 +63,21 @@ def segment_general(paragraphs: Sequence[Paragraph]) -> SegmentedDocument:
         (i for i in range(first) if i in contents or _is_part_heading(paragraphs[i].text)), default=-1
     )
     start = min(i for i in by_index if barrier < i <= first)
-    articles: list[Article] = []
-    path: dict[int, str] = {}  # level -> heading text, for the levels above the article level
-    pending: list[int] = []  # higher headings waiting for the article they introduce
-    current: list[int] | None = None  # held paragraph indexes of the open article: headings first
-    current_headings = 0  # how many of ``current`` are headings (higher ones, then its own)
-    current_path: tuple[str, ...] = ()
-    stopped = False  # inside a front or back block
-
-    def close() -> None:
-        nonlocal current
-        if current is not None:
-            articles.append(_article(paragraphs, current, current_headings, current_path, len(articles) + 1))
-        current = None
-
-    for index in range(start, len(paragraphs)):
-        paragraph = paragraphs[index]
-        heading = by_index.get(index)
-        text = paragraph.text.strip()
-        if heading is None and _is_part_heading(text) and index not in contents:
-            close()
-            stopped = True
-            continue
-        if heading is not None and heading.level < level:
-            close()
-            path = {lv: t for lv, t in path.items() if lv < heading.level}
-            path[heading.level] = text
-            pending.append(index)
-            stopped = False
-            continue
-        if heading is not None:
-            if current is not None and len(current) == current_headings and not pending:
-                current.append(index)  # the open heading has no body yet: this line is its body
-                continue
-            close()
-            current = [*pending, index]
-            current_headings = len(current)
-            current_path = tuple(path[lv] for lv in sorted(path))
-            pending, stopped = [], False
-            continue
-        if stopped or index in contents:
-            continue
-        if current is None and pending:
-            # text right under a higher heading (a chapter's introduction): an article of that heading
-            current, current_headings, pending = pending, len(pending), []
-            current_path = tuple(path[lv] for lv in sorted(path))[:-1]
-        if current is not None:
-            current.append(index)
-    close()
+    span = [i for i in range(start, len(paragraphs)) if i not in contents]
+    # A front or back heading ends the article it follows: a part node at the article level.
+    parts = {i for i in span if i not in by_index and _is_part_heading(paragraphs[i].text)}
+    levels = {**{i: h.level for i, h in by_index.items()}, **dict.fromkeys(parts, level)}
+    tree = build_tree(span, levels, parts=parts)
+    articles = [
+        _article(
+            paragraphs,
+            [*cut.headings, *cut.body],
+            len(cut.headings),
+            tuple(paragraphs[i].text.strip() for i in cut.path),
+            seq,
+        )
+        for seq, cut in enumerate(cut_articles(tree, level, GENERAL_ENDS), start=1)
+    ]
     return SegmentedDocument(
         doc_kind="general",
         doc_title=doc_title,
@@ -112,7 +89,8 @@ def segment_general(paragraphs: Sequence[Paragraph]) -> SegmentedDocument:
 
 
 def _is_part_heading(text: str) -> bool:
-    return is_back_heading(text) or is_front_heading(text)
+    """A front or back heading, or a labelled front or back field (``摘要：…``, ``作者简介：…``)."""
+    return is_back_heading(text) or is_front_heading(text) or is_front_field(text) or is_back_field(text)
 
 
 def _article_level(headings: Sequence[Heading]) -> int:
@@ -159,7 +137,7 @@ def _single_article(
         text = paragraph.text.strip()
         if index in contents or not text:
             continue
-        if is_back_heading(text) or is_front_heading(text):
+        if _is_part_heading(text):
             stopped = True
             continue
         if not stopped or held:

@@ -18,11 +18,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from statistics import median
 
 from cleaners.records import Paragraph
 from docpipe.segment.contents import parse_contents_entry
 from docpipe.segment.parts import is_back_heading, is_front_heading
+from docpipe.segment.spacing import Spacing
 from docpipe.settings import DEFAULT_SETTINGS
 
 _NUMERALS = "一二三四五六七八九十百零〇两"
@@ -49,6 +51,19 @@ HEADING_SIZE_RATIO = DEFAULT_SETTINGS.size_change
 OCR_HEADING_SIZE_RATIO = DEFAULT_SETTINGS.ocr_size_change
 #: Sizes closer than this (points) are one size when levels are ranked by size.
 SIZE_STEP = 0.5
+#: The family of OCR headings recognised by the space around them, whatever their measured size.
+ISOLATED = "isolated"
+#: A numbered family in the body's style is a list when at least this share of its members is
+#: followed directly by the next (counting each item of a run but its last: 2 of 3, 1 of 2 …).
+LIST_RUN_SHARE = 0.5
+#: A document indents its paragraphs when this share of its paragraphs of several lines is indented.
+INDENTED_SHARE = 0.5
+#: An OCR line longer than this (characters) is a heading only by its numbering or isolation.
+MAX_OCR_STYLED_CHARS = 20
+#: Unnumbered OCR headings whose sizes are within this ratio of the next smaller one are one family
+#: (a box height varies by a fifth either way: 0.8 to 1.2 of the size, a ratio of 1.5).
+OCR_SIZE_SPREAD = 1.5
+UNNUMBERED = ("style:", "ocr:")
 #: Sentence punctuation a heading does not end with.
 _SENTENCE_END = tuple("。；，：;,:、")
 
@@ -74,6 +89,22 @@ def numbering_of(text: str) -> tuple[str, str] | None:
     (('cn-paren', '二'), ('cn-list', '二'))
     >>> numbering_of("2014年工作总结") is None, numbering_of("3.5亿元") is None
     (True, True)
+    >>> numbering_of("2x+3y=7（3.1）") is None, numbering_of("5G网络覆盖") is None
+    (True, True)
+    >>> numbering_of("1 Introduction")
+    ('decimal:1', '1')
+    """
+    split = split_numbering(text)
+    return (split[0], split[1]) if split else None
+
+
+def split_numbering(text: str) -> tuple[str, str, str] | None:
+    """``(family, number, title)`` of a numbered heading, or None.
+
+    >>> split_numbering("12、纽约计划淘汰付费公用电话亭")
+    ('decimal:1', '12', '纽约计划淘汰付费公用电话亭')
+    >>> split_numbering("1. 印度电子政府发展")
+    ('decimal:1', '1', '印度电子政府发展')
     """
     stripped = text.strip()
     for family, pattern in _FAMILIES:
@@ -81,22 +112,32 @@ def numbering_of(text: str) -> tuple[str, str] | None:
         if match is None:
             continue
         number = re.sub(r"\s+", "", match["number"]).replace("．", ".")
+        rest = stripped[match.end() :]
         if family == "decimal":
-            rest = stripped[match.end() :]
             if not rest or re.match(r"^[\d%年月日亿万元个项条次]", rest):
                 return None  # a quantity or a date, not a numbered heading
+            if re.match(r"^[A-Za-z]", stripped[len(match["number"]) :]):
+                return None  # a formula or a name (2x+3y=7, 5G, 3D), not a number and its title
             family = f"decimal:{number.count('.') + 1}"
-        return family, number
+        return family, number, rest.strip()
     return None
 
 
-def _is_short_phrase(paragraph: Paragraph) -> bool:
+def is_short_phrase(paragraph: Paragraph) -> bool:
     text = "".join(paragraph.text.split())
     return (
         0 < len(text) <= MAX_HEADING_CHARS
         and paragraph.line_count <= MAX_HEADING_LINES
         and not text.endswith(_SENTENCE_END)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class BodyStyle:
+    """The size and font most of a document's text is set in."""
+
+    size: float
+    font: str
 
 
 def body_size(paragraphs: Sequence[Paragraph]) -> float:
@@ -115,28 +156,179 @@ def body_font(paragraphs: Sequence[Paragraph]) -> str:
     return max(weights, key=lambda k: weights[k]) if weights else ""
 
 
-def find_headings(paragraphs: Sequence[Paragraph], *, skip: frozenset[int] = frozenset()) -> list[Heading]:
-    """The headings of a document, with levels; front and back headings (目录, 参考文献) excluded."""
-    size, font = body_size(paragraphs), body_font(paragraphs)
+def body_style(paragraphs: Sequence[Paragraph]) -> BodyStyle:
+    return BodyStyle(body_size(paragraphs), body_font(paragraphs))
+
+
+def _size_ratio(paragraph: Paragraph) -> float:
+    # OCR measures size from each line's ink height, which varies a few points line to line.
+    return HEADING_SIZE_RATIO if paragraph.font else OCR_HEADING_SIZE_RATIO
+
+
+def is_styled(paragraph: Paragraph, body: BodyStyle) -> bool:
+    """Set in a heading's style: larger than the body, or in another font at body size or above.
+
+    What makes an unnumbered line a heading; a smaller or merely bold-at-caption-size
+    line is not one.  An OCR line's size is its box's height, which a bracket or a
+    Latin descender stretches (``[1]王立.电子政务导论[M]…`` measures twice the body):
+    larger alone makes only a short OCR line a heading.
+    """
+    if not paragraph.font and len("".join(paragraph.text.split())) > MAX_OCR_STYLED_CHARS:
+        return False
+    larger = body.size > 0 and paragraph.size > body.size * (1 + _size_ratio(paragraph))
+    other_font = bool(body.font and paragraph.font and paragraph.font != body.font)
+    return larger or (other_font and paragraph.size >= body.size)
+
+
+def is_set_apart(paragraph: Paragraph, body: BodyStyle) -> bool:
+    """Set apart from running text: centred, flush with the column (not indented like a
+    paragraph), in another size (either way) or in another font.
+
+    What a numbered line needs to be a heading: its number already says it is one
+    unless it sits in running text, indented and in the body's type.
+    """
+    if paragraph.centered or paragraph.indent < paragraph.size:
+        return True
+    if body.size and abs(paragraph.size - body.size) / body.size > HEADING_SIZE_RATIO:
+        return True
+    return bool(body.font and paragraph.font and paragraph.font != body.font)
+
+
+def is_isolated(paragraph: Paragraph, spacing: Spacing | None) -> bool:
+    """A single OCR line standing alone: more blank above it than
+    ``Settings.heading_isolation`` usual line spaces, and less below (a heading sits
+    closer to what it heads).  Text-layer lines are judged by their fonts instead."""
+    if paragraph.font or paragraph.line_count != 1 or spacing is None or spacing.above is None:
+        return False
+    if spacing.above < DEFAULT_SETTINGS.heading_isolation:
+        return False
+    return spacing.below is None or spacing.below < spacing.above
+
+
+def indents_paragraphs(paragraphs: Sequence[Paragraph]) -> bool:
+    """Whether a document starts its paragraphs with an indent (most of those of several lines)."""
+    running = [p for p in paragraphs if p.line_count >= 2]
+    return bool(running) and sum(p.indent >= p.size for p in running) >= INDENTED_SHARE * len(running)
+
+
+def opens_indented_text(paragraphs: Sequence[Paragraph], index: int, *, indents: bool) -> bool:
+    """A short single flush line that an indented paragraph follows, in a document that indents
+    its paragraphs (``indents``, :func:`indents_paragraphs`): on an OCR page a heading even
+    where nothing else tells (at the top of a page the space above it is gone).  A list's
+    items and a poem's lines follow one another (the last one too has another above it), a
+    paragraph's last line is joined to it by wrap repair."""
+    if not indents or not _is_short_flush_line(paragraphs[index]):
+        return False
+    previous = _neighbour(paragraphs, index, -1)
+    if previous is not None and _is_short_flush_line(previous):
+        return False  # the last item of a list
+    following = _neighbour(paragraphs, index, 1)
+    return following is not None and following.line_count >= 2 and following.indent >= following.size
+
+
+def _neighbour(paragraphs: Sequence[Paragraph], index: int, step: int) -> Paragraph | None:
+    """The nearest paragraph with text before (``step`` -1) or after (1) the one at ``index``."""
+    index += step
+    while 0 <= index < len(paragraphs):
+        if paragraphs[index].text.strip():
+            return paragraphs[index]
+        index += step
+    return None
+
+
+def _is_short_flush_line(paragraph: Paragraph) -> bool:
+    return (
+        not paragraph.font
+        and paragraph.line_count == 1
+        and paragraph.indent < paragraph.size
+        and len("".join(paragraph.text.split())) <= MAX_OCR_STYLED_CHARS
+    )
+
+
+def heading_of(
+    paragraph: Paragraph, body: BodyStyle, spacing: Spacing | None = None, *, opens_text: bool = False
+) -> tuple[str, str | None] | None:
+    """``(family, number)`` when a paragraph is a heading, else None.
+
+    A heading is a short phrase that is either numbered and set apart from running
+    text (:func:`is_set_apart`) or unnumbered and styled as a heading (:func:`is_styled`)
+    or, on an OCR page, standing alone (:func:`is_isolated`) or opening indented text
+    (``opens_text``, :func:`opens_indented_text`); the family of an
+    unnumbered one is its style, ``style:<size>:<font>`` (OCR sizes are noisy: an
+    isolated OCR line's family is ``isolated``).
+    """
+    if not is_short_phrase(paragraph):
+        return None
+    numbering = numbering_of(paragraph.text)
+    if numbering is not None:
+        return numbering if is_set_apart(paragraph, body) else None
+    if is_styled(paragraph, body):
+        return f"style:{round(paragraph.size)}:{paragraph.font}", None
+    if is_isolated(paragraph, spacing) or opens_text:
+        return ISOLATED, None
+    return None
+
+
+def find_headings(
+    paragraphs: Sequence[Paragraph], *, skip: frozenset[int] = frozenset(), spacings: Sequence[Spacing] = ()
+) -> list[Heading]:
+    """The headings of a document, with levels; front and back headings (目录, 参考文献) excluded.
+
+    ``spacings`` (:func:`~docpipe.segment.spacing.measure_spacing`, one per paragraph, or
+    none) lets an OCR line standing alone be a heading.
+    """
+    body = body_style(paragraphs)
+    indents = indents_paragraphs(paragraphs)
     found: list[Heading] = []
     for index, paragraph in enumerate(paragraphs):
-        if index in skip or not _is_short_phrase(paragraph):
+        if index in skip:
             continue
         text = paragraph.text.strip()
         if is_front_heading(text) or is_back_heading(text) or parse_contents_entry(text) is not None:
             continue
-        # OCR measures size from each line's ink height, which varies a few points line to line.
-        ratio = HEADING_SIZE_RATIO if paragraph.font else OCR_HEADING_SIZE_RATIO
-        larger = size > 0 and paragraph.size > size * (1 + ratio)
-        other_font = bool(font and paragraph.font and paragraph.font != font and paragraph.size >= size)
-        styled = larger or other_font
-        numbering = numbering_of(text)
-        flush = paragraph.indent < paragraph.size or paragraph.centered
-        if numbering is not None and (styled or flush):
-            found.append(Heading(index, numbering[0], numbering[1]))
-        elif numbering is None and styled:
-            found.append(Heading(index, f"style:{round(paragraph.size)}:{paragraph.font}", None))
-    return _with_levels(found, paragraphs)
+        spacing = spacings[index] if spacings else None
+        opens_text = opens_indented_text(paragraphs, index, indents=indents)
+        kind = heading_of(paragraph, body, spacing, opens_text=opens_text)
+        if kind is not None:
+            found.append(Heading(index, kind[0], kind[1]))
+    return _with_levels(_group_ocr_styles(_without_lists(found, paragraphs), paragraphs), paragraphs)
+
+
+def _without_lists(headings: Sequence[Heading], paragraphs: Sequence[Paragraph]) -> list[Heading]:
+    """The headings less the numbered families that are lists: a family in the body's style
+    whose members mostly follow one another with no text between (``1.统一事项名称``,
+    ``2.统一申请材料``) numbers the items of a list, and its items are text, not titles."""
+    body = body_style(paragraphs)
+    following: dict[int, int] = {}
+    texts = [i for i, p in enumerate(paragraphs) if p.text.strip()]
+    for current, after in pairwise(texts):
+        following[current] = after
+    families: dict[str, list[Heading]] = {}
+    for heading in headings:
+        families.setdefault(heading.family, []).append(heading)
+    lists = set()
+    for family, members in families.items():
+        if family.startswith(UNNUMBERED) or any(is_styled(paragraphs[m.index], body) for m in members):
+            continue
+        indexes = {m.index for m in members}
+        runs = sum(following.get(m.index) in indexes for m in members)
+        if runs and runs >= LIST_RUN_SHARE * len(members):
+            lists.add(family)
+    return [h for h in headings if h.family not in lists]
+
+
+def _group_ocr_styles(headings: Sequence[Heading], paragraphs: Sequence[Paragraph]) -> list[Heading]:
+    """Unnumbered OCR headings (no font; a size measured from boxes that vary by a fifth)
+    form one family per run of sizes no further apart than :data:`OCR_SIZE_SPREAD`:
+    a poem's titles measured 16 and 23 pt are one level, the collection's 45 pt title another."""
+    ocr = [h for h in headings if not paragraphs[h.index].font and h.number is None]
+    sizes = sorted({paragraphs[h.index].size for h in ocr})
+    group: dict[float, int] = {}
+    for previous, size in zip([0.0, *sizes], sizes, strict=False):
+        group[size] = group.get(previous, -1) + (previous <= 0 or size > previous * OCR_SIZE_SPREAD)
+    return [
+        Heading(h.index, f"ocr:{group[paragraphs[h.index].size]}", None) if h in ocr else h for h in headings
+    ]
 
 
 def _with_levels(headings: Sequence[Heading], paragraphs: Sequence[Paragraph]) -> list[Heading]:
@@ -151,7 +343,11 @@ def _with_levels(headings: Sequence[Heading], paragraphs: Sequence[Paragraph]) -
     # is not the heading every chapter sits under.
     order = sorted(
         introduced,
-        key=lambda family: (-typical[family], family.startswith("style:"), introduced.index(family)),
+        key=lambda family: (
+            -typical[family],
+            family.startswith(("style:", "ocr:")),
+            introduced.index(family),
+        ),
     )
     for group in (["chapter", "part-section"], sorted(f for f in order if f.startswith("decimal:"))):
         present = [family for family in group if family in order]

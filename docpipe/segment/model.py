@@ -1,7 +1,8 @@
 """The one structure every document kind fills: articles that hold the document's paragraphs.
 
-A segmenter (digest, book, general) reads a document's cleaned paragraphs and
-returns :class:`Article` records.  Each article says which paragraphs it holds
+A segmenter (digest, book, general) reads a document's cleaned paragraphs, fills
+the heading tree (:mod:`docpipe.segment.tree`) and returns the :class:`Article`
+records it reads off the tree.  Each article says which paragraphs it holds
 (``held``, indexes into the document's paragraph list: its heading, the
 structural headings above it it was the first to follow, and its body), which
 *part* of the document it belongs to (front matter, body, back matter) and the

@@ -16,8 +16,9 @@ A front or back row between two body articles (a chapter's own 参考文献) get
 heading path of the article before it, that article's title last; one before the
 first article or after the last is the document's own and has an empty path.
 
-Paragraphs the segmenter declared residue (a bare number left by the page band)
-are furniture and belong to no row.
+Paragraphs the segmenter declared residue, and any bare number or lone
+character no row holds (a folio the page band missed), are furniture and belong
+to no row.
 """
 
 from __future__ import annotations
@@ -44,12 +45,33 @@ _FRONT_HEADING = re.compile(
     r"|插图目录|图目录|表目录|符号说明|主要符号表)$",
     re.IGNORECASE,
 )
+#: Labelled fields of a paper's front matter (``摘要：…``, ``Key words: …``): a paragraph that
+#: opens with one belongs to the front block it is in, and the body starts after them.
+_FRONT_FIELD = re.compile(
+    r"^(?:摘要|中文摘要|关键词|关键字|Abstract|Key\s*words?|中图分类号|文献标识码|文章编号)\s*[:：]",
+    re.IGNORECASE,
+)
+#: Labelled fields of back matter (``作者简介：…``): a paragraph that opens with one opens a back block.
+_BACK_FIELD = re.compile(r"^(?:作者简介|作者介绍|通讯作者)\s*[:：]")
 #: A heading of a part is a short paragraph.
 MAX_PART_HEADING_CHARS = 30
 #: A block's first paragraph titles its row when it is at most this long; else the row's
 #: title is the start of the paragraph, which the body still holds whole.
 MAX_PART_TITLE_CHARS = 40
 PART_TITLE_PREFIX_CHARS = 20
+
+
+_BARE_NUMBER = re.compile(r"^(?:\d{1,4}|[ivxlcIVXLC]{1,6})$")
+
+
+def is_residue(text: str) -> bool:
+    """What is left of page furniture or noise, never a paragraph: a bare number, a lone character.
+
+    >>> [is_residue(t) for t in ("5", "vi", "人", "远。", "（一）政策目标")]
+    [True, True, True, False, False]
+    """
+    visible = "".join(text.split())
+    return len(visible) <= 1 or bool(_BARE_NUMBER.match(visible))
 
 
 def _squash(text: str) -> str:
@@ -68,6 +90,26 @@ def is_back_heading(text: str) -> bool:
     """
     squashed = _squash(text)
     return len(squashed) <= MAX_PART_HEADING_CHARS and bool(_BACK_HEADING.match(squashed))
+
+
+def is_front_field(text: str) -> bool:
+    """A labelled field of front matter: an abstract or its keywords, in either language.
+
+    >>> [is_front_field(t) for t in ("摘 要：本文研究了……", "Key words: e-government", "关键词：数据共享")]
+    [True, True, True]
+    >>> [is_front_field(t) for t in ("摘要", "本文摘要如下：", "关键在于：明确权责")]
+    [False, False, False]
+    """
+    return bool(_FRONT_FIELD.match(_squash(text)))
+
+
+def is_back_field(text: str) -> bool:
+    """A labelled field of back matter: a note on the authors.
+
+    >>> is_back_field("作者简介：陈明，男，博士。"), is_back_field("作者简介")
+    (True, False)
+    """
+    return bool(_BACK_FIELD.match(_squash(text)))
 
 
 def is_front_heading(text: str) -> bool:
@@ -93,7 +135,10 @@ def complete_parts(paragraphs: Sequence[Paragraph], segmented: SegmentedDocument
             if index in owner:
                 raise ValueError(f"paragraph {index} held by articles {owner[index] + 1} and {position + 1}")
             owner[index] = position
-    residue = set(segmented.residue)
+    # What is left of page furniture (a folio the band missed) is no row's text, whatever the kind.
+    residue = set(segmented.residue) | {
+        i for i, p in enumerate(paragraphs) if i not in owner and is_residue(p.text) and p.text.strip()
+    }
     articles = [list(a.held) for a in segmented.articles]
     extra: list[tuple[Part, list[int]]] = []  # new rows: (part, paragraph indexes)
     block: tuple[Part, list[int]] | None = None  # the row being filled, if any
@@ -107,7 +152,7 @@ def complete_parts(paragraphs: Sequence[Paragraph], segmented: SegmentedDocument
         if index in residue or not paragraph.text.strip():
             continue
         text = paragraph.text
-        if is_back_heading(text):
+        if is_back_heading(text) or is_back_field(text):
             block = _open_block("back", index, extra)
         elif block is not None and not (block[0] == "front" and is_front_heading(text)):
             block[1].append(index)
@@ -122,7 +167,7 @@ def complete_parts(paragraphs: Sequence[Paragraph], segmented: SegmentedDocument
     rows += [(held[0], _part_article(part, held, paragraphs)) for part, held in extra]
     ordered = _place_part_rows([article for _, article in sorted(rows, key=lambda row: row[0])])
     numbered = tuple(replace(article, seq=seq) for seq, article in enumerate(ordered, start=1))
-    return replace(segmented, articles=numbered)
+    return replace(segmented, articles=numbered, residue=tuple(sorted(residue)))
 
 
 def _place_part_rows(ordered: Sequence[Article]) -> list[Article]:
@@ -169,10 +214,12 @@ def _part_article(part: Part, held: Sequence[int], paragraphs: Sequence[Paragrap
     texts = [paragraphs[i].text.strip() for i in held]
     first = texts[0]
     headings: tuple[int, ...] = ()
-    if len(first) <= MAX_PART_TITLE_CHARS:
+    if len(first) <= MAX_PART_TITLE_CHARS and len(texts) > 1:
         title, body, headings = first, texts[1:], (held[0],)
     else:
-        title, body = first[:PART_TITLE_PREFIX_CHARS] + "…", texts
+        # a long paragraph, or one alone in its block (a labelled 作者简介：…), is its own text
+        title = first if len(first) <= PART_TITLE_PREFIX_CHARS else first[:PART_TITLE_PREFIX_CHARS] + "…"
+        body = texts
     steps: list[str] = []
     for index in held:
         steps.extend(s for s in paragraphs[index].cleaning_steps if s not in steps)

@@ -338,3 +338,45 @@ def test_a_heading_is_never_an_article_without_a_body(
             assert any("has no text under its heading" in w for w in document.warnings)
         else:
             assert article.paragraphs[0] != f"{article.number}.{article.title}"
+
+
+@pytest.mark.parametrize(
+    "garbled",
+    [
+        "Z、海南构建国内首个省级政务云计算中心",  # the number read as a letter
+        "海南构建国内首个省级政务云计算",  # the number lost, and the end of the title
+    ],
+)
+def test_a_heading_whose_number_ocr_lost_is_found_by_its_contents_title(garbled: str) -> None:
+    paragraphs = [
+        heading(garbled, 4) if p.text == "2、海南构建国内首个省级政务云计算中心" else p
+        for p in SECTIONS_ONLY_IN_CONTENTS
+    ]
+    document = segment_digest(paragraphs)
+    assert [a.number for a in document.articles] == ["1", "2", "3"]
+    assert document.articles[1].title == "海南构建国内首个省级政务云计算中心"
+    assert document.articles[0].source == "中华人民共和国工业和信息化部"  # article 1 did not absorb it
+    assert any("read by its contents title" in w for w in document.warnings)
+
+
+def test_numbering_that_restarts_in_every_section() -> None:
+    entries = [("政务云", "广东省首部云计算发展规划出台"), ("政务云", "海南构建国内首个省级政务云计算中心")]
+    entries += [("大数据", "上海正式开通信用大数据平台"), ("大数据", "贵州建设大数据交易中心")]
+    paragraphs = [*cover()[:4], para("目 录", 2, size=16.0, indent=200.0)]
+    for position, (section, title) in enumerate(entries):
+        if position % 2 == 0:
+            paragraphs.append(para(f"【{section}】", 2, indent=0.0))
+        paragraphs.append(para(f"{position % 2 + 1}、{title}\t{position + 3}", 2, indent=0.0))
+    for position, (section, title) in enumerate(entries):
+        if position % 2 == 0:
+            paragraphs.append(heading(f"【{section}】", position + 3))
+        paragraphs.append(heading(f"{position % 2 + 1}、{title}", position + 3))
+        paragraphs.append(para(f"{title}的正文。（新华网）", position + 3))
+    document = segment_digest(paragraphs, printed_pages={n: str(n) for n in range(3, 7)})
+    assert [(a.number, a.section, a.title) for a in document.articles] == [
+        ("1", "政务云", entries[0][1]),
+        ("2", "政务云", entries[1][1]),
+        ("1", "大数据", entries[2][1]),
+        ("2", "大数据", entries[3][1]),
+    ]
+    assert document.warnings == ()

@@ -104,8 +104,15 @@ BODY = ["政务数据共享平台已经接入省、市、县三级部门①，�
         (page(A4, BODY, ["图1 政务服务办理流程"]), []),
         # unchanged: a small marked line high on the page, outside the foot band
         (page(A4, BODY, ["①本报告所称政务数据。"], foot_top=300.0), []),
-        # unchanged: an OCR page (its line heights do not tell a note's size)
-        (page(A4, BODY, ["①本报告所称政务数据。"], method="ocr"), []),
+        # an OCR page: the note's boxes measure three quarters of the body's, under a blank
+        (page(A4, BODY, ["①本报告所称政务数据。"], method="ocr"), ["①本报告所称政务数据。"]),
+        # unchanged: an OCR line at the foot within the noise of box heights (0.95 of the body)
+        (page(A4, BODY, ["①本报告所称政务数据。"], foot_size=11.4, method="ocr"), []),
+        # unchanged: a small OCR line right under the text, no blank between (the text goes on)
+        (
+            page(A4, BODY * 4, ["①本报告所称政务数据。"], foot_top=80.0 + 32 * 1.6 * 12.0, method="ocr"),
+            [],
+        ),
         # unchanged: a page of small print only
         (page(A4, [], ["①本报告所称政务数据。", "②其他说明。"]), []),
     ],

@@ -12,6 +12,7 @@ from docpipe.segment.general import segment_general
 from docpipe.segment.headings import find_headings, numbering_of
 from docpipe.segment.model import Article, SegmentedDocument
 from docpipe.segment.parts import complete_parts, is_back_heading, measure_coverage
+from docpipe.segment.spacing import Spacing
 
 BODY, BOLD = "Song", "Hei"
 
@@ -112,13 +113,22 @@ def test_subsection_3_1_stays_in_article_3() -> None:
         ("2. 方法", 1),
         ("3. 结果", 5),
     ]
-    # Numbered headings in sequence without a 目录 are read as a digest: the same cut.
-    digest = segment_document(SUBSECTIONS)
+    # Numbered headings in sequence with neither a 目录 nor sources are no digest: the same cut.
+    document = segment_document(SUBSECTIONS)
+    assert document.doc_kind == "general"
+    assert [(a.title, len(a.paragraphs)) for a in document.articles] == [
+        ("1. 概述", 1),
+        ("2. 方法", 1),
+        ("3. 结果", 5),
+    ]
+    # with their sources, the same headings make a digest
+    sourced = [replace(p, text=p.text + "（新华网）") if p.text == TEXT else p for p in SUBSECTIONS]
+    digest = segment_document(sourced)
     assert digest.doc_kind == "digest"
-    assert [(a.number, a.title, len(a.paragraphs)) for a in digest.articles] == [
-        ("1", "概述", 1),
-        ("2", "方法", 1),
-        ("3", "结果", 5),
+    assert [(a.number, a.title, a.source) for a in digest.articles] == [
+        ("1", "概述", "新华网"),
+        ("2", "方法", "新华网"),
+        ("3", "结果", "新华网"),
     ]
 
 
@@ -348,3 +358,111 @@ def test_a_part_row_between_articles_sits_under_the_article_before_it(
         assert all(path == () for part, path in produced if part != "body")
     else:
         assert produced == paths
+
+
+def test_a_textbook_with_sections_under_its_chapter_is_cut_at_them() -> None:
+    paragraphs = [
+        heading("第三章 线性方程组", size=18.0),
+        para(TEXT),
+        heading("第一节 高斯消元法", size=15.0),
+        heading("一、消元过程"),
+        para(TEXT),
+        centred("2x+3y=7（3.1）"),
+        heading("二、回代求解"),
+        para(TEXT),
+        heading("第二节 矩阵的秩", size=15.0),
+        heading("一、秩的定义"),
+        para(TEXT),
+    ]
+    assert rows(paragraphs) == [
+        ("body", "第三章 线性方程组", (), 1),
+        ("body", "第一节 高斯消元法", ("第三章 线性方程组",), 5),
+        ("body", "第二节 矩阵的秩", ("第三章 线性方程组",), 2),
+    ]
+
+
+def ocr(text: str, size: float = 12.0, *, indent: float = 0.0) -> Paragraph:
+    """A paragraph read by OCR: no font, a size measured from its boxes."""
+    return replace(para(text, size=size, indent=indent), font="", line_count=1 if len(text) < 30 else 3)
+
+
+def test_an_ocr_line_standing_alone_is_a_heading() -> None:
+    paragraphs = [
+        ocr(TEXT, indent=24.0),
+        ocr("数据共享平台建设", 11.0),  # measured smaller than the body: its space tells
+        ocr(TEXT, indent=24.0),
+        ocr(TEXT, indent=24.0),
+        ocr("地方实践与经验", 13.0),
+        ocr(TEXT, indent=24.0),
+        ocr("[1]王立.电子政务导论[M].北京:科学出版社,2010.", 24.0),  # brackets stretch its box
+        ocr(TEXT, indent=24.0),
+    ]
+    usual = Spacing(1.0, 1.0)
+    apart = Spacing(4.0, 1.0)
+    spacings = [Spacing(None, 4.0), apart, usual, Spacing(1.0, 4.0), apart, usual, usual, usual]
+    headings = find_headings(paragraphs, spacings=spacings)
+    assert [paragraphs[h.index].text for h in headings] == ["数据共享平台建设", "地方实践与经验"]
+    # set in the paragraphs' indent, only the space above tells them
+    indented = [replace(p, indent=24.0) for p in paragraphs]
+    assert [indented[h.index].text for h in find_headings(indented, spacings=spacings)] == [
+        "数据共享平台建设",
+        "地方实践与经验",
+    ]
+    # unchanged: indented, without the spacing, OCR sizes alone make no heading of them
+    assert find_headings(indented) == []
+    segmented = segment_document(paragraphs, spacings=spacings)
+    assert [(a.part, a.title, len(a.paragraphs)) for a in segmented.articles] == [
+        ("front", TEXT[:20] + "…", 1),
+        ("body", "数据共享平台建设", 2),
+        ("body", "地方实践与经验", 3),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("layout", "headings"),
+    [
+        # at the top of a page, where the space above is gone: a short flush line over indented text
+        ([ocr(TEXT, indent=24.0), ocr("存在的困难"), ocr(TEXT, indent=24.0)], ["存在的困难"]),
+        # unchanged: a list's flush items, one under the other
+        ([ocr(TEXT, indent=24.0), ocr("统一收费标准"), ocr("统一办理时限"), ocr(TEXT, indent=24.0)], []),
+        # unchanged: a document that does not indent its paragraphs
+        ([ocr(TEXT), ocr("存在的困难"), ocr(TEXT, indent=24.0), ocr(TEXT)], []),
+    ],
+)
+def test_an_ocr_line_opening_indented_text_is_a_heading(layout: list[Paragraph], headings: list[str]) -> None:
+    assert [layout[h.index].text for h in find_headings(layout)] == headings
+
+
+LIST = [
+    centred("关于推进政务服务标准化的工作方案", size=20.0, font=BOLD),
+    para(TEXT),
+    para("1.统一事项名称和编码", indent=0.0),
+    para("2.统一申请材料清单", indent=0.0),
+    para("3.统一办理流程和时限", indent=0.0),
+    para(TEXT),
+    para("1.统一收费标准", indent=0.0),
+    para("2.统一咨询和投诉渠道", indent=0.0),
+    para(TEXT),
+]
+
+
+@pytest.mark.parametrize(
+    ("layout", "expected"),
+    [
+        # a report's numbered list items, flush and short, are its text, never titles
+        (LIST, [("body", "关于推进政务服务标准化的工作方案", (), 8)]),
+        # unchanged: numbered headings with text under each are its sections
+        (
+            [p if not p.text[0].isdigit() else replace(p, font=BOLD, size=14.0) for p in LIST[:6]],
+            [
+                ("body", "关于推进政务服务标准化的工作方案", (), 1),
+                ("body", "1.统一事项名称和编码", ("关于推进政务服务标准化的工作方案",), 1),
+                ("body", "3.统一办理流程和时限", ("关于推进政务服务标准化的工作方案",), 1),
+            ],
+        ),
+    ],
+)
+def test_list_items_are_text_not_articles(
+    layout: list[Paragraph], expected: list[tuple[str, str, tuple[str, ...], int]]
+) -> None:
+    assert rows(layout) == expected

@@ -1,0 +1,195 @@
+"""Render the held-out fixtures (``tests/fixtures/documents/ho-*.pdf``) and their golden JSON.
+
+Layouts nobody tuned docpipe for (issue 10, "Done when"), typeset by
+:mod:`docpipe.samples.fixtures_structure`:
+
+* ``ho-textbook``: a textbook chapter: 第三章 over 第一节 … 第三节, each with 一、 subsections,
+  centred formulas numbered ``(3.1)`` that open with a digit (``2x+3y=7``), and
+  figure captions ``图3-1`` in small bold type: cut at its 节, the chapter's opening
+  text an article of the chapter;
+* ``ho-journal``: a journal article: title, authors and affiliation, a labelled
+  ``摘要：`` / ``关键词：`` / ``Abstract:`` / ``Key words:`` block, sections ``1 引言`` …
+  with ``2.1`` subsections set in the same bold face, 参考文献 and 作者简介: the
+  labelled block is front matter, ``2.1`` stays in article 2;
+* ``ho-list-report``: a list-heavy report: 一、 sections full of numbered items
+  (``1.`` flush left, short, no full stop; ``（1）`` under them), a run of items
+  numbered 1, 2, 3 in sequence in every section: the items are text of their
+  section, never articles, and the report is not read as a digest.
+
+The golden JSON lists every row docpipe must produce.  Byte-for-byte
+reproducible: ``python -m docpipe.samples.fixtures_heldout [DIR]``.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+
+from docpipe.samples.fixtures_structure import (
+    FIXTURES_DIR,
+    UKAI_CN,
+    UMING_CN,
+    ZEN_HEI,
+    Block,
+    Fixture,
+    Layout,
+    _canonical,
+    _golden,
+    _resolve_pages,
+    _row,
+    paginate,
+    paragraphs,
+    render,
+    set_blocks,
+)
+
+B5 = (176 * mm, 250 * mm)
+
+
+def textbook() -> Fixture:
+    rng = random.Random(11)
+    body, head = UMING_CN, ZEN_HEI
+    layout = Layout(B5[0], B5[1], 24 * mm, 22 * mm, 22 * mm, 22 * mm, 1.7, "线性代数", UMING_CN, "{n}")
+    chapter = "第三章 线性方程组"
+    intro = paragraphs(rng, 2)
+    blocks = [Block(chapter, head, 18, "center", page_break=True)]
+    blocks += [Block(t, body, 10.5) for t in intro]
+    rows: list[dict[str, Any]] = [_row("body", chapter, intro, section=None)]
+    sections = (
+        ("第一节 高斯消元法", ("一、消元过程", "二、回代求解")),
+        ("第二节 矩阵的秩", ("一、秩的定义", "二、秩的计算")),
+        ("第三节 解的结构", ("一、齐次方程组", "二、非齐次方程组")),
+    )
+    formula = 0
+    figure = 0
+    for section, subsections in sections:
+        blocks.append(Block(section, head, 14, "center", space_before_em=1.5))
+        text: list[str] = []
+        for sub in subsections:
+            own = paragraphs(rng, 2)
+            formula += 1
+            figure += 1
+            equation = f"{rng.randint(2, 9)}x+{rng.randint(2, 9)}y={rng.randint(10, 40)}（3.{formula}）"
+            caption = f"图3-{figure} {sub[2:]}示意"
+            blocks.append(Block(sub, head, 12, "left", space_before_em=0.6))
+            blocks += [Block(own[0], body, 10.5), Block(equation, body, 10.5, "center", space_before_em=0.3)]
+            blocks += [Block(own[1], body, 10.5), Block(caption, head, 9, "center", space_before_em=0.3)]
+            text += [sub, own[0], equation, own[1], caption]
+        rows.append(_row("body", section, text, section=chapter, heading_path=[chapter]))
+    return Fixture("ho-textbook", layout, blocks, _golden("ho-textbook", "general", chapter, rows))
+
+
+def journal() -> Fixture:
+    rng = random.Random(12)
+    body, head = UMING_CN, ZEN_HEI
+    layout = Layout(A4[0], A4[1], 25 * mm, 25 * mm, 25 * mm, 25 * mm, 1.6, "行政管理研究", UMING_CN, "{n}", 1)
+    title = "政务数据共享对审批时限的影响研究"
+    byline = ["陈明　李华", "（某某大学公共管理学院，上海　200433）"]
+    labelled = [
+        "摘要：" + "".join(paragraphs(rng, 1)),
+        "关键词：电子政务；数据共享；行政审批",
+        "Abstract: Data sharing between government departments shortens the time needed for approval.",
+        "Key words: e-government; data sharing; administrative approval",
+    ]
+    blocks = [Block(title, head, 18, "center", page_break=True)]
+    blocks += [Block(byline[0], body, 11, "center", space_before_em=0.8), Block(byline[1], body, 9, "center")]
+    blocks += [Block(t, UKAI_CN, 9, "left", space_before_em=0.5) for t in labelled]
+    rows: list[dict[str, Any]] = [_row("front", title, [*byline, *labelled])]
+    sections = (
+        ("1 引言", ()),
+        ("2 相关研究", ("2.1 数据共享", "2.2 审批改革")),
+        ("3 研究方法", ("3.1 样本选择", "3.2 变量定义")),
+        ("4 结论", ()),
+    )
+    for section, subsections in sections:
+        own = paragraphs(rng, 2)
+        blocks.append(Block(section, head, 12, "left", space_before_em=1.0))
+        blocks += [Block(t, body, 10.5) for t in own]
+        text = list(own)
+        for sub in subsections:
+            more = paragraphs(rng, 1)
+            blocks.append(Block(sub, head, 10.5, "left", space_before_em=0.5))
+            blocks += [Block(t, body, 10.5) for t in more]
+            text += [sub, *more]
+        # the title is front matter, above the labelled abstract: no heading over the sections
+        rows.append(_row("body", section, text))
+    references = [
+        "[1]王立.电子政务导论[M].北京:科学出版社,2010.",
+        "[2]李静.数据共享与政府治理[J].行政论坛,2018,25(3):45-51.",
+    ]
+    blocks.append(Block("参考文献", head, 12, "left", space_before_em=1.0))
+    blocks += [Block(t, body, 9, "left") for t in references]
+    rows.append(_row("back", "参考文献", references))
+    author = "作者简介：陈明，男，博士，研究方向为数字政府。"
+    blocks.append(Block(author, body, 9, "left", space_before_em=1.0))
+    rows.append(_row("back", author[:20] + "…", [author]))
+    return Fixture("ho-journal", layout, blocks, _golden("ho-journal", "general", title, rows))
+
+
+def list_report() -> Fixture:
+    rng = random.Random(13)
+    body, head = UMING_CN, ZEN_HEI
+    layout = Layout(A4[0], A4[1], 28 * mm, 25 * mm, 28 * mm, 28 * mm, 1.7, None, UMING_CN, "- {n} -")
+    title = "关于推进政务服务标准化的工作方案"
+    blocks = [Block(title, head, 20, "center", page_break=True)]
+    rows: list[dict[str, Any]] = []
+    items = (
+        "统一事项名称和编码",
+        "统一申请材料清单",
+        "统一办理流程和时限",
+        "统一收费标准",
+        "统一咨询和投诉渠道",
+        "统一数据交换格式",
+    )
+    sections = ("一、工作目标", "二、主要任务", "三、保障措施")
+    for section in sections:
+        blocks.append(Block(section, head, 14, "left", space_before_em=1.0))
+        text = paragraphs(rng, 1)
+        blocks += [Block(t, body, 11) for t in text]
+        for number, item in enumerate(rng.sample(items, 4), start=1):
+            line = f"{number}.{item}"
+            blocks.append(Block(line, body, 11, "left"))
+            text.append(line)
+            if number == 2:
+                subitems = [f"（{n}）{rng.choice(items)}的具体要求" for n in (1, 2)]
+                blocks += [Block(t, body, 11) for t in subitems]
+                text += subitems
+        closing = paragraphs(rng, 1)
+        blocks += [Block(t, body, 11) for t in closing]
+        rows.append(_row("body", section, [*text, *closing], section=title, heading_path=[title]))
+    return Fixture("ho-list-report", layout, blocks, _golden("ho-list-report", "general", title, rows))
+
+
+FIXTURES = (textbook, journal, list_report)
+
+
+def build_heldout_fixtures(out_dir: Path = FIXTURES_DIR) -> Iterator[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for make in FIXTURES:
+        fixture = make()
+        draft = paginate(set_blocks(fixture.blocks, fixture.layout), fixture.layout)
+        printed = {line.text: n for n, page in enumerate(draft, start=1) for line, _ in page.lines}
+        blocks = [replace(b, text=_resolve_pages(b.text, printed)) for b in fixture.blocks]
+        pages = paginate(set_blocks(blocks, fixture.layout), fixture.layout)
+        pdf = out_dir / f"{fixture.stem}.pdf"
+        render(pages, fixture.layout, pdf, title=fixture.stem)
+        golden = json.loads(_resolve_pages(json.dumps(fixture.golden, ensure_ascii=False), printed))
+        golden["pages"] = len(pages)
+        golden["articles"] = [_canonical(row) for row in golden["articles"]]
+        path = out_dir / f"{fixture.stem}.golden.json"
+        path.write_text(json.dumps(golden, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        yield pdf
+        yield path
+
+
+if __name__ == "__main__":
+    for written in build_heldout_fixtures(Path(sys.argv[1]) if len(sys.argv) > 1 else FIXTURES_DIR):
+        print(written)

@@ -1,0 +1,182 @@
+"""Render the scanned structure fixtures (``tests/fixtures/documents/sc-*.pdf``) and their golden JSON.
+
+* ``sc-digest-b5``: a scanned digest in a layout docpipe was not built on (issue 10,
+  item 8): B5 loose sheets, a running header with the digest's name flush left and
+  the issue label flush right over a rule, a ``第 N 页`` footer, articles numbered
+  ``1.``, sources in brackets.  Its 目录 sets two short entries on one line, so OCR
+  reads them as one line: once after a wide gap (``1.…………3  2.…………3``), once
+  right after the first entry's page number (``5.…………4 6.…………4``, which OCR may
+  run together as ``46.``); the leaders are tight, and one entry's title is the
+  editor's shorter wording of the body's heading: the body's heading wins, with a
+  warning;
+* ``sc-report-b5``: a report whose section headings are set in the body's size, in a
+  bold face, with space above them: on the scan only that space tells a heading
+  (OCR sizes vary by a fifth); two sections carry a footnote (①, ②) set small at the
+  foot of the page under a blank, lifted into ``footnotes``.
+
+The page is typeset by :mod:`docpipe.samples.fixtures_structure`, printed and
+scanned as :mod:`docpipe.samples.scan` scans the digests (PDFium render at the
+scanner's resolution, blur, skew, noise, JPEG), into an image-only PDF.  The
+golden lists every row; its ``scan_dpi`` marks it a scan.  Byte-for-byte
+reproducible: ``python -m docpipe.samples.fixtures_scans [DIR]``.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib.units import mm
+
+from docpipe.samples.book import write_image_pdf
+from docpipe.samples.fixtures_structure import (
+    FIXTURES_DIR,
+    UMING_CN,
+    ZEN_HEI,
+    Block,
+    Fixture,
+    Layout,
+    _canonical,
+    _golden,
+    _resolve_pages,
+    _row,
+    page_of,
+    paginate,
+    paragraphs,
+    render,
+    set_blocks,
+)
+from docpipe.samples.scan import scan_pdf
+
+B5 = (176 * mm, 250 * mm)
+SCAN_DPI = 150
+RANDOM_SEED = 20160321  # any constant; not the other scans', so the pages differ
+
+#: (title in the body, title in the 目录 where the editor shortened it, source).
+B5_ARTICLES = (
+    ("数据开放平台上线", None, "新华网"),
+    ("社区服务实现掌上办", None, "人民网"),
+    ("省级政务外网完成扩容升级工程", None, "光明日报"),
+    ("电子证照库新增八类证照", None, "中国经济网"),
+    ("市民热线接入统一受理平台", "热线统一受理", "南方日报"),
+    ("智慧交通试点启动", None, "经济日报"),
+    ("网上办税比例再创新高", None, "新华网"),
+    ("多部门联合推进数据共享标准制定工作", None, "人民网"),
+    ("乡镇便民服务中心全面联网", None, "光明日报"),
+)
+#: A 目录 line holds two entries when both titles are at most this long.
+MAX_PAIRED_TITLE_CHARS = 9
+
+
+def digest_b5() -> Fixture:
+    rng = random.Random(6)
+    body, head = UMING_CN, ZEN_HEI
+    name, label = "数字政府动态", "2016年第3期"
+    layout = Layout(
+        B5[0], B5[1], 24 * mm, 22 * mm, 20 * mm, 20 * mm, 1.7, name, body, "第 {n} 页", header_right=label
+    )
+    cover = [name, "2016年3月21日", "第3期"]
+    blocks = [Block(cover[0], head, 28, "center", page_break=True)]
+    blocks += [Block(t, body, 14, "center", space_before_em=2.0) for t in cover[1:]]
+    rows: list[dict[str, Any]] = [_row("front", cover[0], cover[1:])]
+    entries = []
+    for number, (heading, listed, _) in enumerate(B5_ARTICLES, start=1):
+        entries.append(
+            (len(listed or heading), f"{number}.{listed or heading}…………{page_of(f'{number}.{heading}')}")
+        )
+    lines: list[str] = []
+    gaps = iter(("\u3000" * 3, " "))  # a wide gap, then a single space
+    index = 0
+    while index < len(entries):
+        pair = entries[index : index + 2]
+        if len(pair) == 2 and all(length <= MAX_PAIRED_TITLE_CHARS for length, _ in pair):
+            lines.append(f"{pair[0][1]}{next(gaps, ' ')}{pair[1][1]}")
+            index += 2
+        else:
+            lines.append(pair[0][1])
+            index += 1
+    blocks.append(Block("目录", head, 16, "center", page_break=True))
+    blocks += [Block(t, body, 11, "left", space_before_em=0.2) for t in lines]
+    rows.append(_row("front", "目录", lines))
+    for number, (heading, listed, source) in enumerate(B5_ARTICLES, start=1):
+        texts = paragraphs(rng, 2, sentences=(2, 3))
+        blocks.append(
+            Block(f"{number}.{heading}", head, 13, "left", space_before_em=1.2, page_break=number == 1)
+        )
+        blocks += [Block(t, body, 10.5) for t in texts[:-1]]
+        blocks.append(Block(f"{texts[-1]}（{source}）", body, 10.5))
+        rows.append(_row("body", heading, texts, number=str(number), source=source))
+        if listed is not None:
+            rows[-1]["contents_title"] = listed  # the 目录's wording, which the body's overrules
+    document = _golden("sc-digest-b5", "digest", name, rows)
+    document["issue_date"], document["issue_label"] = "2016-03-21", "第3期"
+    return Fixture("sc-digest-b5", layout, blocks, document)
+
+
+#: (heading, footnote of its second paragraph): headings unnumbered, in the body's size.
+REPORT_SECTIONS = (
+    ("总体情况", "①本文所称政务服务事项，指依申请办理的行政权力事项和公共服务事项。"),
+    ("主要做法", None),
+    ("存在的困难", "②统计口径为各地政务服务平台当年办结的事项。"),
+    ("下一步打算", None),
+)
+
+
+def report_b5() -> Fixture:
+    rng = random.Random(7)
+    body, head = UMING_CN, ZEN_HEI
+    layout = Layout(
+        B5[0], B5[1], 22 * mm, 20 * mm, 20 * mm, 20 * mm, 1.7, None, body, "{n}", 1, note_area=22 * mm
+    )
+    title = "政务服务改革情况报告"
+    blocks = [Block(title, head, 18, "center", page_break=True)]
+    rows: list[dict[str, Any]] = []
+    for heading, note in REPORT_SECTIONS:
+        texts = paragraphs(rng, 3, sentences=(2, 3))
+        if note is not None:  # the marker in the middle of the section's second paragraph
+            cut = len(texts[1]) // 2
+            texts[1] = texts[1][:cut] + note[0] + texts[1][cut:]
+        # set in the body's size, only a bold face and the space above it tell the heading
+        blocks.append(Block(heading, head, 11, "left", space_before_em=1.8))
+        blocks += [Block(t, body, 11, notes=(note,) if note and i == 1 else ()) for i, t in enumerate(texts)]
+        notes = {"footnotes": [note]} if note else {"footnotes": []}
+        rows.append(_row("body", heading, texts, section=title, heading_path=[title], **notes))
+    return Fixture("sc-report-b5", layout, blocks, _golden("sc-report-b5", "general", title, rows))
+
+
+FIXTURES = (digest_b5, report_b5)
+
+
+def build_scanned_fixtures(out_dir: Path = FIXTURES_DIR) -> Iterator[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for make in FIXTURES:
+        fixture = make()
+        draft = paginate(set_blocks(fixture.blocks, fixture.layout), fixture.layout)
+        printed = {line.text: n for n, page in enumerate(draft, start=1) for line, _ in page.lines}
+        blocks = [replace(b, text=_resolve_pages(b.text, printed)) for b in fixture.blocks]
+        pages = paginate(set_blocks(blocks, fixture.layout), fixture.layout)
+        with tempfile.TemporaryDirectory() as scratch:
+            printed_pdf = Path(scratch) / f"{fixture.stem}.pdf"
+            render(pages, fixture.layout, printed_pdf, title=fixture.stem)
+            scans = scan_pdf(printed_pdf, dpi=SCAN_DPI, seed=RANDOM_SEED)
+        pdf = out_dir / f"{fixture.stem}.pdf"
+        pdf.write_bytes(write_image_pdf(scans, title=fixture.stem))
+        golden = json.loads(_resolve_pages(json.dumps(fixture.golden, ensure_ascii=False), printed))
+        golden["pages"] = len(pages)
+        golden["scan_dpi"] = {str(number): SCAN_DPI for number in range(1, len(scans) + 1)}
+        golden["articles"] = [_canonical(row) for row in golden["articles"]]
+        path = out_dir / f"{fixture.stem}.golden.json"
+        path.write_text(json.dumps(golden, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        yield pdf
+        yield path
+
+
+if __name__ == "__main__":
+    for written in build_scanned_fixtures(Path(sys.argv[1]) if len(sys.argv) > 1 else FIXTURES_DIR):
+        print(written)

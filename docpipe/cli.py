@@ -51,6 +51,10 @@ class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.debug:
+        from docpipe.tracebacks import enable_debugging
+
+        enable_debugging()
     try:
         return int(args.handler(args))
     except UserError as error:
@@ -353,7 +357,6 @@ def _run(args: argparse.Namespace) -> int:
     with _prefect_api(args.out):
         from flows.ingest import ingest  # Prefect is slow to import: only when needed
 
-
         summary = _run_flow(args, ingest, to_ingest, force=args.force, prune=args.prune)
     _report(summary, args.out)
     return 1 if args.strict and (summary.anything_failed or _datasets_hold_failures(args.out)) else 0
@@ -366,7 +369,6 @@ def _retry(args: argparse.Namespace) -> int:
     _refuse_if_locked(args)
     with _prefect_api(args.out):
         from flows.ingest import retry_pages
-
 
         summary = _run_flow(args, retry_pages, None, source_file=args.source_file)
     if not summary.documents:

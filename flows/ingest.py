@@ -68,6 +68,7 @@ from docpipe.page_cache import remove_leftover_temp_files as remove_leftover_cac
 from docpipe.progress import reporter
 from docpipe.runs import RunSummary, new_run_id, run_row
 from docpipe.settings import DEFAULT_SETTINGS, Settings
+from docpipe.tracebacks import log_failure_details
 from docpipe.writer import (
     OutputUnwritable,
     read_dataset,
@@ -151,6 +152,7 @@ def open_pdf(path: Path, settings: Settings) -> DocumentFile | str:
     try:
         return page_pool().run(open_document, path, timeout=settings.page_timeout)
     except PageJobFailed as failure:
+        log_failure_details(get_run_logger(), path.name, failure)
         return failure.reason
 
 
@@ -170,6 +172,7 @@ def read_text_pages_task(
         )
     except PageJobFailed as failure:
         if len(page_numbers) == 1:
+            log_failure_details(get_run_logger(), f"{path.name} p.{page_numbers[0]}", failure)
             pages = [failed_page(page_numbers[0], failure, method="text", engine=None)]
         else:
             pages = [
@@ -192,6 +195,7 @@ def ocr_page_task(path: Path, doc_id: str, page_number: int, settings: Settings,
             read_page_by_ocr, path, page_number, settings=settings, timeout=settings.page_timeout
         )
     except PageJobFailed as failure:
+        log_failure_details(get_run_logger(), f"{path.name} p.{page_number}", failure)
         return failed_page(page_number, failure, method="ocr", engine=settings.ocr_engine)
     if page.status != "failed":
         save_page(out_dir, doc_id, page, settings)
@@ -410,6 +414,7 @@ def ingest_item(
             raise
         except Exception as error:  # a docpipe bug on this one file must not stop the others
             problem = f"internal error, please report: {describe(error)}"
+            get_run_logger().warning("%s: traceback of the internal error:", item.source_file, exc_info=True)
     get_run_logger().warning("%s: failed: %s", item.source_file, problem)
     rows = failed_document_rows(
         source_file=item.source_file, doc_id=item.doc_id, error=problem, ingested_at=datetime.now(UTC)

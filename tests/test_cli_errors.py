@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from docpipe.tracebacks import DEBUG_VARIABLE
+from tests.builders import write_truncated_pdf
 from tests.conftest import RAW, ROOT
 
 
@@ -78,3 +82,62 @@ def test_missing_language_pack_does_not_stop_a_text_only_run(tmp_path: Path) -> 
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     result = docpipe("run", "--raw", str(tmp_path / "nowhere"), "--debug")
     assert result.returncode != 0 and "Traceback" in result.stderr
+
+
+# --- expected failures: one line, the traceback only with --debug --------------------------
+
+
+@pytest.fixture(scope="module")
+def unreadable_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A raw directory whose only PDF cannot be opened: an expected failure, one failed row."""
+    raw = tmp_path_factory.mktemp("raw")
+    write_truncated_pdf(raw / "truncated.pdf")
+    return raw
+
+
+#: (command, --debug?, exit code, first line of stdout or "" where it says nothing, traceback on stderr?)
+DEBUG_CASES = [
+    ("run", False, 0, "docpipe: 1 document ingested (1 failed; 1 new,", False),
+    ("run", True, 0, "docpipe: 1 document ingested (1 failed; 1 new,", True),
+    ("pages", False, 2, "", False),
+    ("pages", True, 1, "", True),
+    ("inspect", False, 2, "", False),
+    ("inspect", True, 1, "", True),
+]
+
+
+def debug_command(command: str, raw: Path, out: Path) -> list[str]:
+    if command == "run":
+        return ["run", "--raw", str(raw), "--out", str(out)]
+    if command == "pages":  # datasets that are not there
+        return ["pages", "--out", str(out / "nowhere")]
+    return ["inspect", "nonexistent.pdf", "1", "--raw", str(raw), "--out", str(out)]
+
+
+@pytest.mark.parametrize(
+    ("command", "debug", "code", "first_line", "traceback"),
+    DEBUG_CASES,
+    ids=[f"{command}{' --debug' if debug else ''}" for command, debug, *_ in DEBUG_CASES],
+)
+def test_expected_failures_are_one_line_and_debug_shows_their_traceback(
+    unreadable_raw: Path,
+    tmp_path: Path,
+    command: str,
+    debug: bool,
+    code: int,
+    first_line: str,
+    traceback: bool,
+) -> None:
+    env = {key: value for key, value in os.environ.items() if key != DEBUG_VARIABLE}
+    args = debug_command(command, unreadable_raw, tmp_path / "out")
+    result = docpipe(*args, *(["--debug"] if debug else []), env=env)
+    assert result.returncode == code, result.stderr[-2000:]
+    assert result.stdout.startswith(first_line), result.stdout
+    assert ("Traceback" in result.stderr) is traceback, result.stderr[-2000:]
+    if command == "run":  # the failure is logged once, as one line, with its reason
+        failures = [line for line in result.stderr.splitlines() if "truncated.pdf: failed:" in line]
+        assert len(failures) == 1 and "damaged or truncated PDF" in failures[0]
+        # The worker's traceback names the exception the PDF raised.
+        assert ("UnreadableDocument: damaged or truncated PDF" in result.stderr) is debug
+    elif not debug:
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("docpipe: ")

@@ -491,8 +491,6 @@ def ingest_document(
             source_file=source_file, doc_id=_hash_or_none(path), error=reason, ingested_at=datetime.now(UTC)
         )
     else:
-        progress = reporter()
-        progress.start_document(source_file, document.pages)
         pages = extract_pages(
             document,
             source_file,
@@ -505,7 +503,7 @@ def ingest_document(
             if page.status == "failed":
                 logger.warning("%s p.%d: failed: %s", source_file, page.number, page.error)
         rows = assemble_document_task(document, source_file, pages, settings)
-        progress.finish_document(source_file)
+        reporter().finish_document(source_file)
         logger.info(
             "%s: %d pages, %d articles, status %s",
             source_file,
@@ -557,8 +555,8 @@ def extract_pages(
             known = None
         if known is not None:
             pages[number] = known
-            progress.page_done(source_file)
     to_read = [number for number in range(1, document.pages + 1) if number not in pages]
+    progress.start_document(source_file, len(to_read))  # what runs: a retry's 4 pages, not the 21 kept
     kind_tag = [doc_kind] if doc_kind and doc_kind != "unknown" else []
     batch_size = max(1, settings.text_batch_pages)
     batches = [to_read[i : i + batch_size] for i in range(0, len(to_read), batch_size)]

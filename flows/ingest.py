@@ -52,7 +52,7 @@ from docpipe.extract.pdf import (
     sha256_of,
 )
 from docpipe.extract.workers import PageJobFailed, PagePool, default_worker_count
-from docpipe.healing import count_attempts, pages_to_heal, previous_attempts, read_page_states
+from docpipe.healing import attempts_by_page, count_attempts, pages_to_heal, read_page_states
 from docpipe.inventory import (
     InventoryItem,
     count_changes,
@@ -136,11 +136,15 @@ def page_pool() -> PagePool | WorkerPages:
 
 
 @task(name="take-inventory")
-def take_inventory_task(raw_dir: Path, out_dir: Path, force: bool) -> list[InventoryItem]:
-    """What this run has to do; first, under the run's lock, sweep the temporary files of killed runs."""
+def take_inventory_task(
+    raw_dir: Path, out_dir: Path, force: bool
+) -> tuple[list[InventoryItem], dict[str, str]]:
+    """What this run has to do, and each known document's kind (one read of the documents dataset);
+    first, under the run's lock, sweep the temporary files of killed runs."""
     remove_leftover_temp_files(out_dir)
     remove_leftover_cache_temp_files(out_dir)
-    return take_inventory(raw_dir, out_dir, force=force)
+    documents = read_dataset(out_dir, "documents").to_pylist()
+    return take_inventory(raw_dir, out_dir, force=force, documents=documents), doc_kinds(documents)
 
 
 @task(name="open-document", cache_policy=NO_CACHE)
@@ -225,7 +229,12 @@ class Written:
 
 @task(name="write-document", cache_policy=NO_CACHE)
 def write_document_task(
-    out_dir: Path, source_file: str, rows: DocumentRows, force: bool = False, duplicate: bool = False
+    out_dir: Path,
+    source_file: str,
+    rows: DocumentRows,
+    force: bool = False,
+    duplicate: bool = False,
+    previous_pages: list[dict[str, Any]] | None = None,
 ) -> Written:
     """Replace the document's rows, unless this result is worse than the rows it would replace.
 
@@ -233,11 +242,15 @@ def write_document_task(
     See :mod:`docpipe.keep_or_replace` for "worse" and for what ``force`` allows.
     A ``duplicate`` (a second name for a file ingested under another) always
     replaces: its earlier articles are the other name's, counted twice.
+    ``previous_pages``: the document's pages rows, when the caller has read them already.
     """
     try:
         documents = read_document_rows(out_dir, "documents", source_file)
         previous = documents[0] if documents else None
-        previous_pages = read_document_rows(out_dir, "pages", source_file) if previous else []
+        if previous is None:
+            previous_pages = []
+        elif previous_pages is None:
+            previous_pages = read_document_rows(out_dir, "pages", source_file)
         if not duplicate and keeps_previous(previous, previous_pages, rows.document, rows.pages, force=force):
             assert previous is not None  # keeps_previous is False without one
             row = kept_document_row(
@@ -308,9 +321,8 @@ def ingest(
     summary = RunSummary(run_id=new_run_id(), started=datetime.now(UTC), raw_dir=str(raw_dir))
     try:
         with output_lock(out_dir, wait=wait_for_lock), page_workers(resolved):
-            inventory = take_inventory_task(raw_dir, out_dir, force)
+            inventory, kinds = take_inventory_task(raw_dir, out_dir, force)
             summary.changes.update(count_changes(inventory))
-            kinds = known_doc_kinds(out_dir)
             jobs = [
                 functools.partial(
                     ingest_item,
@@ -423,10 +435,18 @@ def ingest_item(
 
 
 def _write_and_report(
-    out_dir: Path, source_file: str, rows: DocumentRows, *, force: bool, duplicate: bool = False
+    out_dir: Path,
+    source_file: str,
+    rows: DocumentRows,
+    *,
+    force: bool,
+    duplicate: bool = False,
+    previous_pages: list[dict[str, Any]] | None = None,
 ) -> DocumentRows:
     """Write a document's rows; rows that stay unwritten because the previous ones were kept say so."""
-    written = _check_written(write_document_task(out_dir, source_file, rows, force, duplicate))
+    written = _check_written(
+        write_document_task(out_dir, source_file, rows, force, duplicate, previous_pages)
+    )
     if not written.kept:
         return rows
     get_run_logger().warning(
@@ -511,10 +531,11 @@ def ingest_document(
             len(rows.articles),
             rows.document["status"],
         )
+    previous_pages = read_document_rows(out_dir, "pages", source_file)  # once: attempts, then keep-or-replace
     if rows.pages:  # attempts across runs, for the bounded healing of failed pages
-        previous = previous_attempts(out_dir, source_file, rows.pages[0]["doc_id"])
-        rows = replace(rows, pages=count_attempts(rows.pages, previous, redone=redo_pages))
-    return _write_and_report(out_dir, source_file, rows, force=force)
+        attempts = attempts_by_page(previous_pages, source_file=source_file, doc_id=rows.pages[0]["doc_id"])
+        rows = replace(rows, pages=count_attempts(rows.pages, attempts, redone=redo_pages))
+    return _write_and_report(out_dir, source_file, rows, force=force, previous_pages=previous_pages)
 
 
 def healable(
@@ -638,7 +659,12 @@ def failed_page(
 
 def known_doc_kinds(out_dir: Path) -> dict[str, str]:
     """The document kind each file had when last ingested."""
-    return {row["source_file"]: row["doc_kind"] for row in read_dataset(out_dir, "documents").to_pylist()}
+    return doc_kinds(read_dataset(out_dir, "documents").to_pylist())
+
+
+def doc_kinds(documents: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """The document kind of each documents row, by ``source_file``."""
+    return {row["source_file"]: row["doc_kind"] for row in documents}
 
 
 def problem_pages_by_document(out_dir: Path, source_file: str | None = None) -> dict[str, list[int]]:

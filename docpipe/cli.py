@@ -129,20 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
         "list pages by status from the pages dataset (by default the problem pages: failed, low_confidence)",
         "docpipe pages --out parquet --status failed --format csv > failed-pages.csv",
     )
-    pages.add_argument(
-        "--out",
-        type=Path,
-        default=Path("parquet"),
-        metavar="DIR",
-        help="datasets directory (default: parquet)",
-    )
-    pages.add_argument(
-        "--raw",
-        type=Path,
-        default=Path("raw"),
-        metavar="DIR",
-        help="directory of input PDFs, to read --file (default: raw)",
-    )
+    _add_directory_options(pages)
     pages.add_argument(
         "--status",
         default="failed,low_confidence",
@@ -158,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     pages.add_argument(
         "--format", choices=PAGES_FORMATS, default="table", help="output format (default: table)"
     )
-    pages.add_argument("--debug", action="store_true", help="show tracebacks")
+    _add_debug_option(pages)
     pages.set_defaults(handler=_pages)
 
     inspect = command(
@@ -168,16 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inspect.add_argument("file", help="the document: its path under --raw, or as typed (raw/….pdf)")
     inspect.add_argument("page", type=_positive_int, help="physical page number, from 1")
-    inspect.add_argument(
-        "--raw", type=Path, default=Path("raw"), metavar="DIR", help="directory of input PDFs (default: raw)"
-    )
-    inspect.add_argument(
-        "--out",
-        type=Path,
-        default=Path("parquet"),
-        metavar="DIR",
-        help="datasets directory (default: parquet)",
-    )
+    _add_directory_options(inspect)
     inspect.add_argument(
         "--dest", type=Path, help="where to write (default: a new folder under <out>/_inspect/)"
     )
@@ -187,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=150,
         help="render DPI for pages that are not one image (default: 150)",
     )
-    inspect.add_argument("--debug", action="store_true", help="show tracebacks")
+    _add_debug_option(inspect)
     inspect.set_defaults(handler=_inspect)
 
     serve = command(
@@ -264,14 +242,30 @@ def _timezone(text: str) -> str:
 
 
 def _add_common_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the commands that run a flow: directories, --no-wait, --debug."""
+    _add_directory_options(parser)
+    parser.add_argument("--no-wait", action="store_true", help="exit at once if another run holds --out")
+    _add_debug_option(parser)
+
+
+def _add_directory_options(parser: argparse.ArgumentParser) -> None:
+    """--raw and --out, the same for every command."""
     parser.add_argument(
         "--raw", type=Path, default=Path("raw"), metavar="DIR", help="directory of input PDFs (default: raw)"
     )
     parser.add_argument(
-        "--out", type=Path, default=Path("parquet"), metavar="DIR", help="output directory (default: parquet)"
+        "--out",
+        type=Path,
+        default=Path("parquet"),
+        metavar="DIR",
+        help="directory of the datasets (default: parquet)",
     )
-    parser.add_argument("--no-wait", action="store_true", help="exit at once if another run holds --out")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+
+
+def _add_debug_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--debug", action="store_true", help="show tracebacks, of expected failures (a PDF, a page) too"
+    )
 
 
 def _add_settings_options(parser: argparse.ArgumentParser) -> None:

@@ -13,11 +13,12 @@ import pytest
 from docpipe.tracebacks import DEBUG_VARIABLE
 from tests.builders import write_truncated_pdf
 from tests.conftest import RAW, ROOT
+from tests.processes import DOCPIPE
 
 
 def docpipe(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "docpipe.cli", *args],
+        [*DOCPIPE, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

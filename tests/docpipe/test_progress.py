@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from docpipe.progress import SilentProgress, TerminalProgress, reporter, reporti
 from docpipe.writer import read_dataset, write_dataset_rows
 from flows.ingest import ingest, retry_pages
 from tests.conftest import RAW, ROOT
+from tests.processes import docpipe_command
 
 TEXT_ONLY = {"ocr": "never"}
 
@@ -38,16 +38,7 @@ def test_terminal_progress_counts_pages_per_document() -> None:
 def test_run_on_a_pipe_prints_no_bars(tmp_path: Path) -> None:
     (tmp_path / "raw").mkdir()
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "docpipe.cli",
-            "run",
-            "--raw",
-            str(tmp_path / "raw"),
-            "--out",
-            str(tmp_path / "out"),
-        ],
+        docpipe_command("run", tmp_path / "raw", tmp_path / "out"),
         cwd=ROOT,
         capture_output=True,
         text=True,

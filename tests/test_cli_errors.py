@@ -6,12 +6,13 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from docpipe.tracebacks import DEBUG_VARIABLE
-from tests.builders import write_truncated_pdf
+from tests.builders import write_encrypted_pdf, write_not_a_pdf, write_truncated_pdf, write_zero_page_pdf
 from tests.conftest import RAW, ROOT
 from tests.processes import DOCPIPE
 
@@ -88,18 +89,28 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
 # --- expected failures: one line, the traceback only with --debug --------------------------
 
 
+#: PDFs that cannot be opened, each an expected failure: its one log line must say this.
+UNREADABLE: dict[str, tuple[Callable[[Path], Path], str]] = {
+    "not-a-pdf.pdf": (write_not_a_pdf, "not a PDF"),
+    "truncated.pdf": (write_truncated_pdf, "damaged or truncated PDF"),
+    "encrypted.pdf": (write_encrypted_pdf, "encrypted PDF"),
+    "zero-pages.pdf": (write_zero_page_pdf, "PDF has no pages"),
+}
+
+
 @pytest.fixture(scope="module")
 def unreadable_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A raw directory whose only PDF cannot be opened: an expected failure, one failed row."""
+    """A raw directory of PDFs that cannot be opened: expected failures, one failed row each."""
     raw = tmp_path_factory.mktemp("raw")
-    write_truncated_pdf(raw / "truncated.pdf")
+    for name, (write, _) in UNREADABLE.items():
+        write(raw / name)
     return raw
 
 
 #: (command, --debug?, exit code, first line of stdout or "" where it says nothing, traceback on stderr?)
 DEBUG_CASES = [
-    ("run", False, 0, "docpipe: 1 document ingested (1 failed; 1 new,", False),
-    ("run", True, 0, "docpipe: 1 document ingested (1 failed; 1 new,", True),
+    ("run", False, 0, "docpipe: 4 documents ingested (4 failed; 4 new,", False),
+    ("run", True, 0, "docpipe: 4 documents ingested (4 failed; 4 new,", True),
     ("pages", False, 2, "", False),
     ("pages", True, 1, "", True),
     ("inspect", False, 2, "", False),
@@ -135,10 +146,11 @@ def test_expected_failures_are_one_line_and_debug_shows_their_traceback(
     assert result.returncode == code, result.stderr[-2000:]
     assert result.stdout.startswith(first_line), result.stdout
     assert ("Traceback" in result.stderr) is traceback, result.stderr[-2000:]
-    if command == "run":  # the failure is logged once, as one line, with its reason
-        failures = [line for line in result.stderr.splitlines() if "truncated.pdf: failed:" in line]
-        assert len(failures) == 1 and "damaged or truncated PDF" in failures[0]
-        # The worker's traceback names the exception the PDF raised.
-        assert ("UnreadableDocument: damaged or truncated PDF" in result.stderr) is debug
+    if command == "run":  # each failure is logged once, as one line, with its reason
+        for name, (_, reason) in UNREADABLE.items():
+            failures = [line for line in result.stderr.splitlines() if f"{name}: failed:" in line]
+            assert len(failures) == 1 and reason in failures[0], failures
+            # The worker's traceback names the exception the PDF raised.
+            assert (f"UnreadableDocument: {reason}" in result.stderr) is debug, name
     elif not debug:
         assert result.stderr.count("\n") == 1 and result.stderr.startswith("docpipe: ")

@@ -53,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _export_storage_options(args)
+    if args.debug:
+        from docpipe.tracebacks import enable_debugging
+
+        enable_debugging()
     try:
         return int(args.handler(args))
     except UserError as error:
@@ -140,20 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
         "list pages by status from the pages dataset (by default the problem pages: failed, low_confidence)",
         "docpipe pages --out parquet --status failed --format csv > failed-pages.csv",
     )
-    pages.add_argument(
-        "--out",
-        type=Path,
-        default=Path("parquet"),
-        metavar="DIR",
-        help="datasets directory (default: parquet)",
-    )
-    pages.add_argument(
-        "--raw",
-        type=Path,
-        default=Path("raw"),
-        metavar="DIR",
-        help="directory of input PDFs, to read --file (default: raw)",
-    )
+    _add_directory_options(pages)
     pages.add_argument(
         "--status",
         default="failed,low_confidence",
@@ -169,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     pages.add_argument(
         "--format", choices=PAGES_FORMATS, default="table", help="output format (default: table)"
     )
-    pages.add_argument("--debug", action="store_true", help="show tracebacks")
+    _add_debug_option(pages)
     pages.set_defaults(handler=_pages)
 
     inspect = command(
@@ -179,16 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inspect.add_argument("file", help="the document: its path under --raw, or as typed (raw/….pdf)")
     inspect.add_argument("page", type=_positive_int, help="physical page number, from 1")
-    inspect.add_argument(
-        "--raw", type=Path, default=Path("raw"), metavar="DIR", help="directory of input PDFs (default: raw)"
-    )
-    inspect.add_argument(
-        "--out",
-        type=Path,
-        default=Path("parquet"),
-        metavar="DIR",
-        help="datasets directory (default: parquet)",
-    )
+    _add_directory_options(inspect)
     inspect.add_argument(
         "--dest", type=Path, help="where to write (default: a new folder under <out>/_inspect/)"
     )
@@ -198,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=150,
         help="render DPI for pages that are not one image (default: 150)",
     )
-    inspect.add_argument("--debug", action="store_true", help="show tracebacks")
+    _add_debug_option(inspect)
     inspect.set_defaults(handler=_inspect)
 
     serve = command(
@@ -275,20 +257,15 @@ def _timezone(text: str) -> str:
 
 
 def _add_common_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--raw",
-        type=as_location,
-        default=Path("raw"),
-        metavar="DIR",
-        help="directory of input PDFs, or an object store URI such as s3://bucket/raw (default: raw)",
-    )
-    parser.add_argument(
-        "--out",
-        type=as_location,
-        default=Path("parquet"),
-        metavar="DIR",
-        help="output directory, or an object store URI such as s3://bucket/parquet (default: parquet)",
-    )
+    """The options of the commands that run a flow: directories, --no-wait, --debug, object store."""
+    _add_directory_options(parser)
+    parser.add_argument("--no-wait", action="store_true", help="exit at once if another run holds --out")
+    _add_debug_option(parser)
+    _add_object_store_options(parser)
+
+
+def _add_object_store_options(parser: argparse.ArgumentParser) -> None:
+    """Where an s3:// --raw or --out is served from, and where its PDFs are copied to be read."""
     parser.add_argument(
         "--s3-endpoint",
         metavar="URL",
@@ -303,8 +280,30 @@ def _add_common_options(parser: argparse.ArgumentParser) -> None:
         help="where PDFs read from an object store are copied while a run reads them; removed after "
         "(default: the system's temporary directory)",
     )
-    parser.add_argument("--no-wait", action="store_true", help="exit at once if another run holds --out")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+
+
+def _add_directory_options(parser: argparse.ArgumentParser) -> None:
+    """--raw and --out, the same for every command."""
+    parser.add_argument(
+        "--raw",
+        type=as_location,
+        default=Path("raw"),
+        metavar="DIR",
+        help="directory of input PDFs, or an object store URI such as s3://bucket/raw (default: raw)",
+    )
+    parser.add_argument(
+        "--out",
+        type=as_location,
+        default=Path("parquet"),
+        metavar="DIR",
+        help="output directory, or an object store URI such as s3://bucket/parquet (default: parquet)",
+    )
+
+
+def _add_debug_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--debug", action="store_true", help="show tracebacks, of expected failures (a PDF, a page) too"
+    )
 
 
 def _add_settings_options(parser: argparse.ArgumentParser) -> None:
@@ -397,7 +396,6 @@ def _run_in(args: argparse.Namespace) -> int:
     with _prefect_api(args.out):
         from flows.ingest import ingest  # Prefect is slow to import: only when needed
 
-
         summary = _run_flow(args, ingest, to_ingest, force=args.force, prune=args.prune)
     _report(summary, args.out)
     return 1 if args.strict and (summary.anything_failed or _datasets_hold_failures(args.out)) else 0
@@ -410,7 +408,6 @@ def _retry(args: argparse.Namespace) -> int:
     _refuse_if_locked(args)
     with _prefect_api(args.out):
         from flows.ingest import retry_pages
-
 
         summary = _run_flow(args, retry_pages, None, source_file=args.source_file)
     if not summary.documents:

@@ -30,13 +30,13 @@ import ipaddress
 import os
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from docpipe.extract.workers import PageJobFailed
+from docpipe.tracebacks import traceback_if_wanted
 
 T = TypeVar("T")
 
@@ -246,7 +246,7 @@ class WorkerPages:
             str(error) if expected else f"{type(error).__name__}: {error}".strip(),
             seconds=seconds,
             expected=expected,
-            details="" if expected else traceback.format_exc(),
+            details=traceback_if_wanted(expected=expected),
         )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from docpipe.schema import file_schema
 from docpipe.storage import Location
-from docpipe.writer import dataset_files, document_files, read_files
+from docpipe.writer import dataset_files, read_files
 
 Row = Mapping[str, Any]
 
@@ -84,12 +84,24 @@ def read_page_states(out_dir: Location) -> list[dict[str, Any]]:
     return _read(out_dir, dataset_files(out_dir, "pages"))
 
 
-def previous_attempts(out_dir: Location, source_file: str, doc_id: str) -> dict[int, int]:
-    """Attempts recorded for each page of this version (``doc_id``) of ``source_file``."""
-    files = document_files(out_dir, "pages", source_file)
+def attempts_by_page(previous_pages: Iterable[Row], *, source_file: str, doc_id: str) -> dict[int, int]:
+    """Attempts recorded for each page of this version (``doc_id``) of ``source_file``.
+
+    ``previous_pages`` are the document's pages rows as the datasets hold them, read
+    once for the document (its write compares with them too); a row written before
+    ``attempts`` was recorded has none: one attempt.
+
+    >>> rows = [
+    ...     {"source_file": "a.pdf", "doc_id": "1", "page": 1, "attempts": 2},
+    ...     {"source_file": "a.pdf", "doc_id": "1", "page": 2},
+    ...     {"source_file": "a.pdf", "doc_id": "0", "page": 3, "attempts": 3},
+    ... ]
+    >>> attempts_by_page(rows, source_file="a.pdf", doc_id="1")
+    {1: 2, 2: 1}
+    """
     return {
-        row["page"]: row["attempts"] or 1
-        for row in _read(out_dir, files)
+        row["page"]: row.get("attempts") or 1
+        for row in previous_pages
         if row["doc_id"] == doc_id and row["source_file"] == source_file
     }
 

@@ -20,7 +20,7 @@ import errno
 import os
 import stat
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -240,13 +240,20 @@ def _mark_normalisation_twins(entries: list[RawEntry], raw_dir: Path) -> list[Ra
     return marked
 
 
-def take_inventory(raw_dir: Location, out_dir: Location, *, force: bool = False) -> list[InventoryItem]:
-    """Classify every PDF under ``raw_dir`` (and every document gone from it)."""
-    known = {
-        row["source_file"]: row
-        for row in read_dataset(out_dir, "documents").to_pylist()
-        if row["status"] != "removed"
-    }
+def take_inventory(
+    raw_dir: Location,
+    out_dir: Location,
+    *,
+    force: bool = False,
+    documents: Sequence[Mapping[str, Any]] | None = None,
+) -> list[InventoryItem]:
+    """Classify every PDF under ``raw_dir`` (and every document gone from it).
+
+    ``documents``: the documents dataset's rows, when the caller has read them already.
+    """
+    if documents is None:
+        documents = read_dataset(out_dir, "documents").to_pylist()
+    known = {row["source_file"]: dict(row) for row in documents if row["status"] != "removed"}
     items: list[InventoryItem] = []
     if is_object_store(raw_dir):
         items = _object_items(raw_dir, out_dir, known, force=force)

@@ -1,5 +1,8 @@
 """Progress of a run on a terminal: one bar per document, advancing page by page.
 
+A bar counts the pages the run reads: a page kept from the cache (a retry keeps the
+good ones, a resumed run those read before its kill) is not work done now.
+
 The flow reports to whatever reporter the caller installed; the CLI installs
 a rich progress display when stdout is a terminal, and nothing otherwise
 (Prefect's log lines then say what happens, one line per document and task).
@@ -16,7 +19,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 
 class ProgressReporter(Protocol):
-    def start_document(self, name: str, pages: int) -> None: ...
+    def start_document(self, name: str, pages: int) -> None:
+        """``pages``: how many of the document's pages this run reads."""
 
     def page_done(self, name: str) -> None: ...
 

@@ -53,7 +53,7 @@ from docpipe.extract.pdf import (
     sha256_of,
 )
 from docpipe.extract.workers import PageJobFailed, PagePool, default_worker_count
-from docpipe.healing import count_attempts, pages_to_heal, previous_attempts, read_page_states
+from docpipe.healing import attempts_by_page, count_attempts, pages_to_heal, read_page_states
 from docpipe.inventory import (
     InventoryItem,
     count_changes,
@@ -70,6 +70,7 @@ from docpipe.raw_objects import local_copies
 from docpipe.runs import RunSummary, new_run_id, run_row
 from docpipe.settings import DEFAULT_SETTINGS, Settings
 from docpipe.storage import Location
+from docpipe.tracebacks import log_failure_details
 from docpipe.writer import (
     OutputUnwritable,
     read_dataset,
@@ -137,11 +138,15 @@ def page_pool() -> PagePool | WorkerPages:
 
 
 @task(name="take-inventory")
-def take_inventory_task(raw_dir: Location, out_dir: Location, force: bool) -> list[InventoryItem]:
-    """What this run has to do; first, under the run's lock, sweep the temporary files of killed runs."""
+def take_inventory_task(
+    raw_dir: Location, out_dir: Location, force: bool
+) -> tuple[list[InventoryItem], dict[str, str]]:
+    """What this run has to do, and each known document's kind (one read of the documents dataset);
+    first, under the run's lock, sweep the temporary files of killed runs."""
     remove_leftover_temp_files(out_dir)
     remove_leftover_cache_temp_files(out_dir)
-    return take_inventory(raw_dir, out_dir, force=force)
+    documents = read_dataset(out_dir, "documents").to_pylist()
+    return take_inventory(raw_dir, out_dir, force=force, documents=documents), doc_kinds(documents)
 
 
 @task(name="open-document", cache_policy=NO_CACHE)
@@ -153,6 +158,7 @@ def open_pdf(path: Path, settings: Settings) -> DocumentFile | str:
     try:
         return page_pool().run(open_document, path, timeout=settings.page_timeout)
     except PageJobFailed as failure:
+        log_failure_details(get_run_logger(), path.name, failure)
         return failure.reason
 
 
@@ -172,6 +178,7 @@ def read_text_pages_task(
         )
     except PageJobFailed as failure:
         if len(page_numbers) == 1:
+            log_failure_details(get_run_logger(), f"{path.name} p.{page_numbers[0]}", failure)
             pages = [failed_page(page_numbers[0], failure, method="text", engine=None)]
         else:
             pages = [
@@ -194,6 +201,7 @@ def ocr_page_task(path: Path, doc_id: str, page_number: int, settings: Settings,
             read_page_by_ocr, path, page_number, settings=settings, timeout=settings.page_timeout
         )
     except PageJobFailed as failure:
+        log_failure_details(get_run_logger(), f"{path.name} p.{page_number}", failure)
         return failed_page(page_number, failure, method="ocr", engine=settings.ocr_engine)
     if page.status != "failed":
         save_page(out_dir, doc_id, page, settings)
@@ -223,7 +231,12 @@ class Written:
 
 @task(name="write-document", cache_policy=NO_CACHE)
 def write_document_task(
-    out_dir: Location, source_file: str, rows: DocumentRows, force: bool = False, duplicate: bool = False
+    out_dir: Location,
+    source_file: str,
+    rows: DocumentRows,
+    force: bool = False,
+    duplicate: bool = False,
+    previous_pages: list[dict[str, Any]] | None = None,
 ) -> Written:
     """Replace the document's rows, unless this result is worse than the rows it would replace.
 
@@ -231,11 +244,15 @@ def write_document_task(
     See :mod:`docpipe.keep_or_replace` for "worse" and for what ``force`` allows.
     A ``duplicate`` (a second name for a file ingested under another) always
     replaces: its earlier articles are the other name's, counted twice.
+    ``previous_pages``: the document's pages rows, when the caller has read them already.
     """
     try:
         documents = read_document_rows(out_dir, "documents", source_file)
         previous = documents[0] if documents else None
-        previous_pages = read_document_rows(out_dir, "pages", source_file) if previous else []
+        if previous is None:
+            previous_pages = []
+        elif previous_pages is None:
+            previous_pages = read_document_rows(out_dir, "pages", source_file)
         if not duplicate and keeps_previous(previous, previous_pages, rows.document, rows.pages, force=force):
             assert previous is not None  # keeps_previous is False without one
             row = kept_document_row(
@@ -306,9 +323,8 @@ def ingest(
     summary = RunSummary(run_id=new_run_id(), started=datetime.now(UTC), raw_dir=str(raw_dir))
     try:
         with output_lock(out_dir, wait=wait_for_lock), local_copies(raw_dir), page_workers(resolved):
-            inventory = take_inventory_task(raw_dir, out_dir, force)
+            inventory, kinds = take_inventory_task(raw_dir, out_dir, force)
             summary.changes.update(count_changes(inventory))
-            kinds = known_doc_kinds(out_dir)
             jobs = [
                 functools.partial(
                     ingest_item,
@@ -413,6 +429,7 @@ def ingest_item(
             raise
         except Exception as error:  # a docpipe bug on this one file must not stop the others
             problem = f"internal error, please report: {describe(error)}"
+            get_run_logger().warning("%s: traceback of the internal error:", item.source_file, exc_info=True)
     get_run_logger().warning("%s: failed: %s", item.source_file, problem)
     rows = failed_document_rows(
         source_file=item.source_file, doc_id=item.doc_id, error=problem, ingested_at=datetime.now(UTC)
@@ -421,10 +438,18 @@ def ingest_item(
 
 
 def _write_and_report(
-    out_dir: Location, source_file: str, rows: DocumentRows, *, force: bool, duplicate: bool = False
+    out_dir: Location,
+    source_file: str,
+    rows: DocumentRows,
+    *,
+    force: bool,
+    duplicate: bool = False,
+    previous_pages: list[dict[str, Any]] | None = None,
 ) -> DocumentRows:
     """Write a document's rows; rows that stay unwritten because the previous ones were kept say so."""
-    written = _check_written(write_document_task(out_dir, source_file, rows, force, duplicate))
+    written = _check_written(
+        write_document_task(out_dir, source_file, rows, force, duplicate, previous_pages)
+    )
     if not written.kept:
         return rows
     get_run_logger().warning(
@@ -489,8 +514,6 @@ def ingest_document(
             source_file=source_file, doc_id=_hash_or_none(path), error=reason, ingested_at=datetime.now(UTC)
         )
     else:
-        progress = reporter()
-        progress.start_document(source_file, document.pages)
         pages = extract_pages(
             document,
             source_file,
@@ -503,7 +526,7 @@ def ingest_document(
             if page.status == "failed":
                 logger.warning("%s p.%d: failed: %s", source_file, page.number, page.error)
         rows = assemble_document_task(document, source_file, pages, settings)
-        progress.finish_document(source_file)
+        reporter().finish_document(source_file)
         logger.info(
             "%s: %d pages, %d articles, status %s",
             source_file,
@@ -511,10 +534,11 @@ def ingest_document(
             len(rows.articles),
             rows.document["status"],
         )
+    previous_pages = read_document_rows(out_dir, "pages", source_file)  # once: attempts, then keep-or-replace
     if rows.pages:  # attempts across runs, for the bounded healing of failed pages
-        previous = previous_attempts(out_dir, source_file, rows.pages[0]["doc_id"])
-        rows = replace(rows, pages=count_attempts(rows.pages, previous, redone=redo_pages))
-    return _write_and_report(out_dir, source_file, rows, force=force)
+        attempts = attempts_by_page(previous_pages, source_file=source_file, doc_id=rows.pages[0]["doc_id"])
+        rows = replace(rows, pages=count_attempts(rows.pages, attempts, redone=redo_pages))
+    return _write_and_report(out_dir, source_file, rows, force=force, previous_pages=previous_pages)
 
 
 def healable(
@@ -555,8 +579,8 @@ def extract_pages(
             known = None
         if known is not None:
             pages[number] = known
-            progress.page_done(source_file)
     to_read = [number for number in range(1, document.pages + 1) if number not in pages]
+    progress.start_document(source_file, len(to_read))  # what runs: a retry's 4 pages, not the 21 kept
     kind_tag = [doc_kind] if doc_kind and doc_kind != "unknown" else []
     batch_size = max(1, settings.text_batch_pages)
     batches = [to_read[i : i + batch_size] for i in range(0, len(to_read), batch_size)]
@@ -638,7 +662,12 @@ def failed_page(
 
 def known_doc_kinds(out_dir: Location) -> dict[str, str]:
     """The document kind each file had when last ingested."""
-    return {row["source_file"]: row["doc_kind"] for row in read_dataset(out_dir, "documents").to_pylist()}
+    return doc_kinds(read_dataset(out_dir, "documents").to_pylist())
+
+
+def doc_kinds(documents: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """The document kind of each documents row, by ``source_file``."""
+    return {row["source_file"]: row["doc_kind"] for row in documents}
 
 
 def problem_pages_by_document(out_dir: Location, source_file: str | None = None) -> dict[str, list[int]]:

@@ -24,7 +24,7 @@ import pypdfium2 as pdfium
 
 from cleaners.plausibility import find_doubts
 from cleaners.records import ExtractionMethod, Page
-from docpipe.extract.page_bounds import looks_blank, render_megapixels
+from docpipe.extract.page_bounds import damaged_jpeg, looks_blank, render_megapixels, with_damage
 from docpipe.extract.text_layer import (
     Char,
     group_chars_into_lines,
@@ -240,10 +240,11 @@ def read_page_by_ocr(path: Path, page_number: int, *, settings: Settings) -> Pag
             blank = not too_big and looks_blank(
                 pdf_page, dpi=settings.blank_check_dpi, ink_level=settings.blank_ink_level
             )
+            damage = None if too_big else damaged_jpeg(pdf_page)
         finally:
             pdf.close()
         if too_big or blank:
-            return Page(
+            unread = Page(
                 number=page_number,
                 width=width,
                 height=height,
@@ -257,9 +258,15 @@ def read_page_by_ocr(path: Path, page_number: int, *, settings: Settings) -> Pag
                 ),
                 seconds=time.perf_counter() - started,
             )
+            return _maybe_damaged(unread, damage)
         from docpipe.extract.ocr import ocr_page  # imported late: text-only runs need no Tesseract
 
-        return ocr_page(path, page_number, settings=settings)
+        return _maybe_damaged(ocr_page(path, page_number, settings=settings), damage)
+
+
+def _maybe_damaged(page: Page, damage: str | None) -> Page:
+    """A page whose scan is damaged is never ``ok`` or ``blank`` (PDFium decodes the damage silently)."""
+    return page if damage is None else with_damage(page, damage)
 
 
 def extract_page(path: Path, page_number: int, *, settings: Settings = DEFAULT_SETTINGS) -> Page:

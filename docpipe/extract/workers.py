@@ -22,13 +22,14 @@ import queue
 import signal
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Any, Self, TypeVar
+
+from docpipe.tracebacks import traceback_if_wanted
 
 T = TypeVar("T")
 
@@ -50,8 +51,9 @@ class PageJobFailed(Exception):
     """A page job did not produce a result: it timed out, its worker died, or it raised.
 
     ``seconds`` is the time the job ran before it ended; ``expected`` is False only for
-    an exception raised inside the job that is not a known kind of page failure, whose
-    ``details`` (the worker's traceback) are worth logging.
+    an exception raised inside the job that is not a known kind of page failure.
+    ``details`` is the worker's traceback: always for an unexpected failure, for an
+    expected one only with ``--debug`` (:mod:`docpipe.tracebacks`).
     """
 
     def __init__(self, reason: str, *, seconds: float, expected: bool = True, details: str = "") -> None:
@@ -205,7 +207,7 @@ class PagePool:
     At most ``workers`` jobs run at once whoever submits them; :attr:`peak_running`
     counts the most that ever did.  Jobs and their results are pickled: pass paths and
     page numbers, never open documents.  ``expected_failures`` are exception types a job
-    may raise for a page it cannot read (reported without a traceback).
+    may raise for a page it cannot read (reported without a traceback, unless debugging).
     """
 
     def __init__(self, workers: int, *, expected_failures: tuple[type[BaseException], ...] = ()) -> None:
@@ -356,7 +358,7 @@ def _serve(
                 reason,
                 seconds=time.perf_counter() - started,
                 expected=expected,
-                details="" if expected else traceback.format_exc(),
+                details=traceback_if_wanted(expected=expected),
             )
             connection.send(("error", failure, time.perf_counter() - started))
         else:

@@ -181,3 +181,16 @@ def test_help_shows_defaults_and_an_example_for_every_command() -> None:
                 if action.dest in ("dest", "source_file"):
                     continue  # no default: a new folder / every document
                 assert "default" in action.help, f"{name} {action.option_strings[0]}"
+
+
+def test_every_command_reads_the_same_directory_options() -> None:
+    """--raw, --out and --debug are one definition each: the same type, default and help everywhere."""
+    parser = build_parser()
+    subcommands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    seen: dict[str, set[tuple[object, ...]]] = {}
+    for command in subcommands.choices.values():
+        options = {action.dest: action for action in command._actions}
+        for dest in ("raw", "out", "debug"):
+            action = options[dest]  # every command has all three
+            seen.setdefault(dest, set()).add((action.type, action.default, action.help, action.metavar))
+    assert all(len(definitions) == 1 for definitions in seen.values()), seen

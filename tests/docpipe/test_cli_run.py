@@ -18,6 +18,7 @@ from docpipe.writer import read_dataset
 from flows.ingest import ingest
 from tests.conftest import RAW, ROOT
 from tests.page_pdfs import write_text_pdf
+from tests.processes import alive, descendants, docpipe_command
 
 SAMPLE = RAW / "digest-2014-05-09.pdf"
 #: Runs docpipe's CLI in a fresh interpreter and reports whether it ever imported Prefect.
@@ -89,36 +90,6 @@ def test_an_unchanged_raw_directory_is_recorded_without_prefect(
     assert not nothing_to_do(take_inventory(raw, out), out, prune=True)
 
 
-def descendants(pid: int) -> dict[int, str]:
-    """Every live process below ``pid``, with its command line."""
-    children: dict[int, list[int]] = {}
-    commands: dict[int, str] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            commands[int(stat.parent.name)] = (
-                (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            )
-        except (OSError, IndexError):
-            continue
-        if fields[0] != "Z":
-            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found: dict[int, str] = {}
-    stack = [pid]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            found[child] = commands.get(child, "")
-            stack.append(child)
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 @pytest.mark.slow
 def test_sigkill_of_a_run_leaves_no_process_it_started(tmp_path: Path) -> None:
     raw, out = tmp_path / "raw", tmp_path / "parquet"
@@ -127,7 +98,7 @@ def test_sigkill_of_a_run_leaves_no_process_it_started(tmp_path: Path) -> None:
     env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(tmp_path / "prefect")
     run = subprocess.Popen(
-        [sys.executable, "-m", "docpipe.cli", "run", "--raw", str(raw), "--out", str(out), "--ocr", "never"],
+        docpipe_command("run", raw, out, "--ocr", "never"),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -15,6 +15,7 @@ import pytest
 
 from docpipe.writer import read_dataset
 from tests.conftest import RAW, ROOT
+from tests.processes import docpipe_command
 
 PREFECT = str(Path(sys.executable).with_name("prefect"))
 
@@ -61,18 +62,7 @@ def test_served_deployment_run_completes_and_writes_parquet(tmp_path: Path) -> N
     try:
         wait_for(f"http://127.0.0.1:{port}/api/health", 180)
         served = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "docpipe.cli",
-                "serve",
-                "--raw",
-                str(raw),
-                "--out",
-                str(out),
-                "--cron",
-                "0 2 * * *",
-            ],
+            docpipe_command("serve", raw, out, "--cron", "0 2 * * *"),
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -120,18 +110,7 @@ def test_served_deployment_run_completes_and_writes_parquet(tmp_path: Path) -> N
 def test_bad_cron_is_one_clear_line(tmp_path: Path) -> None:
     (tmp_path / "raw").mkdir()
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "docpipe.cli",
-            "serve",
-            "--raw",
-            str(tmp_path / "raw"),
-            "--out",
-            str(tmp_path / "out"),
-            "--cron",
-            "61 2 * * *",
-        ],
+        docpipe_command("serve", tmp_path / "raw", tmp_path / "out", "--cron", "61 2 * * *"),
         cwd=ROOT,
         capture_output=True,
         text=True,

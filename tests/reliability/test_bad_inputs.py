@@ -86,11 +86,13 @@ def test_unreadable_file_is_a_failed_row(ingested: Ingested) -> None:
     assert "Permission denied" in row["error"]
 
 
-def test_corrupt_jpeg_page_does_not_stop_the_run(ingested: Ingested) -> None:
+def test_corrupt_jpeg_page_is_a_problem_page_with_its_reason(ingested: Ingested) -> None:
     row = ingested.row(ingested.source_files["corrupt JPEG page"])
-    assert row["pages"] == 1
+    assert (row["pages"], row["status"]) == (1, "partial")
     pages = read_dataset(ingested.out, "pages").to_pylist()
-    assert [p["page"] for p in pages if p["source_file"] == row["source_file"]] == [1]
+    [page] = [p for p in pages if p["source_file"] == row["source_file"]]
+    assert page["status"] in ("failed", "low_confidence")
+    assert page["error"].startswith("damaged JPEG data in image 1 of the page: Corrupt JPEG data")
 
 
 def test_good_files_are_ingested_once_each(ingested: Ingested) -> None:

@@ -4,7 +4,6 @@ good row was replaced by a failure, and the next run converges to a clean run's 
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
 import os
@@ -12,7 +11,6 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,6 +27,7 @@ from docpipe.writer import OutputUnwritable, read_dataset
 from flows.ingest import ingest, write_document_task
 from tests.builders import write_truncated_pdf
 from tests.conftest import ROOT
+from tests.processes import docpipe_command, kill_group
 from tests.reliability.inputs import (
     GOOD_ARTICLES,
     OTHER_SAMPLE,
@@ -202,19 +201,18 @@ def test_cli_full_output_volume_is_one_line_and_exit_2(
 ) -> None:
     out = tmp_path / "out"
     with small_tmpfs(out) as mounted:
+        command = docpipe_command("run", raw, out, "--ocr", "never")
         if mounted:
             fill(out)
-            command = [sys.executable, "-m", "docpipe.cli"]
         else:  # the writer patched in the child, as the kernel would answer
-            command = [
-                sys.executable,
+            command[1:3] = [
                 "-c",
                 "import errno, os, sys\nimport docpipe.writer as w\n"
                 "def full(*a, **k): raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))\n"
                 "w.pq.write_table = full\nfrom docpipe.cli import main\nsys.exit(main())",
             ]
         result = subprocess.run(
-            [*command, "run", "--raw", str(raw), "--out", str(out), "--ocr", "never"],
+            command,
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -320,18 +318,7 @@ def test_sigkill_at_random_moments_then_the_next_run_converges(
     clean = article_state(reference)
     out = tmp_path / "out"
     env = cli_env
-    command = [
-        sys.executable,
-        "-m",
-        "docpipe.cli",
-        "run",
-        "--raw",
-        str(raw),
-        "--out",
-        str(out),
-        "--ocr",
-        "never",
-    ]
+    command = docpipe_command("run", raw, out, "--ocr", "never")
     moments = random.Random(20260512)
     kept: set[tuple[str, str, str]] = set()
     landed = 0
@@ -386,44 +373,6 @@ def check_invariants_after_kill(out: Path) -> None:
         read_dataset(out, dataset)
     ids = read_dataset(out, "articles")["article_id"].to_pylist()
     assert len(ids) == len(set(ids))
-
-
-def kill_group(pid: int) -> None:
-    """End whatever the killed run had started (its session is its own), and check that nothing is left.
-
-    The test session adopts orphans (tests/conftest.py), so the killed run's processes
-    end as zombies of this process: they are reaped here, and only a live one counts.
-    """
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            return
-        if not _live_members(pid):
-            return
-        assert time.monotonic() < deadline, f"processes of the killed run {pid} are still alive"
-        time.sleep(0.1)
-
-
-def _live_members(group: int) -> list[int]:
-    """Processes of a process group that are not zombies; zombies that are our children are reaped."""
-    live = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        state, parent, process_group = fields[0], int(fields[1]), int(fields[2])
-        if process_group != group:
-            continue
-        member = int(stat.parent.name)
-        if state != "Z":
-            live.append(member)
-        elif parent == os.getpid():
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(member, os.WNOHANG)
-    return live
 
 
 def test_copy_turned_into_a_symlink_drops_its_duplicate_articles(

@@ -159,6 +159,68 @@ class Settings:
     #: above it (docpipe/segment/spacing.py) and less below.  Measured on generated
     #: scans: between body lines 0.6-1.5, above headings 4-7 (a thesis's 1.1, a poem's title).
     heading_isolation: float = 2.5
+    #: A heading (docpipe/segment/headings.py) is a short phrase: at most this many characters,
+    #: spaces removed, ...
+    heading_max_chars: int = 40
+    #: ... on at most this many lines (a long title wraps once).
+    heading_max_lines: int = 2
+    #: An OCR line (no font) longer than this many characters is a heading only by its
+    #: numbering or its isolation, never by its measured size: a bracket or a Latin descender
+    #: stretches a box (``[1]王立.电子政务导论[M]…`` measures twice the body), a short line's
+    #: size is what sets it apart.
+    ocr_heading_max_chars: int = 20
+    #: Heading families whose typical sizes are closer than this (points) rank as one size
+    #: when levels are ordered by size: 0.5 pt is finer than any two sizes a typesetter picks.
+    heading_size_step: float = 0.5
+    #: Unnumbered OCR headings whose sizes are within this ratio of the next smaller one are
+    #: one family: a box's height varies by a fifth either way (0.8 to 1.2 of the size, a
+    #: ratio of 1.5), so a poem's titles measured 16 and 23 pt are one level.
+    ocr_heading_size_spread: float = 1.5
+    #: A numbered family in the body's style is a list, not headings, when at least this share
+    #: of its members is followed directly by the next (each item of a run but its last: 2 of 3).
+    list_run_share: float = 0.5
+    #: A document indents its paragraphs (so a short flush OCR line over an indented paragraph
+    #: opens it as a heading) when at least this share of its paragraphs of several lines is
+    #: indented.
+    indented_paragraph_share: float = 0.5
+    #: A general document's article level is its highest heading level with at least this many
+    #: headings: one heading is a title over the text, two start a series.
+    article_level_min_headings: int = 2
+    #: A book's front-matter heading (序言, 前言: centred, before the 目录) is at most this many
+    #: characters ...
+    front_heading_max_chars: int = 15
+    #: ... and is followed by at least this many characters of running text at body size (a title
+    #: page's centred lines have none).
+    front_section_min_chars: int = 100
+    #: A front or back heading (目录, 摘要, 参考文献, 致谢 …) is at most this many characters,
+    #: spaces removed: a longer line that starts so is a sentence about them.
+    part_heading_max_chars: int = 30
+    #: A front, back or headingless block's first paragraph titles its row when it is at most
+    #: this many characters; else the row's title is its first ``part_title_prefix_chars``
+    #: characters and an ellipsis, the body keeping the paragraph whole.
+    part_title_max_chars: int = 40
+    part_title_prefix_chars: int = 20
+    #: A 目录 is a run of at least this many entries (fewer are body lines that end in a number) ...
+    contents_min_entries: int = 3
+    #: ... with at most this many unreadable lines between two entries (OCR leaves noise on a
+    #: contents page).
+    contents_max_gap: int = 3
+    #: A digest heading confirms a 目录 entry (same number) when one title begins the other or
+    #: they are at least this alike (difflib ratio, spaces and punctuation removed).  Lower than
+    #: ``contents_title_ratio``: it only pairs a heading with its entry; whose wording is kept
+    #: is decided by that one.
+    contents_match_ratio: float = 0.6
+    #: A heading whose number OCR could not read may keep this many characters of it in front of
+    #: its title (``Z、``, ``b.``) and still be matched with the 目录 title it awaits.
+    garbled_number_max_chars: int = 3
+    #: A bracket closing a digest article (``（中研网）``) is its source when it holds at most this
+    #: many characters (and no date or range); longer, without a 来源 label, it is text.
+    source_max_chars: int = 30
+    #: A digest has at least this many numbered articles ...
+    digest_min_articles: int = 2
+    #: ... and a 目录 that numbers them, or at least this share of them closing with a source:
+    #: a paper's ``1 引言``, ``2 方法`` are numbered in sequence too, but cite no source.
+    digest_min_sourced_share: float = 0.5
 
     # --- OCR ------------------------------------------------------------
     ocr: OcrMode = "auto"
@@ -369,6 +431,26 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "footnote_size_ratio": (0.0, 1.0),
     "contents_title_ratio": (0.0, 1.0),
     "heading_isolation": (1.0, None),
+    "heading_max_chars": (1, None),
+    "heading_max_lines": (1, None),
+    "ocr_heading_max_chars": (0, None),
+    "heading_size_step": (0.01, None),
+    "ocr_heading_size_spread": (1.0, None),
+    "list_run_share": (0.0, 1.0),
+    "indented_paragraph_share": (0.0, 1.0),
+    "article_level_min_headings": (1, None),
+    "front_heading_max_chars": (1, None),
+    "front_section_min_chars": (0, None),
+    "part_heading_max_chars": (1, None),
+    "part_title_max_chars": (1, None),
+    "part_title_prefix_chars": (1, None),
+    "contents_min_entries": (1, None),
+    "contents_max_gap": (0, None),
+    "contents_match_ratio": (0.0, 1.0),
+    "garbled_number_max_chars": (0, None),
+    "source_max_chars": (1, None),
+    "digest_min_articles": (1, None),
+    "digest_min_sourced_share": (0.0, 1.0),
     # Tesseract's own range of page segmentation modes.
     "ocr_psm": (0, 13),
     # Below 50 dpi a Chinese glyph is a few pixels wide; above 1200 one A4 page is

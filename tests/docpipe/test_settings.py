@@ -39,6 +39,12 @@ VALUES: list[tuple[str, Any, str | None]] = [
     ("size_change", 1.5, "size_change must be between 0.0 and 1.0, got 1.5"),
     ("speck_confidence", 101.0, "speck_confidence must be between 0.0 and 100.0, got 101.0"),
     ("inspect_min_judged_chars", -1, "inspect_min_judged_chars must be at least 0, got -1"),
+    # segmentation's thresholds (docpipe/segment/)
+    ("heading_max_chars", 60, None),
+    ("heading_max_chars", 0, "heading_max_chars must be at least 1, got 0"),
+    ("contents_match_ratio", 1.5, "contents_match_ratio must be between 0.0 and 1.0, got 1.5"),
+    ("ocr_heading_size_spread", 0.5, "ocr_heading_size_spread must be at least 1.0, got 0.5"),
+    ("source_max_chars", 30.0, "source_max_chars must be a whole number, got 30.0"),
 ]
 
 

@@ -261,7 +261,8 @@ class Settings:
     ocr_max_repeated_share: float = 0.5
     #: OCR lines dropped as specks (cleaners/ocr.py: split_speck_lines), measured on the
     #: recorded fixture pages, where text reads at confidence 85-95: a line without
-    #: Chinese below ``speck_confidence`` is a speck, a shadow or a rule ...
+    #: Chinese below ``speck_confidence`` is a speck, a shadow or a rule (and Tesseract's
+    #: margin re-read, docpipe/extract/tesseract.py, counts only lines at or above it as text) ...
     speck_confidence: float = 60.0
     #: ... as is one with Chinese below it whose glyphs are smaller than this share of the
     #: page's Chinese glyphs ...
@@ -273,6 +274,26 @@ class Settings:
     speck_number_confidence: float = 5.0
     #: A line of at most this many characters with no letter, digit or ideograph is noise.
     speck_max_symbols: int = 2
+    #: Reading order of OCR'd text boxes (docpipe/extract/reading_order.py), the same
+    #: judgements as on text pages (``column_gap_em``, ``column_min_lines``) in line heights:
+    #: two boxes are in one row when they overlap by at least this share of the lower one's
+    #: height (half: a line's boxes vary in height, the next line's do not reach halfway) ...
+    ocr_row_overlap: float = 0.5
+    #: ... and the boxes on each side of a column gap are at least this many line heights wide
+    #: in the median (the cells of an unruled table are narrower).  Below ``column_min_width_em``
+    #: because a detector box is a piece of a line: it ends at every wide gap.
+    ocr_column_min_width_em: float = 6.0
+    #: A page read by OCR is taken as upright when at least this share of its lines are wider
+    #: than high ...
+    ocr_upright_line_share: float = 0.5
+    #: ... and at least this many characters are read per em of their widths: upright Chinese
+    #: reads about 1, Latin more; a page upside down gave 0.1 (a character or two a line).
+    ocr_upright_chars_per_em: float = 0.5
+    #: A page OCR read as blank is tried turned when at least this share of its pixels is ink ...
+    ocr_ink_min_share: float = 0.002
+    #: ... ink being at least this many grey levels (0-255) darker than the paper: the noise of
+    #: a blank scan is not.
+    ocr_ink_contrast: int = 64
     #: Seconds one page may take (reading its text layer, rendering, OCR: all of it)
     #: before it is declared failed.  Counted from when a worker starts the page, never
     #: the wait for a free worker; beyond it the worker and its Tesseract are killed.
@@ -466,6 +487,12 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "speck_guess_confidence": (0.0, 100.0),
     "speck_number_confidence": (0.0, 100.0),
     "speck_max_symbols": (0, None),
+    "ocr_row_overlap": (0.01, 1.0),
+    "ocr_column_min_width_em": (0.0, None),
+    "ocr_upright_line_share": (0.0, 1.0),
+    "ocr_upright_chars_per_em": (0.0, None),
+    "ocr_ink_min_share": (0.0, 1.0),
+    "ocr_ink_contrast": (0, 255),
     "page_timeout": (0.001, None),
     "ocr_workers": (0, 256),
     "text_batch_pages": (1, 10_000),

@@ -75,7 +75,9 @@ class Settings:
     #: it separates table cells or a contents title from its page number.
     tab_gap_em: float = 2.0
     #: A first line starting this much (in em) right of the text column's left
-    #: edge is indented, i.e. starts a paragraph.  Chinese indents by 2 em.
+    #: edge is indented, i.e. starts a paragraph.  Chinese indents by 2 em.  The same
+    #: judgement tells a numbered heading (flush) from a numbered line of running text
+    #: (indented) in docpipe/segment/headings.py.
     indent_min_em: float = 1.0
     #: A line ending this much (in em) short of the text column's right edge
     #: ends its paragraph.

@@ -25,6 +25,7 @@ from docpipe.segment.headings import (
     BodyStyle,
     body_style,
     heading_of,
+    is_indented,
     is_set_apart,
     is_short_phrase,
     numbering_of,
@@ -222,7 +223,7 @@ def _is_front_heading(front: Sequence[Paragraph], index: int, body_size: float, 
             break
         following.append(later)
     running = [p for p in following if abs(p.size - body_size) <= settings.size_change * body_size]
-    if not running or running[0].indent < running[0].size:
+    if not running or not is_indented(running[0], settings=settings):
         return False
     return sum(len(p.text) for p in running) >= settings.front_section_min_chars
 

@@ -146,6 +146,12 @@ def size_change(paragraph: Paragraph, settings: Settings) -> float:
     return settings.size_change if paragraph.font else settings.ocr_size_change
 
 
+def is_indented(paragraph: Paragraph, *, settings: Settings) -> bool:
+    """Whether a paragraph's first line starts ``Settings.indent_min_em`` or more right of the
+    column: the indent that opens a paragraph of running text, as wrap repair judges it."""
+    return paragraph.indent >= settings.indent_min_em * paragraph.size
+
+
 def is_styled(paragraph: Paragraph, body: BodyStyle, *, settings: Settings) -> bool:
     """Set in a heading's style: larger than the body, or in another font at body size or above.
 
@@ -168,7 +174,7 @@ def is_set_apart(paragraph: Paragraph, body: BodyStyle, *, settings: Settings) -
     What a numbered line needs to be a heading: its number already says it is one
     unless it sits in running text, indented and in the body's type.
     """
-    if paragraph.centered or paragraph.indent < paragraph.size:
+    if paragraph.centered or not is_indented(paragraph, settings=settings):
         return True
     if body.size and abs(paragraph.size - body.size) / body.size > settings.size_change:
         return True
@@ -190,7 +196,7 @@ def indents_paragraphs(paragraphs: Sequence[Paragraph], *, settings: Settings) -
     """Whether a document starts its paragraphs with an indent (``Settings.indented_paragraph_share``
     of those of several lines)."""
     running = [p for p in paragraphs if p.line_count >= 2]
-    indented = sum(p.indent >= p.size for p in running)
+    indented = sum(is_indented(p, settings=settings) for p in running)
     return bool(running) and indented >= settings.indented_paragraph_share * len(running)
 
 
@@ -208,7 +214,7 @@ def opens_indented_text(
     if previous is not None and _is_short_flush_line(previous, settings):
         return False  # the last item of a list
     following = _neighbour(paragraphs, index, 1)
-    return following is not None and following.line_count >= 2 and following.indent >= following.size
+    return following is not None and following.line_count >= 2 and is_indented(following, settings=settings)
 
 
 def _neighbour(paragraphs: Sequence[Paragraph], index: int, step: int) -> Paragraph | None:
@@ -225,7 +231,7 @@ def _is_short_flush_line(paragraph: Paragraph, settings: Settings) -> bool:
     return (
         not paragraph.font
         and paragraph.line_count == 1
-        and paragraph.indent < paragraph.size
+        and not is_indented(paragraph, settings=settings)
         and len("".join(paragraph.text.split())) <= settings.ocr_heading_max_chars
     )
 

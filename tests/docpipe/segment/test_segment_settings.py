@@ -68,3 +68,19 @@ def test_assembly_hands_the_run_settings_to_segmentation() -> None:
 
     assert kind(DEFAULT_SETTINGS) == "digest"
     assert kind(DEFAULT_SETTINGS.with_overrides(contents_min_entries=50)) == "general"
+
+
+def test_a_numbered_line_is_a_heading_when_wrap_repair_would_not_call_it_indented() -> None:
+    """``indent_min_em`` is one judgement: a numbered line indented 1.5 em is running text by
+    default, and a flush heading where a paragraph's indent must be 2 em."""
+    numbered = [
+        para("一、数据共享的现状", 1, indent=18.0),
+        para(TEXT, 1),
+        para(TEXT, 1),
+        para("二、流程优化的方案", 2, indent=18.0),
+        para(TEXT, 2),
+    ]
+    default = segment_document(numbered, settings=DEFAULT_SETTINGS)
+    assert [a.title for a in default.articles] == ["一、数据共享的现状"]
+    two_em = segment_document(numbered, settings=DEFAULT_SETTINGS.with_overrides(indent_min_em=2.0))
+    assert [a.title for a in two_em.articles] == ["一、数据共享的现状", "二、流程优化的方案"]

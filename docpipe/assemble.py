@@ -86,7 +86,7 @@ def assemble_document(
     paragraphs = clean_paragraphs(text_pages, settings=settings, config=config)
     printed = {page.number: page.printed_page for page in bare_pages}
     spacings = measure_spacing(reading_lines(text_pages, settings=settings), paragraphs)
-    segmented = segment_document(paragraphs, printed_pages=printed, spacings=spacings)
+    segmented = segment_document(paragraphs, printed_pages=printed, spacings=spacings, settings=settings)
     note_config = config or CleaningConfig()
     cleaned_notes = [replace(note, text=clean_text(note.text, note_config)[0]) for note in notes]
     segmented = replace(segmented, articles=attach_footnotes(segmented.articles, cleaned_notes))

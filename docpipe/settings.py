@@ -75,7 +75,9 @@ class Settings:
     #: it separates table cells or a contents title from its page number.
     tab_gap_em: float = 2.0
     #: A first line starting this much (in em) right of the text column's left
-    #: edge is indented, i.e. starts a paragraph.  Chinese indents by 2 em.
+    #: edge is indented, i.e. starts a paragraph.  Chinese indents by 2 em.  The same
+    #: judgement tells a numbered heading (flush) from a numbered line of running text
+    #: (indented) in docpipe/segment/headings.py.
     indent_min_em: float = 1.0
     #: A line ending this much (in em) short of the text column's right edge
     #: ends its paragraph.
@@ -159,6 +161,68 @@ class Settings:
     #: above it (docpipe/segment/spacing.py) and less below.  Measured on generated
     #: scans: between body lines 0.6-1.5, above headings 4-7 (a thesis's 1.1, a poem's title).
     heading_isolation: float = 2.5
+    #: A heading (docpipe/segment/headings.py) is a short phrase: at most this many characters,
+    #: spaces removed, ...
+    heading_max_chars: int = 40
+    #: ... on at most this many lines (a long title wraps once).
+    heading_max_lines: int = 2
+    #: An OCR line (no font) longer than this many characters is a heading only by its
+    #: numbering or its isolation, never by its measured size: a bracket or a Latin descender
+    #: stretches a box (``[1]王立.电子政务导论[M]…`` measures twice the body), a short line's
+    #: size is what sets it apart.
+    ocr_heading_max_chars: int = 20
+    #: Heading families whose typical sizes are closer than this (points) rank as one size
+    #: when levels are ordered by size: 0.5 pt is finer than any two sizes a typesetter picks.
+    heading_size_step: float = 0.5
+    #: Unnumbered OCR headings whose sizes are within this ratio of the next smaller one are
+    #: one family: a box's height varies by a fifth either way (0.8 to 1.2 of the size, a
+    #: ratio of 1.5), so a poem's titles measured 16 and 23 pt are one level.
+    ocr_heading_size_spread: float = 1.5
+    #: A numbered family in the body's style is a list, not headings, when at least this share
+    #: of its members is followed directly by the next (each item of a run but its last: 2 of 3).
+    list_run_share: float = 0.5
+    #: A document indents its paragraphs (so a short flush OCR line over an indented paragraph
+    #: opens it as a heading) when at least this share of its paragraphs of several lines is
+    #: indented.
+    indented_paragraph_share: float = 0.5
+    #: A general document's article level is its highest heading level with at least this many
+    #: headings: one heading is a title over the text, two start a series.
+    article_level_min_headings: int = 2
+    #: A book's front-matter heading (序言, 前言: centred, before the 目录) is at most this many
+    #: characters ...
+    front_heading_max_chars: int = 15
+    #: ... and is followed by at least this many characters of running text at body size (a title
+    #: page's centred lines have none).
+    front_section_min_chars: int = 100
+    #: A front or back heading (目录, 摘要, 参考文献, 致谢 …) is at most this many characters,
+    #: spaces removed: a longer line that starts so is a sentence about them.
+    part_heading_max_chars: int = 30
+    #: A front, back or headingless block's first paragraph titles its row when it is at most
+    #: this many characters; else the row's title is its first ``part_title_prefix_chars``
+    #: characters and an ellipsis, the body keeping the paragraph whole.
+    part_title_max_chars: int = 40
+    part_title_prefix_chars: int = 20
+    #: A 目录 is a run of at least this many entries (fewer are body lines that end in a number) ...
+    contents_min_entries: int = 3
+    #: ... with at most this many unreadable lines between two entries (OCR leaves noise on a
+    #: contents page).
+    contents_max_gap: int = 3
+    #: A digest heading confirms a 目录 entry (same number) when one title begins the other or
+    #: they are at least this alike (difflib ratio, spaces and punctuation removed).  Lower than
+    #: ``contents_title_ratio``: it only pairs a heading with its entry; whose wording is kept
+    #: is decided by that one.
+    contents_match_ratio: float = 0.6
+    #: A heading whose number OCR could not read may keep this many characters of it in front of
+    #: its title (``Z、``, ``b.``) and still be matched with the 目录 title it awaits.
+    garbled_number_max_chars: int = 3
+    #: A bracket closing a digest article (``（中研网）``) is its source when it holds at most this
+    #: many characters (and no date or range); longer, without a 来源 label, it is text.
+    source_max_chars: int = 30
+    #: A digest has at least this many numbered articles ...
+    digest_min_articles: int = 2
+    #: ... and a 目录 that numbers them, or at least this share of them closing with a source:
+    #: a paper's ``1 引言``, ``2 方法`` are numbered in sequence too, but cite no source.
+    digest_min_sourced_share: float = 0.5
 
     # --- OCR ------------------------------------------------------------
     ocr: OcrMode = "auto"
@@ -199,7 +263,8 @@ class Settings:
     ocr_max_repeated_share: float = 0.5
     #: OCR lines dropped as specks (cleaners/ocr.py: split_speck_lines), measured on the
     #: recorded fixture pages, where text reads at confidence 85-95: a line without
-    #: Chinese below ``speck_confidence`` is a speck, a shadow or a rule ...
+    #: Chinese below ``speck_confidence`` is a speck, a shadow or a rule (and Tesseract's
+    #: margin re-read, docpipe/extract/tesseract.py, counts only lines at or above it as text) ...
     speck_confidence: float = 60.0
     #: ... as is one with Chinese below it whose glyphs are smaller than this share of the
     #: page's Chinese glyphs ...
@@ -211,6 +276,26 @@ class Settings:
     speck_number_confidence: float = 5.0
     #: A line of at most this many characters with no letter, digit or ideograph is noise.
     speck_max_symbols: int = 2
+    #: Reading order of OCR'd text boxes (docpipe/extract/reading_order.py), the same
+    #: judgements as on text pages (``column_gap_em``, ``column_min_lines``) in line heights:
+    #: two boxes are in one row when they overlap by at least this share of the lower one's
+    #: height (half: a line's boxes vary in height, the next line's do not reach halfway) ...
+    ocr_row_overlap: float = 0.5
+    #: ... and the boxes on each side of a column gap are at least this many line heights wide
+    #: in the median (the cells of an unruled table are narrower).  Below ``column_min_width_em``
+    #: because a detector box is a piece of a line: it ends at every wide gap.
+    ocr_column_min_width_em: float = 6.0
+    #: A page read by OCR is taken as upright when at least this share of its lines are wider
+    #: than high ...
+    ocr_upright_line_share: float = 0.5
+    #: ... and at least this many characters are read per em of their widths: upright Chinese
+    #: reads about 1, Latin more; a page upside down gave 0.1 (a character or two a line).
+    ocr_upright_chars_per_em: float = 0.5
+    #: A page OCR read as blank is tried turned when at least this share of its pixels is ink ...
+    ocr_ink_min_share: float = 0.002
+    #: ... ink being at least this many grey levels (0-255) darker than the paper: the noise of
+    #: a blank scan is not.
+    ocr_ink_contrast: int = 64
     #: Seconds one page may take (reading its text layer, rendering, OCR: all of it)
     #: before it is declared failed.  Counted from when a worker starts the page, never
     #: the wait for a free worker; beyond it the worker and its Tesseract are killed.
@@ -369,6 +454,26 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "footnote_size_ratio": (0.0, 1.0),
     "contents_title_ratio": (0.0, 1.0),
     "heading_isolation": (1.0, None),
+    "heading_max_chars": (1, None),
+    "heading_max_lines": (1, None),
+    "ocr_heading_max_chars": (0, None),
+    "heading_size_step": (0.01, None),
+    "ocr_heading_size_spread": (1.0, None),
+    "list_run_share": (0.0, 1.0),
+    "indented_paragraph_share": (0.0, 1.0),
+    "article_level_min_headings": (1, None),
+    "front_heading_max_chars": (1, None),
+    "front_section_min_chars": (0, None),
+    "part_heading_max_chars": (1, None),
+    "part_title_max_chars": (1, None),
+    "part_title_prefix_chars": (1, None),
+    "contents_min_entries": (1, None),
+    "contents_max_gap": (0, None),
+    "contents_match_ratio": (0.0, 1.0),
+    "garbled_number_max_chars": (0, None),
+    "source_max_chars": (1, None),
+    "digest_min_articles": (1, None),
+    "digest_min_sourced_share": (0.0, 1.0),
     # Tesseract's own range of page segmentation modes.
     "ocr_psm": (0, 13),
     # Below 50 dpi a Chinese glyph is a few pixels wide; above 1200 one A4 page is
@@ -384,6 +489,12 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "speck_guess_confidence": (0.0, 100.0),
     "speck_number_confidence": (0.0, 100.0),
     "speck_max_symbols": (0, None),
+    "ocr_row_overlap": (0.01, 1.0),
+    "ocr_column_min_width_em": (0.0, None),
+    "ocr_upright_line_share": (0.0, 1.0),
+    "ocr_upright_chars_per_em": (0.0, None),
+    "ocr_ink_min_share": (0.0, 1.0),
+    "ocr_ink_contrast": (0, 255),
     "page_timeout": (0.001, None),
     "ocr_workers": (0, 256),
     "text_batch_pages": (1, 10_000),

@@ -144,7 +144,7 @@ def test_every_paragraph_reaches_a_row(golden_path: Path) -> None:
 @pytest.mark.parametrize("golden_path", CASES, ids=lambda p: p.name.removesuffix(".golden.json"))
 def test_each_paragraph_is_held_by_exactly_one_row(golden_path: Path) -> None:
     paragraphs = clean_paragraphs(strip_page_furniture(extracted(golden_path), settings=DEFAULT_SETTINGS))
-    segmented = segment_document(paragraphs)
+    segmented = segment_document(paragraphs, settings=DEFAULT_SETTINGS)
     held = [index for article in segmented.articles for index in article.held]
     assert len(held) == len(set(held)), "a paragraph in two rows"
     left_out = set(range(len(paragraphs))) - set(held) - set(segmented.residue)

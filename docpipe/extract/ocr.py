@@ -178,15 +178,6 @@ def ocr_page(
 
 #: Counter-clockwise turns (degrees) tried on a page that does not read upright, in order.
 TURNS = (180, 90, 270)
-#: A page reads upright when at least this share of its lines are wider than high, and
-#: at least UPRIGHT_CHARACTERS_PER_EM characters are read per em of their widths (upright
-#: Chinese gives about 1, Latin more; the drawn test page upside down gave 0.1).
-UPRIGHT_LINE_SHARE = 0.5
-UPRIGHT_CHARACTERS_PER_EM = 0.5
-#: A page that read as blank is tried turned when this share of its pixels is ink, and
-#: ink differs from paper by at least INK_CONTRAST grey levels (a blank scan's noise does not).
-MIN_INK_SHARE = 0.002
-INK_CONTRAST = 64
 
 
 def read_upright(
@@ -205,7 +196,7 @@ def read_upright(
     page.
     """
     lines, _ = engine.read_lines(image, page_number=page_number, scale=scale)
-    if (lines or not _has_ink(image)) and _reads_upright(lines, settings):
+    if (lines or not _has_ink(image, settings)) and _reads_upright(lines, settings):
         return lines, 0
     best, best_turn = lines, 0
     for turn in TURNS:
@@ -217,12 +208,13 @@ def read_upright(
     return best, best_turn
 
 
-def _has_ink(image: Image.Image) -> bool:
-    """Whether at least :data:`MIN_INK_SHARE` of the image is ink (darker than halfway
+def _has_ink(image: Image.Image, settings: Settings) -> bool:
+    """Whether at least ``Settings.ocr_ink_min_share`` of the image is ink (darker than halfway
     between paper and the darkest ink): a detector finds no line in some sideways pages."""
     gray = np.asarray(image.convert("L"))
     paper, darkest = int(np.median(gray)), int(np.percentile(gray, 1))
-    return paper - darkest > INK_CONTRAST and float(np.mean(gray < (paper + darkest) / 2)) >= MIN_INK_SHARE
+    inked = float(np.mean(gray < (paper + darkest) / 2))
+    return paper - darkest > settings.ocr_ink_contrast and inked >= settings.ocr_ink_min_share
 
 
 def _reads_upright(lines: Sequence[Line], settings: Settings) -> bool:
@@ -235,8 +227,8 @@ def _reads_upright(lines: Sequence[Line], settings: Settings) -> bool:
     ems = sum((line.x1 - line.x0) / line.size for line in lines if line.size > 0)
     read = sum(len("".join(line.text.split())) for line in lines)
     return (
-        wide >= UPRIGHT_LINE_SHARE * len(lines)
-        and read >= UPRIGHT_CHARACTERS_PER_EM * ems
+        wide >= settings.ocr_upright_line_share * len(lines)
+        and read >= settings.ocr_upright_chars_per_em * ems
         and (confidence is None or confidence >= settings.confidence_floor)
         and not _implausible(lines, settings)
     )

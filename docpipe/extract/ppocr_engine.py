@@ -36,7 +36,7 @@ from docpipe.extract.tables import (
     ink_bands,
     true_runs,
 )
-from docpipe.settings import Settings
+from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 #: The resolution the detector sees: a 10.5-pt character is 15 px high at 100 dpi, and
 #: PP-OCRv6's detector found the same 29 lines of a 200-dpi book page at half size as
@@ -75,10 +75,15 @@ class PpOcrEngine:
     model: str = "PP-OCRv6-tiny"
     #: Re-reads the crops ``model`` is unsure of (see :func:`read_crops`); None: never.
     fallback_model: str | None = "PP-OCRv6-small"
-    tab_gap_em: float = 2.0
-    margin_band: float = 0.12  # as Settings.furniture_band: see missed_margin_rects
+    tab_gap_em: float = DEFAULT_SETTINGS.tab_gap_em
+    margin_band: float = DEFAULT_SETTINGS.furniture_band  # see missed_margin_rects
     threads: int = ppocr.ONNX_THREADS
     name: str = "ppocr"
+    #: Reading order's thresholds (:class:`~docpipe.extract.reading_order.BoxOrderSettings`).
+    column_gap_em: float = DEFAULT_SETTINGS.column_gap_em
+    column_min_lines: int = DEFAULT_SETTINGS.column_min_lines
+    ocr_column_min_width_em: float = DEFAULT_SETTINGS.ocr_column_min_width_em
+    ocr_row_overlap: float = DEFAULT_SETTINGS.ocr_row_overlap
 
     @property
     def model_name(self) -> str:
@@ -107,7 +112,8 @@ class PpOcrEngine:
         if rects:  # a page without text has no line height to measure a missed line by
             rects += missed_margin_rects(page.ink, rects, em=em, band=self.margin_band)
         planned = [
-            _plan_line(line, em=em, tab_gap_em=self.tab_gap_em) for line in reading_order(rects, em=em)
+            _plan_line(line, em=em, tab_gap_em=self.tab_gap_em)
+            for line in reading_order(rects, em=em, settings=self)
         ]
         planned = _with_table_rows(planned, [_plan_row(page.ink, row, em=em) for row in rows])
         recognizers: list[Callable[[], ppocr.Recognizer]] = [
@@ -381,5 +387,11 @@ def mean_character_confidence(lines: Sequence[Line]) -> float | None:
 def ppocr_engine(settings: Settings) -> PpOcrEngine:
     """The ppocr engine configured from ``settings``."""
     return PpOcrEngine(
-        model=settings.ocr_model, tab_gap_em=settings.tab_gap_em, margin_band=settings.furniture_band
+        model=settings.ocr_model,
+        tab_gap_em=settings.tab_gap_em,
+        margin_band=settings.furniture_band,
+        column_gap_em=settings.column_gap_em,
+        column_min_lines=settings.column_min_lines,
+        ocr_column_min_width_em=settings.ocr_column_min_width_em,
+        ocr_row_overlap=settings.ocr_row_overlap,
     )

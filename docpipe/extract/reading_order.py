@@ -14,20 +14,28 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
+from typing import Protocol
 
 from docpipe.extract.tables import Box
 
-#: Two boxes are in one row when their vertical overlap is at least this share of the
-#: lower one's height.
-ROW_OVERLAP = 0.5
-#: A strip of paper at least this many line heights wide, running down consecutive rows,
-#: may separate columns (a column gap is 1-3 em; a word space is under 0.5 em).
-MIN_COLUMN_GAP_EM = 1.0
-#: A run of rows is read as columns only when it has at least this many rows ...
-MIN_COLUMN_ROWS = 3
-#: ... and the boxes on each side of the gap are at least this many line heights wide
-#: in the median: columns hold running text, the cells of an unruled table are narrow.
-MIN_COLUMN_WIDTH_EM = 6.0
+
+class BoxOrderSettings(Protocol):
+    """The thresholds reading order reads; ``docpipe.settings.Settings`` documents and holds them.
+
+    A strip of paper at least ``column_gap_em`` line heights wide, running down at least
+    ``column_min_rows`` consecutive rows, with boxes of median width at least
+    ``ocr_column_min_width_em`` on each side, separates columns; boxes overlapping by
+    ``ocr_row_overlap`` of the smaller height share a row.
+    """
+
+    @property
+    def column_gap_em(self) -> float: ...
+    @property
+    def column_min_lines(self) -> int: ...
+    @property
+    def ocr_column_min_width_em(self) -> float: ...
+    @property
+    def ocr_row_overlap(self) -> float: ...
 
 
 def union(rects: Sequence[Box]) -> Box:
@@ -39,12 +47,13 @@ def union(rects: Sequence[Box]) -> Box:
     )
 
 
-def rows_of(rects: Sequence[Box]) -> list[list[Box]]:
+def rows_of(rects: Sequence[Box], *, settings: BoxOrderSettings) -> list[list[Box]]:
     """``rects`` grouped into rows, top to bottom, each row's rects left to right.
 
-    A rect joins the row it overlaps by :data:`ROW_OVERLAP` of the smaller height.
+    A rect joins the row it overlaps by ``settings.ocr_row_overlap`` of the smaller height.
 
-    >>> rows = rows_of([Box(50, 0, 90, 10), Box(0, 1, 40, 11), Box(0, 20, 90, 30)])
+    >>> from docpipe.settings import DEFAULT_SETTINGS as S
+    >>> rows = rows_of([Box(50, 0, 90, 10), Box(0, 1, 40, 11), Box(0, 20, 90, 30)], settings=S)
     >>> [[(r.left, r.top) for r in row] for row in rows]
     [[(0, 1), (50, 0)], [(0, 20)]]
     """
@@ -53,7 +62,7 @@ def rows_of(rects: Sequence[Box]) -> list[list[Box]]:
         for row in reversed(rows[-3:]):
             span = union(row)
             overlap = min(span.bottom, rect.bottom) - max(span.top, rect.top)
-            if overlap >= ROW_OVERLAP * min(rect.height, span.height):
+            if overlap >= settings.ocr_row_overlap * min(rect.height, span.height):
                 row.append(rect)
                 break
         else:
@@ -61,13 +70,15 @@ def rows_of(rects: Sequence[Box]) -> list[list[Box]]:
     return [sorted(row, key=lambda r: r.left) for row in rows]
 
 
-def reading_order(rects: Sequence[Box], *, em: float | None = None) -> list[list[Box]]:
+def reading_order(
+    rects: Sequence[Box], *, em: float | None = None, settings: BoxOrderSettings
+) -> list[list[Box]]:
     """The printed lines of ``rects`` in reading order, each line's rects left to right.
 
     Rows (:func:`rows_of`) are read top to bottom, except where consecutive rows share a
-    strip of paper at least :data:`MIN_COLUMN_GAP_EM` wide that no rect crosses and that
-    has text on both sides: such a run of at least :data:`MIN_COLUMN_ROWS` rows, with
-    text on each side at least :data:`MIN_COLUMN_WIDTH_EM` wide, is a set of columns,
+    strip of paper at least ``column_gap_em`` wide that no rect crosses and that
+    has text on both sides: such a run of at least ``column_min_lines`` rows, with
+    text on each side at least ``ocr_column_min_width_em`` wide, is a set of columns,
     read one after another (each in the same way, so a column may hold a sidebar of its
     own).  ``em`` is the line height; the median rect height when None.
 
@@ -76,19 +87,22 @@ def reading_order(rects: Sequence[Box], *, em: float | None = None) -> list[list
     >>> title = Box(0, 0, 210, 10)
     >>> left = [Box(0, 20 * i, 100, 20 * i + 10) for i in range(1, 5)]
     >>> right = [Box(110, 20 * i, 210, 20 * i + 10) for i in range(1, 5)]
-    >>> [[(r.left, r.top) for r in line] for line in reading_order([title, *left, *right], em=10)]
+    >>> from docpipe.settings import DEFAULT_SETTINGS as S
+    >>> [[(r.left, r.top) for r in line] for line in reading_order([title, *left, *right], em=10, settings=S)]
     [[(0, 0)], [(0, 20)], [(0, 40)], [(0, 60)], [(0, 80)], [(110, 20)], [(110, 40)], [(110, 60)], [(110, 80)]]
     """
     if not rects:
         return []
     em = em or float(statistics.median(r.height for r in rects))
-    rows = rows_of(rects)
+    rows = rows_of(rects, settings=settings)
     lines: list[list[Box]] = []
     start = 0
     while start < len(rows):
-        end, gaps = _column_run(rows, start, em=em)
+        end, gaps = _column_run(rows, start, em=em, settings=settings)
         if gaps:
-            lines += _read_columns([r for row in rows[start:end] for r in row], gaps, em=em)
+            lines += _read_columns(
+                [r for row in rows[start:end] for r in row], gaps, em=em, settings=settings
+            )
             start = end
         else:
             lines.append(rows[start])
@@ -97,7 +111,7 @@ def reading_order(rects: Sequence[Box], *, em: float | None = None) -> list[list
 
 
 def _column_run(
-    rows: Sequence[Sequence[Box]], start: int, *, em: float
+    rows: Sequence[Sequence[Box]], start: int, *, em: float, settings: BoxOrderSettings
 ) -> tuple[int, list[tuple[int, int]]]:
     """The end of the longest run of rows from ``start`` that columns divide, and the gaps
     between its columns; ``(start + 1, [])`` when no such run starts there."""
@@ -106,12 +120,16 @@ def _column_run(
     end = start + 1
     while end < len(rows):
         shared = _intersect(free, _free(rows[end]))
-        if not _inner_gaps(shared, rows[start : end + 1], em=em) or _splits_a_gap(free, shared):
+        if not _inner_gaps(shared, rows[start : end + 1], em=em, settings=settings) or _splits_a_gap(
+            free, shared
+        ):
             break
         free = shared
         end += 1
-        gaps = _inner_gaps(free, rows[start:end], em=em)
-        if end - start >= MIN_COLUMN_ROWS and _wide_columns(rows[start:end], gaps, em=em):
+        gaps = _inner_gaps(free, rows[start:end], em=em, settings=settings)
+        if end - start >= settings.column_min_lines and _wide_columns(
+            rows[start:end], gaps, em=em, settings=settings
+        ):
             best_end, best_gaps = end, gaps
     return best_end, best_gaps
 
@@ -148,23 +166,25 @@ def _intersect(first: Sequence[tuple[int, int]], second: Sequence[tuple[int, int
 
 
 def _inner_gaps(
-    free: Sequence[tuple[int, int]], rows: Sequence[Sequence[Box]], *, em: float
+    free: Sequence[tuple[int, int]], rows: Sequence[Sequence[Box]], *, em: float, settings: BoxOrderSettings
 ) -> list[tuple[int, int]]:
-    """The free intervals at least :data:`MIN_COLUMN_GAP_EM` wide with text of ``rows`` on both sides."""
+    """The free intervals at least ``column_gap_em`` wide with text of ``rows`` on both sides."""
     rects = [r for row in rows for r in row]
     low, high = min(r.left for r in rects), max(r.right for r in rects)
     return [
         (start, end)
         for start, end in free
-        if start >= low and end <= high and end - start >= MIN_COLUMN_GAP_EM * em
+        if start >= low and end <= high and end - start >= settings.column_gap_em * em
     ]
 
 
-def _wide_columns(rows: Sequence[Sequence[Box]], gaps: Sequence[tuple[int, int]], *, em: float) -> bool:
-    """Whether every column the gaps cut holds rects of median width >= MIN_COLUMN_WIDTH_EM."""
+def _wide_columns(
+    rows: Sequence[Sequence[Box]], gaps: Sequence[tuple[int, int]], *, em: float, settings: BoxOrderSettings
+) -> bool:
+    """Whether every column the gaps cut holds rects of median width >= ``ocr_column_min_width_em``."""
     columns = _split(([r for row in rows for r in row]), gaps)
     return all(
-        column and statistics.median(r.width for r in column) >= MIN_COLUMN_WIDTH_EM * em
+        column and statistics.median(r.width for r in column) >= settings.ocr_column_min_width_em * em
         for column in columns
     )
 
@@ -178,5 +198,8 @@ def _split(rects: Sequence[Box], gaps: Sequence[tuple[int, int]]) -> list[list[B
     return columns
 
 
-def _read_columns(rects: Sequence[Box], gaps: Sequence[tuple[int, int]], *, em: float) -> list[list[Box]]:
-    return [line for column in _split(rects, gaps) for line in reading_order(column, em=em)]
+def _read_columns(
+    rects: Sequence[Box], gaps: Sequence[tuple[int, int]], *, em: float, settings: BoxOrderSettings
+) -> list[list[Box]]:
+    columns = _split(rects, gaps)
+    return [line for column in columns for line in reading_order(column, em=em, settings=settings)]

@@ -60,7 +60,8 @@ LANGUAGE_PACKAGE_PREFIX = "tesseract-ocr-"
 NO_CONFIDENCE = -1
 #: Lines read with at least this confidence count as text when looking for a missed
 #: running head or page number (see ocr_page_lines); specks read as text score lower.
-MARGIN_CONFIDENCE = 60.0
+#: The judgement Settings.speck_confidence makes, whose default this is.
+DEFAULT_TEXT_CONFIDENCE = DEFAULT_SETTINGS.speck_confidence
 #: Default height of the top and bottom bands where a running head or page number is
 #: expected, as a fraction of the page height (as Settings.furniture_band).
 DEFAULT_MARGIN_BAND = DEFAULT_SETTINGS.furniture_band
@@ -112,6 +113,7 @@ class TesseractEngine:
     timeout: float | None = None  # seconds for the whole page; None waits for ever
     name: str = "tesseract"
     tab_gap_em: float = DEFAULT_TAB_GAP_EM
+    text_confidence: float = DEFAULT_TEXT_CONFIDENCE
 
     @property
     def model_name(self) -> str:
@@ -130,6 +132,7 @@ class TesseractEngine:
             margin_band=self.margin_band,
             timeout=self.timeout,
             tab_gap_em=self.tab_gap_em,
+            text_confidence=self.text_confidence,
         )
 
     @classmethod
@@ -140,6 +143,7 @@ class TesseractEngine:
             margin_band=settings.furniture_band,
             timeout=settings.page_timeout,
             tab_gap_em=settings.tab_gap_em,
+            text_confidence=settings.speck_confidence,
         )
 
 
@@ -178,6 +182,7 @@ def ocr_page_lines(
     margin_band: float = DEFAULT_MARGIN_BAND,
     timeout: float | None = None,
     tab_gap_em: float = DEFAULT_TAB_GAP_EM,
+    text_confidence: float = DEFAULT_TEXT_CONFIDENCE,
     prepared: PageInk | None = None,
 ) -> tuple[list[Line], float | None]:
     """OCR one page image into lines, top to bottom, and the page's mean word confidence.
@@ -195,9 +200,9 @@ def ocr_page_lines(
 
     In uniform-block mode Tesseract sometimes drops or garbles a short line that a wide
     gap isolates from the body: a running head, a lone page number.  So when no line
-    read with confidence lies within ``margin_band`` (a fraction of the image height)
-    of the top or the bottom, the strip beyond the outermost confident line is read
-    again on its own, and what it yields replaces the doubtful lines there.  (Measured
+    read with confidence (at least ``text_confidence``) lies within ``margin_band`` (a
+    fraction of the image height) of the top or the bottom, the strip beyond the outermost
+    confident line is read again on its own, and what it yields replaces the doubtful lines there.  (Measured
     on 12 pages at 200 dpi: a page-number line came back on 8 instead of 5.)
 
     ``timeout`` bounds the whole page, re-reads included: Tesseract is killed and
@@ -210,7 +215,7 @@ def ocr_page_lines(
     page = prepared or PageInk.of(image, scale=scale)
     image, ink, horizontal, vertical = page.image, page.ink, page.horizontal, page.vertical
     lines = reader.read(image)
-    confident = [line for line in lines if line.confidence >= MARGIN_CONFIDENCE]
+    confident = [line for line in lines if line.confidence >= text_confidence]
     if confident:
         line_height = statistics.median(line.bottom - line.top for line in confident)
         band = margin_band * image.height

@@ -27,6 +27,7 @@ from docpipe.segment.general import segment_general
 from docpipe.segment.model import Article, SegmentedDocument
 from docpipe.segment.parts import complete_parts
 from docpipe.segment.spacing import Spacing, measure_spacing
+from docpipe.settings import Settings
 
 __all__ = ["Article", "SegmentedDocument", "Spacing", "measure_spacing", "segment_document"]
 
@@ -36,19 +37,21 @@ def segment_document(
     *,
     printed_pages: Mapping[int, str | None] | None = None,
     spacings: Sequence[Spacing] = (),
+    settings: Settings,
 ) -> SegmentedDocument:
     """Segment a document according to its kind, then give every paragraph a row.
 
     ``spacings``: the blank around each paragraph (:func:`~docpipe.segment.spacing.measure_spacing`),
     which tells a heading on an OCR page; without it only fonts, sizes and numbering do.
+    ``settings``: the run's thresholds (heading sizes and lengths, the 目录, the kinds' tests).
     """
-    if is_book(paragraphs):
-        segmented = segment_book(paragraphs, printed_pages=printed_pages)
+    if is_book(paragraphs, settings=settings):
+        segmented = segment_book(paragraphs, printed_pages=printed_pages, settings=settings)
     else:
-        segmented = segment_digest(paragraphs, printed_pages=printed_pages)
-        if not is_digest(segmented):
-            segmented = segment_general(paragraphs, spacings=spacings)
-    completed = complete_parts(paragraphs, segmented)
+        segmented = segment_digest(paragraphs, printed_pages=printed_pages, settings=settings)
+        if not is_digest(segmented, settings=settings):
+            segmented = segment_general(paragraphs, spacings=spacings, settings=settings)
+    completed = complete_parts(paragraphs, segmented, settings=settings)
     if not any(article.part == "body" for article in completed.articles):
         # Nothing but front or back matter (a colophon, a CIP page on its own): that is the document.
         articles = tuple(replace(article, part="body") for article in completed.articles)

@@ -22,10 +22,10 @@ from collections.abc import Mapping, Sequence
 from cleaners.records import Paragraph
 from docpipe.segment.contents import ContentsEntry, find_contents, parse_contents, parse_contents_entry
 from docpipe.segment.headings import (
-    HEADING_SIZE_RATIO,
     BodyStyle,
     body_style,
     heading_of,
+    is_indented,
     is_set_apart,
     is_short_phrase,
     numbering_of,
@@ -33,6 +33,7 @@ from docpipe.segment.headings import (
 from docpipe.segment.model import Article, SegmentedDocument
 from docpipe.segment.parts import is_back_heading, is_residue
 from docpipe.segment.tree import ArticleEnds, Cut, Node, build_tree, cut_articles
+from docpipe.settings import Settings
 
 _NUMERALS = "一二三四五六七八九十百零〇两"
 _CHAPTER = re.compile(rf"^\s*(?P<marker>第\s*[{_NUMERALS}\d]+\s*[章篇编])\s*(?P<name>.*)$")
@@ -45,21 +46,17 @@ BOOK_ENDS = ArticleEnds(intro=True, empty="carry")
 #: Front matter before the 目录: one level of headings (序言, 前言), each with its text.
 FRONT_LEVEL = 0
 FRONT_ENDS = ArticleEnds(intro=False, empty="carry")
-#: A front-matter heading (序言) is at most this long.
-MAX_FRONT_HEADING_CHARS = 15
-#: Running text after a front-matter heading: at least this many characters.
-MIN_FRONT_SECTION_CHARS = 100
 
 
-def is_book(paragraphs: Sequence[Paragraph]) -> bool:
+def is_book(paragraphs: Sequence[Paragraph], *, settings: Settings) -> bool:
     """A book has chapters (in its contents or its body) divided into ``一、`` sections.
 
     Chapters divided otherwise (a thesis's 1.1, 1.2; a textbook's 第一节 over its 一、)
     make a general document, cut at its top repeated heading level.
     """
-    located = find_contents(paragraphs)
+    located = find_contents(paragraphs, settings=settings)
     style = body_style(paragraphs)
-    families = {kind[0] for p in paragraphs if (kind := heading_of(p, style)) is not None}
+    families = {kind[0] for p in paragraphs if (kind := heading_of(p, style, settings=settings)) is not None}
     if located is not None:
         heading, end = located
         entries = parse_contents(paragraphs[heading + 1 : end])
@@ -87,10 +84,13 @@ def chapter_title(text: str) -> str | None:
 
 
 def segment_book(
-    paragraphs: Sequence[Paragraph], *, printed_pages: Mapping[int, str | None] | None = None
+    paragraphs: Sequence[Paragraph],
+    *,
+    printed_pages: Mapping[int, str | None] | None = None,
+    settings: Settings,
 ) -> SegmentedDocument:
     """Cut a book's paragraphs into front-matter articles, chapter intros and sections."""
-    located = find_contents(paragraphs)
+    located = find_contents(paragraphs, settings=settings)
     if located is None:
         front: Sequence[Paragraph] = []
         entries: list[ContentsEntry] = []
@@ -100,8 +100,8 @@ def segment_book(
         front = paragraphs[:heading]
         entries = parse_contents(paragraphs[heading + 1 : offset])
     style = body_style(paragraphs)
-    front_tree = _front_tree(front, style.size)
-    tree = _body_tree(paragraphs, offset, style)
+    front_tree = _front_tree(front, style.size, settings)
+    tree = _body_tree(paragraphs, offset, style, settings)
     residue: list[int] = []
     for node, _ in (*front_tree.walk(), *tree.walk()):
         if not node.part:  # a bare number left inside an article is furniture, not text
@@ -126,20 +126,22 @@ def segment_book(
     )
 
 
-def _body_tree(paragraphs: Sequence[Paragraph], offset: int, style: BodyStyle) -> Node:
+def _body_tree(paragraphs: Sequence[Paragraph], offset: int, style: BodyStyle, settings: Settings) -> Node:
     """Chapters (level 0) over ``一、`` sections (level 1); a back heading (参考文献, 后记 …)
     is a part node, never a section's text."""
     levels: dict[int, int] = {}
     parts: set[int] = set()
     for index in range(offset, len(paragraphs)):
         paragraph = paragraphs[index]
-        kind = heading_of(paragraph, style)
+        kind = heading_of(paragraph, style, settings=settings)
         family = kind[0] if kind else None
         if family == CHAPTER:
             levels[index] = CHAPTER_LEVEL
         elif family == SECTION:
             levels[index] = SECTION_LEVEL
-        elif is_back_heading(paragraph.text) and is_set_apart(paragraph, style):
+        elif is_back_heading(paragraph.text, settings=settings) and is_set_apart(
+            paragraph, style, settings=settings
+        ):
             levels[index] = SECTION_LEVEL
             parts.add(index)
     return build_tree(range(offset, len(paragraphs)), levels, parts=parts)
@@ -175,17 +177,17 @@ def _section_article(paragraphs: Sequence[Paragraph], cut: Cut, seq: int) -> Art
     )
 
 
-def _front_tree(front: Sequence[Paragraph], size: float) -> Node:
+def _front_tree(front: Sequence[Paragraph], size: float, settings: Settings) -> Node:
     """The front matter as a tree: a centred heading that running text follows (序言, 前言 …)
     is a node whose text is its article; the 目录's entries and other centred front lines
     (a title page's, the CIP page's heading) are part nodes: what follows them is no article's."""
     levels: dict[int, int] = {}
     parts: set[int] = set()
     for index, paragraph in enumerate(front):
-        if _is_front_heading(front, index, size):
+        if _is_front_heading(front, index, size, settings):
             levels[index] = FRONT_LEVEL
         elif parse_contents_entry(paragraph.text) is not None or (
-            paragraph.centered and is_short_phrase(paragraph)
+            paragraph.centered and is_short_phrase(paragraph, settings=settings)
         ):
             levels[index] = FRONT_LEVEL
             parts.add(index)
@@ -210,20 +212,20 @@ def _front_article(front: Sequence[Paragraph], cut: Cut, seq: int) -> Article:
     )
 
 
-def _is_front_heading(front: Sequence[Paragraph], index: int, body_size: float) -> bool:
+def _is_front_heading(front: Sequence[Paragraph], index: int, body_size: float, settings: Settings) -> bool:
     """A centred heading before the contents that running text follows (序言, 前言 …)."""
     paragraph = front[index]
-    if not (paragraph.centered and len(paragraph.text.strip()) <= MAX_FRONT_HEADING_CHARS):
+    if not (paragraph.centered and len(paragraph.text.strip()) <= settings.front_heading_max_chars):
         return False
     following = []
     for later in front[index + 1 :]:
         if later.centered or parse_contents_entry(later.text) is not None:
             break
         following.append(later)
-    running = [p for p in following if abs(p.size - body_size) <= HEADING_SIZE_RATIO * body_size]
-    if not running or running[0].indent < running[0].size:
+    running = [p for p in following if abs(p.size - body_size) <= settings.size_change * body_size]
+    if not running or not is_indented(running[0], settings=settings):
         return False
-    return sum(len(p.text) for p in running) >= MIN_FRONT_SECTION_CHARS
+    return sum(len(p.text) for p in running) >= settings.front_section_min_chars
 
 
 def _doc_title(paragraphs: Sequence[Paragraph]) -> str | None:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cleaners.records import Paragraph
+from docpipe.settings import Settings
 
 #: The heading of a table of contents, once its spaces are removed.
 CONTENTS_HEADINGS = frozenset({"目录", "目次", "目錄"})
@@ -31,10 +32,6 @@ _ENTRY_WITH_GARBLED_PAGE = re.compile(
     r"^\s*[-•·]?\s*(?P<number>\d{1,3})\s*[、.．]\s*(?P<title>[^\t]*?\S)\s*\t\s*\S{1,2}\s*$"
 )
 _ENDS_LIKE_A_PAGE = re.compile(r"[\divxlcIVXLC]\s*$")
-#: A contents has at least this many entries; fewer are body lines that happen to end in a number.
-MIN_ENTRIES = 3
-#: Unreadable lines (OCR noise) tolerated between two entries of one contents.
-MAX_GAP = 3
 _TRAILING_LEADERS = re.compile(r"[\s.．·…⋯]+$")
 _BRACKETED = re.compile(r"^[【\[［]\s*(?P<name>[^】\]］]+?)\s*[】\]］]$")
 
@@ -93,12 +90,12 @@ def parse_contents_entry(text: str) -> ContentsEntry | None:
     return ContentsEntry(title=title, number=match.group("number"), page=match.group("page"))
 
 
-def find_contents(paragraphs: Sequence[Paragraph]) -> tuple[int, int] | None:
+def find_contents(paragraphs: Sequence[Paragraph], *, settings: Settings) -> tuple[int, int] | None:
     """Return ``(heading_index, end_index)`` of the contents, or None when there is none.
 
-    The contents is the largest cluster of at least :data:`MIN_ENTRIES` entries
+    The contents is the largest cluster of at least ``Settings.contents_min_entries`` entries
     (section lines and wrapped entries may sit between them, and up to
-    :data:`MAX_GAP` unreadable lines, which OCR leaves on a contents page).  Its
+    ``Settings.contents_max_gap`` unreadable lines, which OCR leaves on a contents page).  Its
     heading is the 目录 line just above it, or, when OCR garbled that, the line
     right before the first entry.  The body starts at ``end_index``, after the
     last entry.
@@ -109,7 +106,7 @@ def find_contents(paragraphs: Sequence[Paragraph]) -> tuple[int, int] | None:
     for index, paragraph in enumerate(paragraphs):
         text = paragraph.text
         if parse_contents_entry(text) is not None:
-            if start is None or gap > MAX_GAP:
+            if start is None or gap > settings.contents_max_gap:
                 if start is not None and end is not None:
                     clusters.append((entries, start, end))
                 start, entries = index, 0
@@ -123,13 +120,13 @@ def find_contents(paragraphs: Sequence[Paragraph]) -> tuple[int, int] | None:
         clusters.append((entries, start, end))
     # The contents is the largest cluster: a CIP data page or a table may form a small one.
     best = max(clusters, key=lambda cluster: cluster[0], default=None)
-    if best is None or best[0] < MIN_ENTRIES:
+    if best is None or best[0] < settings.contents_min_entries:
         return None
     _, start, end = best
     heading = next(
         (
             i
-            for i in range(start - 1, max(start - 1 - MAX_GAP, -1), -1)
+            for i in range(start - 1, max(start - 1 - settings.contents_max_gap, -1), -1)
             if is_contents_heading(paragraphs[i].text)
         ),
         start - 1,

@@ -43,7 +43,7 @@ from docpipe.segment.headings import (
 from docpipe.segment.model import Article, SegmentedDocument
 from docpipe.segment.parts import is_back_heading
 from docpipe.segment.tree import ArticleEnds, Cut, build_tree, cut_articles
-from docpipe.settings import DEFAULT_SETTINGS
+from docpipe.settings import Settings
 
 #: Articles are numbered ``1、`` or ``1.`` (the numbering family of one number: ``3.1`` is
 #: a subsection of article 3, never an article).
@@ -60,12 +60,6 @@ _SOURCE_LABEL = re.compile(r"(?:来源|来自|稿源|出处)\s*[：:]\s*(?P<name
 #: A bracket holding a year, a date, a time or a range is text, not a source; a name may
 #: hold a digit (企业网D1Net).
 _NUMERIC = re.compile(r"\d[\s年月日:：.．\-–—/~～]*\d|^\s*\d+\s*$")
-#: An attribution in brackets longer than this (without a 来源 label) is text, not a source.
-MAX_SOURCE_CHARS = 30
-#: Characters an unreadable number may leave in front of a heading's title (``Z、``, ``b.``).
-MAX_GARBLED_NUMBER_CHARS = 3
-#: How alike a body heading and its contents entry must be (difflib ratio, spaces removed).
-TITLE_MATCH_RATIO = 0.6
 
 
 def parse_issue_date(text: str) -> date | None:
@@ -85,39 +79,44 @@ def parse_issue_date(text: str) -> date | None:
         return None
 
 
-def split_source(text: str) -> tuple[str, str | None]:
+def split_source(text: str, *, settings: Settings) -> tuple[str, str | None]:
     """Split an article's closing attribution off its last paragraph: (text, source).
 
-    >>> split_source("……来保证更高的透明度。（中研网）")
+    >>> from docpipe.settings import DEFAULT_SETTINGS as S
+    >>> split_source("……来保证更高的透明度。（中研网）", settings=S)
     ('……来保证更高的透明度。', '中研网')
-    >>> split_source("（重庆日报）")
+    >>> split_source("（重庆日报）", settings=S)
     ('', '重庆日报')
-    >>> split_source("……的服务平台。（人民网－人民日报 2014年07月24日12:49:27 来源：人民邮电报）")
+    >>> split_source("……的服务平台。（人民网－人民日报 2014年07月24日12:49:27 来源：人民邮电报）", settings=S)
     ('……的服务平台。', '人民邮电报')
-    >>> split_source("……建设总体规划（2014-2020）")[1] is None
+    >>> split_source("……建设总体规划（2014-2020）", settings=S)[1] is None
     True
-    >>> split_source("……提供安全保障。（企业网D1Net）")
+    >>> split_source("……提供安全保障。（企业网D1Net）", settings=S)
     ('……提供安全保障。', '企业网D1Net')
-    >>> split_source("……共建设了（3）个")[1] is None
+    >>> split_source("……共建设了（3）个", settings=S)[1] is None
     True
     """
-    rest, source, _attribution = split_attribution(text)
+    rest, source, _attribution = split_attribution(text, settings=settings)
     return rest, source
 
 
-def split_attribution(text: str) -> tuple[str, str | None, str | None]:
+def split_attribution(text: str, *, settings: Settings) -> tuple[str, str | None, str | None]:
     """Split an article's closing attribution off its last paragraph: (text, source, attribution).
 
     The source is the outlet's name alone; the attribution is the whole bracket as
     printed (without its brackets) when it says more than that name -- a reposting
     site, a date and time -- so no printed text is lost; ``None`` when the bracket
-    holds the name alone.
+    holds the name alone; a bracket longer than ``Settings.source_max_chars`` without a
+    来源 label is text.
 
-    >>> split_attribution("……的服务平台。（人民网－人民日报 2014年07月24日12:49:27 来源：人民邮电报）")
+    >>> from docpipe.settings import DEFAULT_SETTINGS as S
+    >>> split_attribution(
+    ...     "……的服务平台。（人民网－人民日报 2014年07月24日12:49:27 来源：人民邮电报）", settings=S
+    ... )
     ('……的服务平台。', '人民邮电报', '人民网－人民日报 2014年07月24日12:49:27 来源：人民邮电报')
-    >>> split_attribution("……来保证更高的透明度。（中研网）")
+    >>> split_attribution("……来保证更高的透明度。（中研网）", settings=S)
     ('……来保证更高的透明度。', '中研网', None)
-    >>> split_attribution("……建设总体规划（2014-2020）")
+    >>> split_attribution("……建设总体规划（2014-2020）", settings=S)
     ('……建设总体规划（2014-2020）', None, None)
     """
     match = _SOURCE.search(text)
@@ -127,7 +126,7 @@ def split_attribution(text: str) -> tuple[str, str | None, str | None]:
     labelled = _SOURCE_LABEL.search(inner)
     if labelled:
         source = labelled["name"].strip()
-    elif len(inner) <= MAX_SOURCE_CHARS and not _NUMERIC.search(inner):
+    elif len(inner) <= settings.source_max_chars and not _NUMERIC.search(inner):
         source = inner
     else:
         return text, None, None
@@ -135,11 +134,14 @@ def split_attribution(text: str) -> tuple[str, str | None, str | None]:
 
 
 def segment_digest(
-    paragraphs: Sequence[Paragraph], *, printed_pages: Mapping[int, str | None] | None = None
+    paragraphs: Sequence[Paragraph],
+    *,
+    printed_pages: Mapping[int, str | None] | None = None,
+    settings: Settings,
 ) -> SegmentedDocument:
     """Cut a digest's paragraphs into cover fields, contents and articles."""
     printed_pages = printed_pages or {}
-    located = find_contents(paragraphs)
+    located = find_contents(paragraphs, settings=settings)
     if located is None:
         cover: Sequence[Paragraph] = []
         entries: list[ContentsEntry] = []
@@ -149,7 +151,7 @@ def segment_digest(
         cover = paragraphs[:heading]
         entries = parse_contents(paragraphs[heading + 1 : body_start])
     body = list(enumerate(paragraphs))[body_start:]
-    articles, warnings = _cut_articles(body, entries, body_style([p for _, p in body]))
+    articles, warnings = _cut_articles(body, entries, body_style([p for _, p in body]), settings)
     warnings += _check_against_contents(articles, entries, paragraphs, printed_pages)
     title, issue_date, issue_label = _read_cover(cover)
     return SegmentedDocument(
@@ -177,20 +179,23 @@ def _squash(text: str) -> str:
     return re.sub(r"[\s\W_]+", "", text)
 
 
-def _title_matches(heading: str, entry: ContentsEntry) -> bool:
+def _title_matches(heading: str, entry: ContentsEntry, settings: Settings) -> bool:
     a, b = _squash(heading), _squash(entry.title)
     if not a or not b:
         return False
     if a.startswith(b) or b.startswith(a):
         return True
-    return SequenceMatcher(None, a, b).ratio() >= TITLE_MATCH_RATIO
+    return SequenceMatcher(None, a, b).ratio() >= settings.contents_match_ratio
 
 
 def _cut_articles(
-    body: Sequence[tuple[int, Paragraph]], entries: Sequence[ContentsEntry], style: BodyStyle
+    body: Sequence[tuple[int, Paragraph]],
+    entries: Sequence[ContentsEntry],
+    style: BodyStyle,
+    settings: Settings,
 ) -> tuple[list[Article], list[str]]:
     """Cut ``(index, paragraph)`` pairs at the numbered headings the contents confirms."""
-    levels, parts, confirmed, sections, warnings = _find_structure(body, entries, style)
+    levels, parts, confirmed, sections, warnings = _find_structure(body, entries, style, settings)
     tree = build_tree((index for index, _ in body), levels, parts=parts)
     paragraphs = dict(body)
     articles: list[Article] = []
@@ -201,28 +206,35 @@ def _cut_articles(
         number, entry = confirmed[cut.heading]
         section = sections[cut.path[-1]] if cut.path else None
         collected = [(i, paragraphs[i]) for i in cut.body]
-        articles.append(_build_article(len(articles) + 1, heading, number, entry, section, collected, cut))
+        built = _build_article(len(articles) + 1, heading, number, entry, section, collected, cut, settings)
+        articles.append(built)
     return articles, warnings
 
 
-def _says_the_same(heading: str, entry: ContentsEntry) -> bool:
+def _says_the_same(heading: str, entry: ContentsEntry, settings: Settings) -> bool:
     """Whether a 目录 entry's title stands for the body's heading: the heading is its
     beginning (the body lost the end of a wrapped title), or the two differ by a
     character or two (OCR misread one of them).
 
-    >>> _says_the_same("海南构建国内首个省级政务云计算", ContentsEntry("海南构建国内首个省级政务云计算中心"))
+    >>> from docpipe.settings import DEFAULT_SETTINGS as S
+    >>> entry = ContentsEntry("海南构建国内首个省级政务云计算中心")
+    >>> _says_the_same("海南构建国内首个省级政务云计算", entry, S)
     True
-    >>> _says_the_same("福建省启动行政执法与刑事司法衡接", ContentsEntry("福建省启动行政执法与刑事司法衔接"))
+    >>> misread = ContentsEntry("福建省启动行政执法与刑事司法衔接")
+    >>> _says_the_same("福建省启动行政执法与刑事司法衡接", misread, S)
     True
-    >>> _says_the_same("市民热线接入统一受理平台", ContentsEntry("热线统一受理"))
+    >>> _says_the_same("市民热线接入统一受理平台", ContentsEntry("热线统一受理"), S)
     False
     """
     a, b = _squash(heading), _squash(entry.title)
-    return b.startswith(a) or SequenceMatcher(None, a, b).ratio() >= DEFAULT_SETTINGS.contents_title_ratio
+    return b.startswith(a) or SequenceMatcher(None, a, b).ratio() >= settings.contents_title_ratio
 
 
 def _find_structure(
-    body: Sequence[tuple[int, Paragraph]], entries: Sequence[ContentsEntry], style: BodyStyle
+    body: Sequence[tuple[int, Paragraph]],
+    entries: Sequence[ContentsEntry],
+    style: BodyStyle,
+    settings: Settings,
 ) -> tuple[dict[int, int], set[int], dict[int, tuple[str, ContentsEntry | None]], dict[int, str], list[str]]:
     """The digest's headings: section lines (level 0), the numbered article headings the
     contents or the numbering sequence confirms (level 1) and back headings (part nodes);
@@ -248,18 +260,20 @@ def _find_structure(
             levels[index], sections[index] = SECTION_LEVEL, name or text
             in_article, new_section = False, True
             continue
-        if is_back_heading(paragraph.text) and is_set_apart(paragraph, style):
+        if is_back_heading(paragraph.text, settings=settings) and is_set_apart(
+            paragraph, style, settings=settings
+        ):
             # 参考文献, 附录 …: back matter (given its own rows), never the last article's text
             levels[index] = ARTICLE_LEVEL
             parts.add(index)
             in_article, in_back = False, True
             continue
-        heading = _numbered_heading(paragraph, style)
+        heading = _numbered_heading(paragraph, style, settings)
         if heading is not None:
             number, title = heading
-            taken = _entry_for(numbered, number, title, cursor)
+            taken = _entry_for(numbered, number, title, cursor, settings)
             candidate = numbered[taken] if taken is not None else None
-            matches = candidate is not None and _title_matches(title, candidate)
+            matches = candidate is not None and _title_matches(title, candidate, settings)
             # The 目录 is evidence: a heading next in sequence is an article even where the
             # 目录 lost or garbled its entry (the body's heading wins, with a warning); a
             # digest may number each section's articles afresh.
@@ -274,7 +288,7 @@ def _find_structure(
                         f"{candidate.title!r}; the body's is kept"
                     )
                     candidate = replace(candidate, title=title)
-                elif candidate is not None and not _says_the_same(title, candidate):
+                elif candidate is not None and not _says_the_same(title, candidate, settings):
                     warnings.append(
                         f"article {number}: body heading {title!r} is worded otherwise in the contents "
                         f"({candidate.title!r}); the body's is kept"
@@ -291,7 +305,7 @@ def _find_structure(
         # A heading whose number OCR could not read (Z、, 6 read as b) is looked for by the title
         # the 目录 gives the next article, before its text is merged into the article above.
         awaited = numbered[cursor] if cursor < len(numbered) else None
-        if awaited is not None and _is_unnumbered_title(paragraph, awaited, style):
+        if awaited is not None and _is_unnumbered_title(paragraph, awaited, style, settings):
             number = str(awaited.number)
             warnings.append(
                 f"article {number}: heading {text!r} read by its contents title {awaited.title!r}"
@@ -307,33 +321,38 @@ def _find_structure(
     return levels, parts, confirmed, sections, warnings
 
 
-def _is_unnumbered_title(paragraph: Paragraph, entry: ContentsEntry, style: BodyStyle) -> bool:
+def _is_unnumbered_title(
+    paragraph: Paragraph, entry: ContentsEntry, style: BodyStyle, settings: Settings
+) -> bool:
     """A short line set apart from the text that says what a 目录 entry says (a character or two
     in front of it, its unreadable number, aside).
 
+    >>> from docpipe.settings import DEFAULT_SETTINGS as S
     >>> entry = ContentsEntry("海南构建国内首个省级政务云计算中心", "2")
     >>> heading = Paragraph("Z、海南构建国内首个省级政务云计算中心", 3, 3, 72.0, 0.0, 12.0)
-    >>> _is_unnumbered_title(heading, entry, BodyStyle(10.5, ""))
+    >>> _is_unnumbered_title(heading, entry, BodyStyle(10.5, ""), S)
     True
     >>> text = Paragraph("海南省正式宣布构建云计算中心", 3, 3, 93.0, 21.0, 10.5)  # indented text
     >>> subsection = Paragraph("2.2海南构建国内首个省级政务云计算中心", 3, 3, 72.0, 0.0, 12.0)
-    >>> [_is_unnumbered_title(p, entry, BodyStyle(10.5, "")) for p in (text, subsection)]
+    >>> [_is_unnumbered_title(p, entry, BodyStyle(10.5, ""), S) for p in (text, subsection)]
     [False, False]
     """
     if numbering_of(paragraph.text) is not None:
         return False  # a readable number (3.2) is evidence of another heading
-    if not (is_short_phrase(paragraph) and is_set_apart(paragraph, style)):
+    if not (
+        is_short_phrase(paragraph, settings=settings) and is_set_apart(paragraph, style, settings=settings)
+    ):
         return False
     text, title = _squash(paragraph.text), _squash(entry.title)
     return any(
-        SequenceMatcher(None, text[skip:], title).ratio() >= DEFAULT_SETTINGS.contents_title_ratio
-        for skip in range(MAX_GARBLED_NUMBER_CHARS + 1)
+        SequenceMatcher(None, text[skip:], title).ratio() >= settings.contents_title_ratio
+        for skip in range(settings.garbled_number_max_chars + 1)
     )
 
 
-def _numbered_heading(paragraph: Paragraph, style: BodyStyle) -> tuple[str, str] | None:
+def _numbered_heading(paragraph: Paragraph, style: BodyStyle, settings: Settings) -> tuple[str, str] | None:
     """``(number, title)`` of a heading numbered ``1、`` or ``1.`` (not ``1.1``), else None."""
-    if heading_of(paragraph, style) is None:
+    if heading_of(paragraph, style, settings=settings) is None:
         return None
     split = split_numbering(paragraph.text)
     if split is None or split[0] != ARTICLE_FAMILY:
@@ -341,14 +360,16 @@ def _numbered_heading(paragraph: Paragraph, style: BodyStyle) -> tuple[str, str]
     return split[1], split[2]
 
 
-def _entry_for(numbered: Sequence[ContentsEntry], number: str, title: str, cursor: int) -> int | None:
+def _entry_for(
+    numbered: Sequence[ContentsEntry], number: str, title: str, cursor: int, settings: Settings
+) -> int | None:
     """The 目录 entry a heading numbered ``number`` stands for: the first with that number from
     the cursor on (one with a matching title preferred), else anywhere (the body printed it
     out of the 目录's order)."""
     found = [k for k in range(len(numbered)) if numbered[k].number == number]
     ahead = [k for k in found if k >= cursor]
     for group in (ahead, found):
-        titled = [k for k in group if _title_matches(title, numbered[k])]
+        titled = [k for k in group if _title_matches(title, numbered[k], settings)]
         if titled or group:
             return (titled or group)[0]
     return None
@@ -362,12 +383,13 @@ def _build_article(
     body_section: str | None,
     collected: Sequence[tuple[int, Paragraph]],
     cut: Cut,
+    settings: Settings,
 ) -> Article:
     paragraphs = [p for _, p in collected]
     texts = [p.text.strip() for p in paragraphs if p.text.strip()]
     source = attribution = None
     if texts:
-        last, source, attribution = split_attribution(texts[-1])
+        last, source, attribution = split_attribution(texts[-1], settings=settings)
         texts = texts[:-1] + ([last] if last else [])
     if not texts:
         texts = [heading_paragraph.text.strip()]  # a one-line item: its heading is all its text
@@ -430,13 +452,7 @@ def _check_against_contents(
     return warnings
 
 
-#: A digest has at least this many numbered articles ...
-MIN_DIGEST_ARTICLES = 2
-#: ... and a 目录 that numbers them, or at least this share of them closes with an attribution.
-MIN_SOURCED_SHARE = 0.5
-
-
-def is_digest(segmented: SegmentedDocument) -> bool:
+def is_digest(segmented: SegmentedDocument, *, settings: Settings) -> bool:
     """Whether a digest segmentation found a digest: numbered articles in sequence that a
     numbered 目录 lists, or that close with their sources (a digest reprints news).
 
@@ -445,8 +461,8 @@ def is_digest(segmented: SegmentedDocument) -> bool:
     unnumbered entries lists another structure.
     """
     articles = segmented.articles
-    if len(articles) < MIN_DIGEST_ARTICLES:
+    if len(articles) < settings.digest_min_articles:
         return False
     if any(entry.number is not None for entry in segmented.contents):
         return True
-    return sum(a.source is not None for a in articles) >= MIN_SOURCED_SHARE * len(articles)
+    return sum(a.source is not None for a in articles) >= settings.digest_min_sourced_share * len(articles)

@@ -24,7 +24,7 @@ from statistics import median
 
 from cleaners.records import Line, Page
 from docpipe.segment.model import Article
-from docpipe.settings import DEFAULT_SETTINGS, Settings
+from docpipe.settings import Settings
 
 #: What opens a footnote: a circled number, a number (bare, bracketed or followed by
 #: a dot or space), an asterisk or dagger, or 注 (注：, 注1：).
@@ -59,9 +59,7 @@ def footnote_marker(text: str) -> str | None:
     return match["marker"].strip() if match else None
 
 
-def lift_footnotes(
-    pages: Sequence[Page], *, settings: Settings = DEFAULT_SETTINGS
-) -> tuple[list[Page], list[Footnote]]:
+def lift_footnotes(pages: Sequence[Page], *, settings: Settings) -> tuple[list[Page], list[Footnote]]:
     """The pages without their footnote lines, and the footnotes in reading order."""
     body = _body_size([line for page in pages for line in page.lines])
     kept: list[Page] = []

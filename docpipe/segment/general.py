@@ -22,8 +22,6 @@ from docpipe.segment.contents import find_contents
 from docpipe.segment.headings import Heading, body_size, find_headings
 from docpipe.segment.model import Article, SegmentedDocument
 from docpipe.segment.parts import (
-    MAX_PART_TITLE_CHARS,
-    PART_TITLE_PREFIX_CHARS,
     is_back_field,
     is_back_heading,
     is_front_field,
@@ -31,41 +29,43 @@ from docpipe.segment.parts import (
 )
 from docpipe.segment.spacing import Spacing
 from docpipe.segment.tree import ArticleEnds, build_tree, cut_articles
+from docpipe.settings import Settings
 
-#: A level is the article level when it has at least this many headings.
-MIN_ARTICLE_HEADINGS = 2
 #: A chapter's opening text is an article of its own; a heading directly followed by the
 #: next one (a list set in heading style) is the first line of its article.
 GENERAL_ENDS = ArticleEnds(intro=True, empty="merge")
 
 
 def segment_general(
-    paragraphs: Sequence[Paragraph], *, spacings: Sequence[Spacing] = ()
+    paragraphs: Sequence[Paragraph], *, spacings: Sequence[Spacing] = (), settings: Settings
 ) -> SegmentedDocument:
     """Cut a document into articles at its top repeated heading level (``spacings``: see
     :func:`~docpipe.segment.headings.find_headings`)."""
-    located = find_contents(paragraphs)
+    located = find_contents(paragraphs, settings=settings)
     contents = frozenset(range(located[0], located[1])) if located else frozenset()
     # Front matter (a cover, 摘要, 目录) ends with its last block: its lines (a cover's
     # name and supervisor lines, large and repeated) take no part in the heading levels.
     front_end = 1 + max(
-        (i for i, p in enumerate(paragraphs) if i in contents or is_front_heading(p.text)), default=-1
+        (i for i, p in enumerate(paragraphs) if i in contents or is_front_heading(p.text, settings=settings)),
+        default=-1,
     )
-    headings = find_headings(paragraphs, skip=contents | frozenset(range(front_end)), spacings=spacings)
-    level = _article_level(headings)
+    skip = contents | frozenset(range(front_end))
+    headings = find_headings(paragraphs, skip=skip, spacings=spacings, settings=settings)
+    level = _article_level(headings, settings)
     by_index = {h.index: h for h in headings if h.level <= level}
-    doc_title = _doc_title(paragraphs)
+    doc_title = _doc_title(paragraphs, settings)
     if not any(h.level == level for h in headings):
-        return _single_article(paragraphs, contents, doc_title)
+        return _single_article(paragraphs, contents, doc_title, settings)
     first = min(h.index for h in headings if h.level == level)
     # The body opens at the first heading after the last front block (摘要, 目录) before `first`.
     barrier = max(
-        (i for i in range(first) if i in contents or _is_part_heading(paragraphs[i].text)), default=-1
+        (i for i in range(first) if i in contents or _is_part_heading(paragraphs[i].text, settings)),
+        default=-1,
     )
     start = min(i for i in by_index if barrier < i <= first)
     span = [i for i in range(start, len(paragraphs)) if i not in contents]
     # A front or back heading ends the article it follows: a part node at the article level.
-    parts = {i for i in span if i not in by_index and _is_part_heading(paragraphs[i].text)}
+    parts = {i for i in span if i not in by_index and _is_part_heading(paragraphs[i].text, settings)}
     levels = {**{i: h.level for i, h in by_index.items()}, **dict.fromkeys(parts, level)}
     tree = build_tree(span, levels, parts=parts)
     articles = [
@@ -88,16 +88,17 @@ def segment_general(
     )
 
 
-def _is_part_heading(text: str) -> bool:
+def _is_part_heading(text: str, settings: Settings) -> bool:
     """A front or back heading, or a labelled front or back field (``摘要：…``, ``作者简介：…``)."""
-    return is_back_heading(text) or is_front_heading(text) or is_front_field(text) or is_back_field(text)
+    heading = is_back_heading(text, settings=settings) or is_front_heading(text, settings=settings)
+    return heading or is_front_field(text) or is_back_field(text)
 
 
-def _article_level(headings: Sequence[Heading]) -> int:
+def _article_level(headings: Sequence[Heading], settings: Settings) -> int:
     counts: dict[int, int] = {}
     for heading in headings:
         counts[heading.level] = counts.get(heading.level, 0) + 1
-    repeated = [level for level, count in counts.items() if count >= MIN_ARTICLE_HEADINGS]
+    repeated = [level for level, count in counts.items() if count >= settings.article_level_min_headings]
     if repeated:
         return min(repeated)
     return min(counts, default=0)
@@ -128,7 +129,7 @@ def _article(
 
 
 def _single_article(
-    paragraphs: Sequence[Paragraph], contents: frozenset[int], doc_title: str | None
+    paragraphs: Sequence[Paragraph], contents: frozenset[int], doc_title: str | None, settings: Settings
 ) -> SegmentedDocument:
     """A document without headings: one article of all its text outside front and back blocks."""
     held: list[int] = []
@@ -137,7 +138,7 @@ def _single_article(
         text = paragraph.text.strip()
         if index in contents or not text:
             continue
-        if _is_part_heading(text):
+        if _is_part_heading(text, settings):
             stopped = True
             continue
         if not stopped or held:
@@ -146,8 +147,9 @@ def _single_article(
     if held:
         first = paragraphs[held[0]].text.strip()
         size = body_size(paragraphs)
-        titled = len(first) <= MAX_PART_TITLE_CHARS and (paragraphs[held[0]].size > size or len(held) > 1)
-        title = first if titled else first[:PART_TITLE_PREFIX_CHARS] + "…"
+        short = len(first) <= settings.part_title_max_chars
+        titled = short and (paragraphs[held[0]].size > size or len(held) > 1)
+        title = first if titled else first[: settings.part_title_prefix_chars] + "…"
         body_from = 1 if titled else 0
         articles = (
             Article(
@@ -170,7 +172,7 @@ def _single_article(
     )
 
 
-def _doc_title(paragraphs: Sequence[Paragraph]) -> str | None:
+def _doc_title(paragraphs: Sequence[Paragraph], settings: Settings) -> str | None:
     """The largest short paragraph of the first page that has text."""
     texts = [p for p in paragraphs if p.text.strip()]
     if not texts:
@@ -178,7 +180,7 @@ def _doc_title(paragraphs: Sequence[Paragraph]) -> str | None:
     first_page = [
         p
         for p in texts
-        if p.page_start == texts[0].page_start and len(p.text.strip()) <= MAX_PART_TITLE_CHARS
+        if p.page_start == texts[0].page_start and len(p.text.strip()) <= settings.part_title_max_chars
     ]
     if not first_page:
         return None

@@ -25,7 +25,7 @@ from cleaners.records import Paragraph
 from docpipe.segment.contents import parse_contents_entry
 from docpipe.segment.parts import is_back_heading, is_front_heading
 from docpipe.segment.spacing import Spacing
-from docpipe.settings import DEFAULT_SETTINGS
+from docpipe.settings import Settings
 
 _NUMERALS = "一二三四五六七八九十百零〇两"
 #: (family, pattern): the pattern's ``number`` group is what is counted.
@@ -40,29 +40,8 @@ _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("num-paren", re.compile(r"^[（(]\s*(?P<number>\d{1,3})\s*[)）]")),
 )
-#: A heading is at most this long (characters, spaces removed).
-MAX_HEADING_CHARS = 40
-#: Nor longer than this many lines.
-MAX_HEADING_LINES = 2
-#: A heading set apart by size is at least this much larger than the body text.
-#: (Settings' defaults: segment is not given the run's settings yet.)
-HEADING_SIZE_RATIO = DEFAULT_SETTINGS.size_change
-#: The same for OCR lines (no font name), whose sizes are measured from their ink.
-OCR_HEADING_SIZE_RATIO = DEFAULT_SETTINGS.ocr_size_change
-#: Sizes closer than this (points) are one size when levels are ranked by size.
-SIZE_STEP = 0.5
 #: The family of OCR headings recognised by the space around them, whatever their measured size.
 ISOLATED = "isolated"
-#: A numbered family in the body's style is a list when at least this share of its members is
-#: followed directly by the next (counting each item of a run but its last: 2 of 3, 1 of 2 …).
-LIST_RUN_SHARE = 0.5
-#: A document indents its paragraphs when this share of its paragraphs of several lines is indented.
-INDENTED_SHARE = 0.5
-#: An OCR line longer than this (characters) is a heading only by its numbering or isolation.
-MAX_OCR_STYLED_CHARS = 20
-#: Unnumbered OCR headings whose sizes are within this ratio of the next smaller one are one family
-#: (a box height varies by a fifth either way: 0.8 to 1.2 of the size, a ratio of 1.5).
-OCR_SIZE_SPREAD = 1.5
 UNNUMBERED = ("style:", "ocr:")
 #: Sentence punctuation a heading does not end with.
 _SENTENCE_END = tuple("。；，：;,:、")
@@ -123,11 +102,12 @@ def split_numbering(text: str) -> tuple[str, str, str] | None:
     return None
 
 
-def is_short_phrase(paragraph: Paragraph) -> bool:
+def is_short_phrase(paragraph: Paragraph, *, settings: Settings) -> bool:
+    """Short enough for a heading (``Settings.heading_max_chars``, ``heading_max_lines``), and no sentence."""
     text = "".join(paragraph.text.split())
     return (
-        0 < len(text) <= MAX_HEADING_CHARS
-        and paragraph.line_count <= MAX_HEADING_LINES
+        0 < len(text) <= settings.heading_max_chars
+        and paragraph.line_count <= settings.heading_max_lines
         and not text.endswith(_SENTENCE_END)
     )
 
@@ -160,12 +140,19 @@ def body_style(paragraphs: Sequence[Paragraph]) -> BodyStyle:
     return BodyStyle(body_size(paragraphs), body_font(paragraphs))
 
 
-def _size_ratio(paragraph: Paragraph) -> float:
+def size_change(paragraph: Paragraph, settings: Settings) -> float:
+    """How much larger than the body a paragraph must be to be set in another size."""
     # OCR measures size from each line's ink height, which varies a few points line to line.
-    return HEADING_SIZE_RATIO if paragraph.font else OCR_HEADING_SIZE_RATIO
+    return settings.size_change if paragraph.font else settings.ocr_size_change
 
 
-def is_styled(paragraph: Paragraph, body: BodyStyle) -> bool:
+def is_indented(paragraph: Paragraph, *, settings: Settings) -> bool:
+    """Whether a paragraph's first line starts ``Settings.indent_min_em`` or more right of the
+    column: the indent that opens a paragraph of running text, as wrap repair judges it."""
+    return paragraph.indent >= settings.indent_min_em * paragraph.size
+
+
+def is_styled(paragraph: Paragraph, body: BodyStyle, *, settings: Settings) -> bool:
     """Set in a heading's style: larger than the body, or in another font at body size or above.
 
     What makes an unnumbered line a heading; a smaller or merely bold-at-caption-size
@@ -173,57 +160,61 @@ def is_styled(paragraph: Paragraph, body: BodyStyle) -> bool:
     Latin descender stretches (``[1]王立.电子政务导论[M]…`` measures twice the body):
     larger alone makes only a short OCR line a heading.
     """
-    if not paragraph.font and len("".join(paragraph.text.split())) > MAX_OCR_STYLED_CHARS:
+    if not paragraph.font and len("".join(paragraph.text.split())) > settings.ocr_heading_max_chars:
         return False
-    larger = body.size > 0 and paragraph.size > body.size * (1 + _size_ratio(paragraph))
+    larger = body.size > 0 and paragraph.size > body.size * (1 + size_change(paragraph, settings))
     other_font = bool(body.font and paragraph.font and paragraph.font != body.font)
     return larger or (other_font and paragraph.size >= body.size)
 
 
-def is_set_apart(paragraph: Paragraph, body: BodyStyle) -> bool:
+def is_set_apart(paragraph: Paragraph, body: BodyStyle, *, settings: Settings) -> bool:
     """Set apart from running text: centred, flush with the column (not indented like a
     paragraph), in another size (either way) or in another font.
 
     What a numbered line needs to be a heading: its number already says it is one
     unless it sits in running text, indented and in the body's type.
     """
-    if paragraph.centered or paragraph.indent < paragraph.size:
+    if paragraph.centered or not is_indented(paragraph, settings=settings):
         return True
-    if body.size and abs(paragraph.size - body.size) / body.size > HEADING_SIZE_RATIO:
+    if body.size and abs(paragraph.size - body.size) / body.size > settings.size_change:
         return True
     return bool(body.font and paragraph.font and paragraph.font != body.font)
 
 
-def is_isolated(paragraph: Paragraph, spacing: Spacing | None) -> bool:
+def is_isolated(paragraph: Paragraph, spacing: Spacing | None, *, settings: Settings) -> bool:
     """A single OCR line standing alone: more blank above it than
     ``Settings.heading_isolation`` usual line spaces, and less below (a heading sits
     closer to what it heads).  Text-layer lines are judged by their fonts instead."""
     if paragraph.font or paragraph.line_count != 1 or spacing is None or spacing.above is None:
         return False
-    if spacing.above < DEFAULT_SETTINGS.heading_isolation:
+    if spacing.above < settings.heading_isolation:
         return False
     return spacing.below is None or spacing.below < spacing.above
 
 
-def indents_paragraphs(paragraphs: Sequence[Paragraph]) -> bool:
-    """Whether a document starts its paragraphs with an indent (most of those of several lines)."""
+def indents_paragraphs(paragraphs: Sequence[Paragraph], *, settings: Settings) -> bool:
+    """Whether a document starts its paragraphs with an indent (``Settings.indented_paragraph_share``
+    of those of several lines)."""
     running = [p for p in paragraphs if p.line_count >= 2]
-    return bool(running) and sum(p.indent >= p.size for p in running) >= INDENTED_SHARE * len(running)
+    indented = sum(is_indented(p, settings=settings) for p in running)
+    return bool(running) and indented >= settings.indented_paragraph_share * len(running)
 
 
-def opens_indented_text(paragraphs: Sequence[Paragraph], index: int, *, indents: bool) -> bool:
+def opens_indented_text(
+    paragraphs: Sequence[Paragraph], index: int, *, indents: bool, settings: Settings
+) -> bool:
     """A short single flush line that an indented paragraph follows, in a document that indents
     its paragraphs (``indents``, :func:`indents_paragraphs`): on an OCR page a heading even
     where nothing else tells (at the top of a page the space above it is gone).  A list's
     items and a poem's lines follow one another (the last one too has another above it), a
     paragraph's last line is joined to it by wrap repair."""
-    if not indents or not _is_short_flush_line(paragraphs[index]):
+    if not indents or not _is_short_flush_line(paragraphs[index], settings):
         return False
     previous = _neighbour(paragraphs, index, -1)
-    if previous is not None and _is_short_flush_line(previous):
+    if previous is not None and _is_short_flush_line(previous, settings):
         return False  # the last item of a list
     following = _neighbour(paragraphs, index, 1)
-    return following is not None and following.line_count >= 2 and following.indent >= following.size
+    return following is not None and following.line_count >= 2 and is_indented(following, settings=settings)
 
 
 def _neighbour(paragraphs: Sequence[Paragraph], index: int, step: int) -> Paragraph | None:
@@ -236,17 +227,22 @@ def _neighbour(paragraphs: Sequence[Paragraph], index: int, step: int) -> Paragr
     return None
 
 
-def _is_short_flush_line(paragraph: Paragraph) -> bool:
+def _is_short_flush_line(paragraph: Paragraph, settings: Settings) -> bool:
     return (
         not paragraph.font
         and paragraph.line_count == 1
-        and paragraph.indent < paragraph.size
-        and len("".join(paragraph.text.split())) <= MAX_OCR_STYLED_CHARS
+        and not is_indented(paragraph, settings=settings)
+        and len("".join(paragraph.text.split())) <= settings.ocr_heading_max_chars
     )
 
 
 def heading_of(
-    paragraph: Paragraph, body: BodyStyle, spacing: Spacing | None = None, *, opens_text: bool = False
+    paragraph: Paragraph,
+    body: BodyStyle,
+    spacing: Spacing | None = None,
+    *,
+    opens_text: bool = False,
+    settings: Settings,
 ) -> tuple[str, str | None] | None:
     """``(family, number)`` when a paragraph is a heading, else None.
 
@@ -257,20 +253,24 @@ def heading_of(
     unnumbered one is its style, ``style:<size>:<font>`` (OCR sizes are noisy: an
     isolated OCR line's family is ``isolated``).
     """
-    if not is_short_phrase(paragraph):
+    if not is_short_phrase(paragraph, settings=settings):
         return None
     numbering = numbering_of(paragraph.text)
     if numbering is not None:
-        return numbering if is_set_apart(paragraph, body) else None
-    if is_styled(paragraph, body):
+        return numbering if is_set_apart(paragraph, body, settings=settings) else None
+    if is_styled(paragraph, body, settings=settings):
         return f"style:{round(paragraph.size)}:{paragraph.font}", None
-    if is_isolated(paragraph, spacing) or opens_text:
+    if is_isolated(paragraph, spacing, settings=settings) or opens_text:
         return ISOLATED, None
     return None
 
 
 def find_headings(
-    paragraphs: Sequence[Paragraph], *, skip: frozenset[int] = frozenset(), spacings: Sequence[Spacing] = ()
+    paragraphs: Sequence[Paragraph],
+    *,
+    skip: frozenset[int] = frozenset(),
+    spacings: Sequence[Spacing] = (),
+    settings: Settings,
 ) -> list[Heading]:
     """The headings of a document, with levels; front and back headings (目录, 参考文献) excluded.
 
@@ -278,23 +278,27 @@ def find_headings(
     none) lets an OCR line standing alone be a heading.
     """
     body = body_style(paragraphs)
-    indents = indents_paragraphs(paragraphs)
+    indents = indents_paragraphs(paragraphs, settings=settings)
     found: list[Heading] = []
     for index, paragraph in enumerate(paragraphs):
         if index in skip:
             continue
         text = paragraph.text.strip()
-        if is_front_heading(text) or is_back_heading(text) or parse_contents_entry(text) is not None:
+        part_heading = is_front_heading(text, settings=settings) or is_back_heading(text, settings=settings)
+        if part_heading or parse_contents_entry(text) is not None:
             continue
         spacing = spacings[index] if spacings else None
-        opens_text = opens_indented_text(paragraphs, index, indents=indents)
-        kind = heading_of(paragraph, body, spacing, opens_text=opens_text)
+        opens_text = opens_indented_text(paragraphs, index, indents=indents, settings=settings)
+        kind = heading_of(paragraph, body, spacing, opens_text=opens_text, settings=settings)
         if kind is not None:
             found.append(Heading(index, kind[0], kind[1]))
-    return _with_levels(_group_ocr_styles(_without_lists(found, paragraphs), paragraphs), paragraphs)
+    numbered = _without_lists(found, paragraphs, settings)
+    return _with_levels(_group_ocr_styles(numbered, paragraphs, settings), paragraphs, settings)
 
 
-def _without_lists(headings: Sequence[Heading], paragraphs: Sequence[Paragraph]) -> list[Heading]:
+def _without_lists(
+    headings: Sequence[Heading], paragraphs: Sequence[Paragraph], settings: Settings
+) -> list[Heading]:
     """The headings less the numbered families that are lists: a family in the body's style
     whose members mostly follow one another with no text between (``1.统一事项名称``,
     ``2.统一申请材料``) numbers the items of a list, and its items are text, not titles."""
@@ -308,37 +312,43 @@ def _without_lists(headings: Sequence[Heading], paragraphs: Sequence[Paragraph])
         families.setdefault(heading.family, []).append(heading)
     lists = set()
     for family, members in families.items():
-        if family.startswith(UNNUMBERED) or any(is_styled(paragraphs[m.index], body) for m in members):
+        styled = any(is_styled(paragraphs[m.index], body, settings=settings) for m in members)
+        if family.startswith(UNNUMBERED) or styled:
             continue
         indexes = {m.index for m in members}
         runs = sum(following.get(m.index) in indexes for m in members)
-        if runs and runs >= LIST_RUN_SHARE * len(members):
+        if runs and runs >= settings.list_run_share * len(members):
             lists.add(family)
     return [h for h in headings if h.family not in lists]
 
 
-def _group_ocr_styles(headings: Sequence[Heading], paragraphs: Sequence[Paragraph]) -> list[Heading]:
+def _group_ocr_styles(
+    headings: Sequence[Heading], paragraphs: Sequence[Paragraph], settings: Settings
+) -> list[Heading]:
     """Unnumbered OCR headings (no font; a size measured from boxes that vary by a fifth)
-    form one family per run of sizes no further apart than :data:`OCR_SIZE_SPREAD`:
+    form one family per run of sizes no further apart than ``Settings.ocr_heading_size_spread``:
     a poem's titles measured 16 and 23 pt are one level, the collection's 45 pt title another."""
     ocr = [h for h in headings if not paragraphs[h.index].font and h.number is None]
     sizes = sorted({paragraphs[h.index].size for h in ocr})
     group: dict[float, int] = {}
     for previous, size in zip([0.0, *sizes], sizes, strict=False):
-        group[size] = group.get(previous, -1) + (previous <= 0 or size > previous * OCR_SIZE_SPREAD)
+        spread = size > previous * settings.ocr_heading_size_spread
+        group[size] = group.get(previous, -1) + (previous <= 0 or spread)
     return [
         Heading(h.index, f"ocr:{group[paragraphs[h.index].size]}", None) if h in ocr else h for h in headings
     ]
 
 
-def _with_levels(headings: Sequence[Heading], paragraphs: Sequence[Paragraph]) -> list[Heading]:
+def _with_levels(
+    headings: Sequence[Heading], paragraphs: Sequence[Paragraph], settings: Settings
+) -> list[Heading]:
     """Levels: larger families above smaller ones, numbered above unnumbered, then the order the
     document introduces them; 第N章 above 第N节 and dotted numbers by depth whatever their sizes."""
     sizes: dict[str, list[float]] = {}
     for heading in headings:
         sizes.setdefault(heading.family, []).append(paragraphs[heading.index].size)
     introduced = list(sizes)
-    typical = {family: round(median(values) / SIZE_STEP) for family, values in sizes.items()}
+    typical = {family: round(median(values) / settings.heading_size_step) for family, values in sizes.items()}
     # At one size a numbered family outranks an unnumbered one: a 前言 set like the chapters
     # is not the heading every chapter sits under.
     order = sorted(

@@ -31,6 +31,7 @@ from dataclasses import replace
 from cleaners.records import Paragraph
 from docpipe.segment.contents import is_contents_heading
 from docpipe.segment.model import Article, Part, SegmentedDocument
+from docpipe.settings import Settings
 
 #: Back-matter headings, spaces removed: references, thanks, appendices, afterword, declarations.
 _BACK_HEADING = re.compile(
@@ -53,12 +54,6 @@ _FRONT_FIELD = re.compile(
 )
 #: Labelled fields of back matter (``作者简介：…``): a paragraph that opens with one opens a back block.
 _BACK_FIELD = re.compile(r"^(?:作者简介|作者介绍|通讯作者)\s*[:：]")
-#: A heading of a part is a short paragraph.
-MAX_PART_HEADING_CHARS = 30
-#: A block's first paragraph titles its row when it is at most this long; else the row's
-#: title is the start of the paragraph, which the body still holds whole.
-MAX_PART_TITLE_CHARS = 40
-PART_TITLE_PREFIX_CHARS = 20
 
 
 _BARE_NUMBER = re.compile(r"^(?:\d{1,4}|[ivxlcIVXLC]{1,6})$")
@@ -78,18 +73,21 @@ def _squash(text: str) -> str:
     return "".join(text.split())
 
 
-def is_back_heading(text: str) -> bool:
-    """A heading that opens back matter.
+def is_back_heading(text: str, *, settings: Settings) -> bool:
+    """A heading that opens back matter (at most ``Settings.part_heading_max_chars`` long).
 
-    >>> [is_back_heading(t) for t in ("参考文献", "致  谢", "附录A 调查问卷", "学位论文原创性声明")]
+    >>> from docpipe.settings import DEFAULT_SETTINGS as S
+    >>> headings = ("参考文献", "致  谢", "附录A 调查问卷", "学位论文原创性声明")
+    >>> [is_back_heading(t, settings=S) for t in headings]
     [True, True, True, True]
-    >>> [is_back_heading(t) for t in ("参考文献是论文的一部分，列出引用。", "1.1 研究背景", "产品使用说明书")]
+    >>> text = ("参考文献是论文的一部分，列出引用。", "1.1 研究背景", "产品使用说明书")
+    >>> [is_back_heading(t, settings=S) for t in text]
     [False, False, False]
-    >>> is_back_heading("学位论文版权使用授权书")
+    >>> is_back_heading("学位论文版权使用授权书", settings=S)
     True
     """
     squashed = _squash(text)
-    return len(squashed) <= MAX_PART_HEADING_CHARS and bool(_BACK_HEADING.match(squashed))
+    return len(squashed) <= settings.part_heading_max_chars and bool(_BACK_HEADING.match(squashed))
 
 
 def is_front_field(text: str) -> bool:
@@ -112,19 +110,22 @@ def is_back_field(text: str) -> bool:
     return bool(_BACK_FIELD.match(_squash(text)))
 
 
-def is_front_heading(text: str) -> bool:
+def is_front_heading(text: str, *, settings: Settings) -> bool:
     """A heading of front matter: 目录, 摘要, Abstract, 版权页 …
 
-    >>> [is_front_heading(t) for t in ("摘 要", "ABSTRACT", "目  录", "第1章 绪论")]
+    >>> from docpipe.settings import DEFAULT_SETTINGS as S
+    >>> [is_front_heading(t, settings=S) for t in ("摘 要", "ABSTRACT", "目  录", "第1章 绪论")]
     [True, True, True, False]
     """
     squashed = _squash(text)
-    if len(squashed) > MAX_PART_HEADING_CHARS:
+    if len(squashed) > settings.part_heading_max_chars:
         return False
     return is_contents_heading(text) or bool(_FRONT_HEADING.match(squashed))
 
 
-def complete_parts(paragraphs: Sequence[Paragraph], segmented: SegmentedDocument) -> SegmentedDocument:
+def complete_parts(
+    paragraphs: Sequence[Paragraph], segmented: SegmentedDocument, *, settings: Settings
+) -> SegmentedDocument:
     """Give every paragraph no article holds a row (front, body or back), in reading order.
 
     Raises ``ValueError`` when two articles hold the same paragraph: a segmenter bug.
@@ -152,9 +153,9 @@ def complete_parts(paragraphs: Sequence[Paragraph], segmented: SegmentedDocument
         if index in residue or not paragraph.text.strip():
             continue
         text = paragraph.text
-        if is_back_heading(text) or is_back_field(text):
+        if is_back_heading(text, settings=settings) or is_back_field(text):
             block = _open_block("back", index, extra)
-        elif block is not None and not (block[0] == "front" and is_front_heading(text)):
+        elif block is not None and not (block[0] == "front" and is_front_heading(text, settings=settings)):
             block[1].append(index)
         elif index < max(front_end, first_article) or last_owner is None:
             block = _open_block("front", index, extra)
@@ -164,7 +165,7 @@ def complete_parts(paragraphs: Sequence[Paragraph], segmented: SegmentedDocument
         (min(held) if held else 0, _extend(article, held, paragraphs))
         for article, held in zip(segmented.articles, articles, strict=True)
     ]
-    rows += [(held[0], _part_article(part, held, paragraphs)) for part, held in extra]
+    rows += [(held[0], _part_article(part, held, paragraphs, settings)) for part, held in extra]
     ordered = _place_part_rows([article for _, article in sorted(rows, key=lambda row: row[0])])
     numbered = tuple(replace(article, seq=seq) for seq, article in enumerate(ordered, start=1))
     return replace(segmented, articles=numbered, residue=tuple(sorted(residue)))
@@ -210,15 +211,17 @@ def _extend(article: Article, held: Sequence[int], paragraphs: Sequence[Paragrap
     )
 
 
-def _part_article(part: Part, held: Sequence[int], paragraphs: Sequence[Paragraph]) -> Article:
+def _part_article(
+    part: Part, held: Sequence[int], paragraphs: Sequence[Paragraph], settings: Settings
+) -> Article:
     texts = [paragraphs[i].text.strip() for i in held]
     first = texts[0]
     headings: tuple[int, ...] = ()
-    if len(first) <= MAX_PART_TITLE_CHARS and len(texts) > 1:
+    if len(first) <= settings.part_title_max_chars and len(texts) > 1:
         title, body, headings = first, texts[1:], (held[0],)
     else:
         # a long paragraph, or one alone in its block (a labelled 作者简介：…), is its own text
-        title = first if len(first) <= PART_TITLE_PREFIX_CHARS else first[:PART_TITLE_PREFIX_CHARS] + "…"
+        title = excerpt_title(first, settings=settings)
         body = texts
     steps: list[str] = []
     for index in held:
@@ -234,6 +237,19 @@ def _part_article(part: Part, held: Sequence[int], paragraphs: Sequence[Paragrap
         held=tuple(held),
         headings=headings,
     )
+
+
+def excerpt_title(text: str, *, settings: Settings) -> str:
+    """A row's title made from the start of a paragraph too long to be one.
+
+    >>> from docpipe.settings import DEFAULT_SETTINGS as S
+    >>> excerpt_title("作者简介：陈明，男，博士，研究方向为电子政务。", settings=S)
+    '作者简介：陈明，男，博士，研究方向为电子…'
+    >>> excerpt_title("致谢", settings=S)
+    '致谢'
+    """
+    limit = settings.part_title_prefix_chars
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _counted(text: str) -> Counter[str]:

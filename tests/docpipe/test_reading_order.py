@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from docpipe.extract.reading_order import reading_order, rows_of
 from docpipe.extract.tables import Box
+from docpipe.settings import DEFAULT_SETTINGS, Settings
 
 EM = 10
 
@@ -12,8 +13,8 @@ def column(left: int, right: int, rows: range) -> list[Box]:
     return [Box(left, 20 * i, right, 20 * i + EM) for i in rows]
 
 
-def order(rects: list[Box]) -> list[list[tuple[int, int]]]:
-    return [[(r.left, r.top) for r in line] for line in reading_order(rects, em=EM)]
+def order(rects: list[Box], settings: Settings = DEFAULT_SETTINGS) -> list[list[tuple[int, int]]]:
+    return [[(r.left, r.top) for r in line] for line in reading_order(rects, em=EM, settings=settings)]
 
 
 def test_a_single_column_reads_top_to_bottom() -> None:
@@ -64,12 +65,25 @@ def test_two_columns_of_two_rows_are_too_few_to_be_columns() -> None:
     assert order([*left, *right]) == [[(0, 0), (110, 0)], [(0, 20), (110, 20)]]
 
 
+def test_the_column_settings_of_text_pages_hold_for_ocr_boxes() -> None:
+    """``column_min_lines`` and ``column_gap_em`` are one judgement for text lines and OCR boxes."""
+    left, right = column(0, 100, range(2)), column(110, 210, range(2))
+    two_rows = DEFAULT_SETTINGS.with_overrides(column_min_lines=2)
+    assert order([*left, *right], two_rows) == [[(0, 0)], [(0, 20)], [(110, 0)], [(110, 20)]]
+    wider_gap = DEFAULT_SETTINGS.with_overrides(column_gap_em=1.5)  # the gutter is 1 em
+    left, right = column(0, 100, range(5)), column(110, 210, range(5))
+    assert order([*left, *right], wider_gap) == [[(0, 20 * i), (110, 20 * i)] for i in range(5)]
+    narrow = DEFAULT_SETTINGS.with_overrides(ocr_column_min_width_em=12.0)  # columns 10 em wide
+    assert order([*left, *right], narrow) == [[(0, 20 * i), (110, 20 * i)] for i in range(5)]
+
+
 def test_boxes_of_one_row_go_left_to_right() -> None:
-    assert rows_of([Box(50, 2, 90, 12), Box(0, 0, 40, 10)]) == [[Box(0, 0, 40, 10), Box(50, 2, 90, 12)]]
+    rows = rows_of([Box(50, 2, 90, 12), Box(0, 0, 40, 10)], settings=DEFAULT_SETTINGS)
+    assert rows == [[Box(0, 0, 40, 10), Box(50, 2, 90, 12)]]
 
 
 def test_no_boxes_no_lines() -> None:
-    assert reading_order([]) == []
+    assert reading_order([], settings=DEFAULT_SETTINGS) == []
 
 
 def test_a_page_number_centred_under_two_columns_is_read_after_both() -> None:

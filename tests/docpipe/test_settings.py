@@ -7,6 +7,9 @@ from typing import Any
 
 import pytest
 
+from docpipe.extract.engines import engine_for
+from docpipe.extract.ppocr_engine import PpOcrEngine
+from docpipe.extract.tesseract import TesseractEngine
 from docpipe.settings import DEFAULT_SETTINGS, SETTING_RANGES, InvalidSetting, Settings
 
 #: field, value, error message (None: the value must be accepted)
@@ -39,6 +42,16 @@ VALUES: list[tuple[str, Any, str | None]] = [
     ("size_change", 1.5, "size_change must be between 0.0 and 1.0, got 1.5"),
     ("speck_confidence", 101.0, "speck_confidence must be between 0.0 and 100.0, got 101.0"),
     ("inspect_min_judged_chars", -1, "inspect_min_judged_chars must be at least 0, got -1"),
+    # segmentation's thresholds (docpipe/segment/)
+    ("heading_max_chars", 60, None),
+    ("heading_max_chars", 0, "heading_max_chars must be at least 1, got 0"),
+    ("contents_match_ratio", 1.5, "contents_match_ratio must be between 0.0 and 1.0, got 1.5"),
+    ("ocr_heading_size_spread", 0.5, "ocr_heading_size_spread must be at least 1.0, got 0.5"),
+    ("source_max_chars", 30.0, "source_max_chars must be a whole number, got 30.0"),
+    # OCR reading order and orientation (docpipe/extract/reading_order.py, ocr.py)
+    ("ocr_row_overlap", 0.0, "ocr_row_overlap must be between 0.01 and 1.0, got 0.0"),
+    ("ocr_ink_contrast", 300, "ocr_ink_contrast must be between 0 and 255, got 300"),
+    ("ocr_upright_line_share", 0.8, None),
 ]
 
 
@@ -65,3 +78,17 @@ def test_the_plausibility_limits_carry_the_settings_they_are_built_from() -> Non
     assert settings.ocr_text_limits().max_symbol_share == 0.2
     inspect = settings.inspect_limits("ocr")
     assert (inspect.max_symbol_share, inspect.min_chars, inspect.min_usable_share) == (0.2, None, 1.0)
+
+
+def test_the_ocr_engines_take_their_thresholds_from_the_settings() -> None:
+    """Reading order and Tesseract's margin re-read judge with the run's settings, not copies."""
+    settings = DEFAULT_SETTINGS.with_overrides(
+        column_gap_em=1.5, column_min_lines=4, ocr_column_min_width_em=7.0, ocr_row_overlap=0.6
+    )
+    ppocr = engine_for(settings)
+    assert isinstance(ppocr, PpOcrEngine)
+    assert (ppocr.column_gap_em, ppocr.column_min_lines, ppocr.ocr_column_min_width_em) == (1.5, 4, 7.0)
+    assert ppocr.ocr_row_overlap == 0.6
+    tesseract = engine_for(settings.with_overrides(ocr_engine="tesseract", speck_confidence=50.0))
+    assert isinstance(tesseract, TesseractEngine)
+    assert tesseract.text_confidence == 50.0

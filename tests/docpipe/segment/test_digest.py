@@ -10,6 +10,7 @@ import pytest
 from cleaners.records import Paragraph
 from docpipe.segment.contents import parse_contents_entry, section_name
 from docpipe.segment.digest import segment_digest, split_source
+from docpipe.settings import DEFAULT_SETTINGS
 
 BODY, HEADING = "Song", "Hei"
 
@@ -88,21 +89,21 @@ SECTIONS_ONLY_IN_CONTENTS = [
 def test_articles_sections_and_numbers(
     paragraphs: list[Paragraph], sections: list[str], numbers: list[str]
 ) -> None:
-    document = segment_digest(paragraphs)
+    document = segment_digest(paragraphs, settings=DEFAULT_SETTINGS)
     assert [a.section for a in document.articles] == sections
     assert [a.number for a in document.articles] == numbers
     assert [a.seq for a in document.articles] == [1, 2, 3]
 
 
 def test_cover_fields() -> None:
-    document = segment_digest(SECTIONS_IN_BODY)
+    document = segment_digest(SECTIONS_IN_BODY, settings=DEFAULT_SETTINGS)
     assert document.doc_title == "电子政务信息汇编"
     assert document.issue_date == date(2014, 7, 28)
     assert document.issue_label == "七月第四期"
 
 
 def test_source_on_its_own_line_and_list_item_inside_article() -> None:
-    articles = segment_digest(SECTIONS_IN_BODY).articles
+    articles = segment_digest(SECTIONS_IN_BODY, settings=DEFAULT_SETTINGS).articles
     assert articles[1].source == "国际在线"
     assert articles[1].paragraphs == ("据悉，尼泊尔新财年的财政预算于7月17日正式实施。",)
     assert articles[1].page_end == 4
@@ -111,24 +112,26 @@ def test_source_on_its_own_line_and_list_item_inside_article() -> None:
 
 
 def test_no_warnings_when_body_agrees_with_contents() -> None:
-    assert segment_digest(SECTIONS_ONLY_IN_CONTENTS).warnings == ()
+    assert segment_digest(SECTIONS_ONLY_IN_CONTENTS, settings=DEFAULT_SETTINGS).warnings == ()
 
 
 def test_contents_page_mismatch_is_a_warning() -> None:
     printed = {3: "1", 4: "2", 5: "9"}
-    warnings = segment_digest(SECTIONS_ONLY_IN_CONTENTS, printed_pages=printed).warnings
+    warnings = segment_digest(
+        SECTIONS_ONLY_IN_CONTENTS, printed_pages=printed, settings=DEFAULT_SETTINGS
+    ).warnings
     assert any("article 3" in w and "page 5" in w for w in warnings)
 
 
 def test_contents_entry_missing_from_body_is_a_warning() -> None:
     paragraphs = SECTIONS_ONLY_IN_CONTENTS[:-2]
-    warnings = segment_digest(paragraphs).warnings
+    warnings = segment_digest(paragraphs, settings=DEFAULT_SETTINGS).warnings
     assert any("contents entry 3" in w for w in warnings)
 
 
 def test_without_contents_numbered_headings_in_sequence_decide() -> None:
     body = [p for p in SECTIONS_IN_BODY if p.page_start >= 3]
-    document = segment_digest(body)
+    document = segment_digest(body, settings=DEFAULT_SETTINGS)
     assert [a.number for a in document.articles] == ["1", "2", "3"]
     assert any("no contents" in w for w in document.warnings)
 
@@ -137,7 +140,7 @@ def test_title_comes_from_contents_when_body_wraps_it_differently() -> None:
     paragraphs = [*SECTIONS_ONLY_IN_CONTENTS]
     index = next(i for i, p in enumerate(paragraphs) if p.text == "2、海南构建国内首个省级政务云计算中心")
     paragraphs[index] = heading("2、海南构建国内首个省级政务云计算", 4)  # body lost the end of the title
-    document = segment_digest(paragraphs)
+    document = segment_digest(paragraphs, settings=DEFAULT_SETTINGS)
     assert document.articles[1].title == "海南构建国内首个省级政务云计算中心"
     assert any("differs" in w for w in document.warnings)
 
@@ -159,7 +162,7 @@ def test_title_comes_from_contents_when_body_wraps_it_differently() -> None:
     ],
 )
 def test_split_source(text: str, expected: tuple[str, str | None]) -> None:
-    assert split_source(text) == expected
+    assert split_source(text, settings=DEFAULT_SETTINGS) == expected
 
 
 @pytest.mark.parametrize(
@@ -263,13 +266,13 @@ def merged_contents_digest() -> list[Paragraph]:
 
 
 def test_merged_contents_lines_are_split_at_the_next_number() -> None:
-    document = segment_digest(merged_contents_digest())
+    document = segment_digest(merged_contents_digest(), settings=DEFAULT_SETTINGS)
     assert [e.number for e in document.contents] == [str(n) for n in range(1, 10)]
     assert document.contents[5].title.startswith("青岛") and document.contents[6].title.startswith("安徽")
 
 
 def test_no_article_absorbs_another_when_the_contents_is_garbled() -> None:
-    document = segment_digest(merged_contents_digest())
+    document = segment_digest(merged_contents_digest(), settings=DEFAULT_SETTINGS)
     assert [a.number for a in document.articles] == [str(n) for n in range(1, 10)]
     assert [a.title for a in document.articles] == TITLES
     assert all(len(a.paragraphs) == 1 for a in document.articles)
@@ -279,7 +282,7 @@ def test_a_heading_in_sequence_missing_from_the_contents_is_an_article_with_a_wa
     paragraphs = [
         p for p in merged_contents_digest() if not p.text.startswith("4. 国家信息中心推进电子政务.")
     ]
-    document = segment_digest(paragraphs)
+    document = segment_digest(paragraphs, settings=DEFAULT_SETTINGS)
     assert [a.number for a in document.articles] == [str(n) for n in range(1, 10)]
     assert any("article 4" in w and "not in the contents" in w for w in document.warnings)
 
@@ -291,7 +294,7 @@ def test_where_contents_and_body_disagree_the_body_heading_wins() -> None:
         else p
         for p in SECTIONS_ONLY_IN_CONTENTS
     ]
-    document = segment_digest(paragraphs)
+    document = segment_digest(paragraphs, settings=DEFAULT_SETTINGS)
     assert [a.title for a in document.articles][1] == "海南构建国内首个省级政务云计算中心"
     assert any("the body's is kept" in w for w in document.warnings)
 
@@ -329,7 +332,7 @@ def test_where_contents_and_body_disagree_the_body_heading_wins() -> None:
 def test_a_heading_is_never_an_article_without_a_body(
     layout: list[Paragraph], bodies: list[str | None]
 ) -> None:
-    document = segment_digest(layout)
+    document = segment_digest(layout, settings=DEFAULT_SETTINGS)
     assert len(document.articles) == len(bodies)  # no article absorbs the next numbered one
     for article, body in zip(document.articles, bodies, strict=True):
         assert article.paragraphs, article.title
@@ -352,7 +355,7 @@ def test_a_heading_whose_number_ocr_lost_is_found_by_its_contents_title(garbled:
         heading(garbled, 4) if p.text == "2、海南构建国内首个省级政务云计算中心" else p
         for p in SECTIONS_ONLY_IN_CONTENTS
     ]
-    document = segment_digest(paragraphs)
+    document = segment_digest(paragraphs, settings=DEFAULT_SETTINGS)
     assert [a.number for a in document.articles] == ["1", "2", "3"]
     assert document.articles[1].title == "海南构建国内首个省级政务云计算中心"
     assert document.articles[0].source == "中华人民共和国工业和信息化部"  # article 1 did not absorb it
@@ -372,7 +375,9 @@ def test_numbering_that_restarts_in_every_section() -> None:
             paragraphs.append(heading(f"【{section}】", position + 3))
         paragraphs.append(heading(f"{position % 2 + 1}、{title}", position + 3))
         paragraphs.append(para(f"{title}的正文。（新华网）", position + 3))
-    document = segment_digest(paragraphs, printed_pages={n: str(n) for n in range(3, 7)})
+    document = segment_digest(
+        paragraphs, printed_pages={n: str(n) for n in range(3, 7)}, settings=DEFAULT_SETTINGS
+    )
     assert [(a.number, a.section, a.title) for a in document.articles] == [
         ("1", "政务云", entries[0][1]),
         ("2", "政务云", entries[1][1]),

@@ -118,7 +118,7 @@ BODY = ["政务数据共享平台已经接入省、市、县三级部门①，�
     ],
 )
 def test_lift_footnotes(layout: Page, notes: list[str]) -> None:
-    pages, lifted = lift_footnotes([layout])
+    pages, lifted = lift_footnotes([layout], settings=DEFAULT_SETTINGS)
     assert [note.text for note in lifted] == notes
     if notes:  # what is left is the body, every line of it
         assert [line.text for line in pages[0].lines] == BODY

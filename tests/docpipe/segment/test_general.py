@@ -13,6 +13,7 @@ from docpipe.segment.headings import find_headings, numbering_of
 from docpipe.segment.model import Article, SegmentedDocument
 from docpipe.segment.parts import complete_parts, is_back_heading, measure_coverage
 from docpipe.segment.spacing import Spacing
+from docpipe.settings import DEFAULT_SETTINGS
 
 BODY, BOLD = "Song", "Hei"
 
@@ -46,7 +47,7 @@ TEXT = "本研究从实际需求出发，分析了系统的结构、数据的流
 
 
 def rows(paragraphs: list[Paragraph]) -> list[tuple[str, str, tuple[str, ...], int]]:
-    segmented = segment_document(paragraphs)
+    segmented = segment_document(paragraphs, settings=DEFAULT_SETTINGS)
     assert segmented.doc_kind == "general"
     return [(a.part, a.title, a.heading_path, len(a.paragraphs)) for a in segmented.articles]
 
@@ -107,14 +108,14 @@ SUBSECTIONS = [
 
 
 def test_subsection_3_1_stays_in_article_3() -> None:
-    general = segment_general(SUBSECTIONS)
+    general = segment_general(SUBSECTIONS, settings=DEFAULT_SETTINGS)
     assert [(a.title, len(a.paragraphs)) for a in general.articles] == [
         ("1. 概述", 1),
         ("2. 方法", 1),
         ("3. 结果", 5),
     ]
     # Numbered headings in sequence with neither a 目录 nor sources are no digest: the same cut.
-    document = segment_document(SUBSECTIONS)
+    document = segment_document(SUBSECTIONS, settings=DEFAULT_SETTINGS)
     assert document.doc_kind == "general"
     assert [(a.title, len(a.paragraphs)) for a in document.articles] == [
         ("1. 概述", 1),
@@ -123,7 +124,7 @@ def test_subsection_3_1_stays_in_article_3() -> None:
     ]
     # with their sources, the same headings make a digest
     sourced = [replace(p, text=p.text + "（新华网）") if p.text == TEXT else p for p in SUBSECTIONS]
-    digest = segment_document(sourced)
+    digest = segment_document(sourced, settings=DEFAULT_SETTINGS)
     assert digest.doc_kind == "digest"
     assert [(a.number, a.title, a.source) for a in digest.articles] == [
         ("1", "概述", "新华网"),
@@ -195,7 +196,7 @@ def test_numbering_families(text: str, expected: tuple[str, str] | None) -> None
 
 
 def test_levels_follow_the_order_the_document_introduces() -> None:
-    found = find_headings(THESIS)
+    found = find_headings(THESIS, settings=DEFAULT_SETTINGS)
     levels = {THESIS[h.index].text: h.level for h in found}
     assert levels["第1章 绪论"] < levels["1.1 研究背景"] < levels["1.1.1 国内现状"]
     assert "参考文献" not in levels and "摘要" not in levels
@@ -214,7 +215,7 @@ def test_levels_follow_the_order_the_document_introduces() -> None:
     ],
 )
 def test_back_headings(text: str, expected: bool) -> None:
-    assert is_back_heading(text) is expected
+    assert is_back_heading(text, settings=DEFAULT_SETTINGS) is expected
 
 
 def test_coverage_counts_what_the_rows_print() -> None:
@@ -233,7 +234,11 @@ def test_a_paragraph_held_twice_is_a_segmenter_bug() -> None:
     first = Article(1, "一、加强领导", (TEXT,), 1, 1, held=(0, 1))
     second = Article(2, "重复", (TEXT,), 1, 1, held=(1,))
     with pytest.raises(ValueError, match="paragraph 1"):
-        complete_parts(paragraphs, SegmentedDocument("general", None, None, None, (first, second)))
+        complete_parts(
+            paragraphs,
+            SegmentedDocument("general", None, None, None, (first, second)),
+            settings=DEFAULT_SETTINGS,
+        )
 
 
 def test_bold_captions_never_outrank_larger_chapter_headings() -> None:
@@ -266,7 +271,7 @@ def test_a_book_s_last_section_does_not_swallow_its_back_matter() -> None:
         heading("后记", size=16.0),
         para("本书的写作得到了许多同事的帮助。"),
     ]
-    segmented = segment_document(paragraphs)
+    segmented = segment_document(paragraphs, settings=DEFAULT_SETTINGS)
     assert segmented.doc_kind == "book"
     assert [(a.part, a.title, a.paragraphs) for a in segmented.articles] == [
         ("body", "一、背景", (TEXT,)),
@@ -303,7 +308,7 @@ def test_ocr_lines_a_little_taller_are_not_headings() -> None:
         ocr("地方实践与经验", 13.8),
         ocr(TEXT, 12.0),
     ]
-    assert find_headings(paragraphs) == []
+    assert find_headings(paragraphs, settings=DEFAULT_SETTINGS) == []
     assert len(rows(paragraphs)) == 1
 
 
@@ -400,17 +405,19 @@ def test_an_ocr_line_standing_alone_is_a_heading() -> None:
     usual = Spacing(1.0, 1.0)
     apart = Spacing(4.0, 1.0)
     spacings = [Spacing(None, 4.0), apart, usual, Spacing(1.0, 4.0), apart, usual, usual, usual]
-    headings = find_headings(paragraphs, spacings=spacings)
+    headings = find_headings(paragraphs, spacings=spacings, settings=DEFAULT_SETTINGS)
     assert [paragraphs[h.index].text for h in headings] == ["数据共享平台建设", "地方实践与经验"]
     # set in the paragraphs' indent, only the space above tells them
     indented = [replace(p, indent=24.0) for p in paragraphs]
-    assert [indented[h.index].text for h in find_headings(indented, spacings=spacings)] == [
+    assert [
+        indented[h.index].text for h in find_headings(indented, spacings=spacings, settings=DEFAULT_SETTINGS)
+    ] == [
         "数据共享平台建设",
         "地方实践与经验",
     ]
     # unchanged: indented, without the spacing, OCR sizes alone make no heading of them
-    assert find_headings(indented) == []
-    segmented = segment_document(paragraphs, spacings=spacings)
+    assert find_headings(indented, settings=DEFAULT_SETTINGS) == []
+    segmented = segment_document(paragraphs, spacings=spacings, settings=DEFAULT_SETTINGS)
     assert [(a.part, a.title, len(a.paragraphs)) for a in segmented.articles] == [
         ("front", TEXT[:20] + "…", 1),
         ("body", "数据共享平台建设", 2),
@@ -430,7 +437,7 @@ def test_an_ocr_line_standing_alone_is_a_heading() -> None:
     ],
 )
 def test_an_ocr_line_opening_indented_text_is_a_heading(layout: list[Paragraph], headings: list[str]) -> None:
-    assert [layout[h.index].text for h in find_headings(layout)] == headings
+    assert [layout[h.index].text for h in find_headings(layout, settings=DEFAULT_SETTINGS)] == headings
 
 
 LIST = [

@@ -66,6 +66,12 @@ class Settings:
     #: OCR pages only: a bare number whose horizontal centre is within this many
     #: em of where the same-parity pages print their numbers is a misread page number.
     furniture_number_x_tolerance_em: float = 2.0
+    #: A band row found on one page only (a two-page paper's running head on page 2)
+    #: is furniture when it stands apart from the body by a wider gap *and* smaller
+    #: glyphs, and carries a page number beside words or, in the top band, at least
+    #: this many consecutive letters or characters of the title or masthead printed on
+    #: the document's first page.
+    furniture_lone_head_chars: int = 4
 
     # --- line grouping and wrap repair ----------------------------------
     #: Characters whose vertical centres differ by less than this (in em)
@@ -343,6 +349,7 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "furniture_smaller_font": (0.01, 1.0),
     "furniture_min_numbered_pages": (1, None),
     "furniture_number_x_tolerance_em": (0.0, None),
+    "furniture_lone_head_chars": (1, None),
     "line_tolerance_em": (0.01, None),
     "tab_gap_em": (0.01, None),
     "indent_min_em": (0.0, None),

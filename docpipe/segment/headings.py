@@ -64,6 +64,8 @@ MAX_OCR_STYLED_CHARS = 20
 #: (a box height varies by a fifth either way: 0.8 to 1.2 of the size, a ratio of 1.5).
 OCR_SIZE_SPREAD = 1.5
 UNNUMBERED = ("style:", "ocr:")
+#: An OCR page's own body size (:func:`ocr_page_body_sizes`) is measured on at least this many lines.
+MIN_PAGE_BODY_LINES = 4
 #: Sentence punctuation a heading does not end with.
 _SENTENCE_END = tuple("。；，：;,:、")
 
@@ -278,6 +280,7 @@ def find_headings(
     none) lets an OCR line standing alone be a heading.
     """
     body = body_style(paragraphs)
+    page_sizes = ocr_page_body_sizes(paragraphs)
     indents = indents_paragraphs(paragraphs)
     found: list[Heading] = []
     for index, paragraph in enumerate(paragraphs):
@@ -288,10 +291,31 @@ def find_headings(
             continue
         spacing = spacings[index] if spacings else None
         opens_text = opens_indented_text(paragraphs, index, indents=indents)
-        kind = heading_of(paragraph, body, spacing, opens_text=opens_text)
+        own = max(body.size, page_sizes.get(paragraph.page_start, 0.0)) if not paragraph.font else body.size
+        kind = heading_of(paragraph, BodyStyle(own, body.font), spacing, opens_text=opens_text)
         if kind is not None:
             found.append(Heading(index, kind[0], kind[1]))
     return _with_levels(_group_ocr_styles(_without_lists(found, paragraphs), paragraphs), paragraphs)
+
+
+def ocr_page_body_sizes(paragraphs: Sequence[Paragraph]) -> dict[int, float]:
+    """The body size of each OCR page that holds at least :data:`MIN_PAGE_BODY_LINES` lines.
+
+    OCR measures a line's size from its ink, and a noisier scan of one page (the
+    paper's grain binarised as ink along the lines) measures every line of it larger:
+    a page of verse read 18 pt where the others read 10 would be all headings against
+    the document's body.  Against the larger of the two a line must stand out on its
+    own page too.
+    """
+    by_page: dict[int, list[Paragraph]] = {}
+    for paragraph in paragraphs:
+        if not paragraph.font and paragraph.text.strip():
+            by_page.setdefault(paragraph.page_start, []).append(paragraph)
+    return {
+        page: body_size(page_paragraphs)
+        for page, page_paragraphs in by_page.items()
+        if sum(p.line_count for p in page_paragraphs) >= MIN_PAGE_BODY_LINES
+    }
 
 
 def _without_lists(headings: Sequence[Heading], paragraphs: Sequence[Paragraph]) -> list[Heading]:

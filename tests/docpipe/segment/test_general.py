@@ -466,3 +466,44 @@ def test_list_items_are_text_not_articles(
     layout: list[Paragraph], expected: list[tuple[str, str, tuple[str, ...], int]]
 ) -> None:
     assert rows(layout) == expected
+
+
+def ocr_line(text: str, page: int, size: float) -> Paragraph:
+    return replace(centred(text, page, size=size), font="")
+
+
+#: A scanned poetry collection whose page 3, scanned noisier, OCR measured half as large again.
+NOISY_SCAN = [
+    ocr_line("远行", 1, 48.0),
+    ocr_line("过山车站", 2, 13.7),
+    *(
+        ocr_line(text, 2, 10.0)
+        for text in ("小站只有一盏灯", "站长认得每一位旅客", "绿皮车慢慢进站", "有人下车")
+    ),
+    *(ocr_line(text, 3, size) for text, size in (("他们的名字刻在石碑上", 16.1), ("碑前开着几朵野菊", 17.8))),
+    *(
+        ocr_line(text, 3, size)
+        for text, size in (("车又开了", 17.8), ("灯还亮着", 19.7), ("山那边天快亮了", 16.8))
+    ),
+    ocr_line("古井", 4, 24.0),
+    *(ocr_line(text, 4, 18.2) for text in ("井绳磨亮了木架", "一桶水晃着月亮", "奶奶说井水冬暖夏凉")),
+]
+
+
+def headings_of(paragraphs: list[Paragraph]) -> list[str]:
+    return [paragraphs[h.index].text for h in find_headings(paragraphs)]
+
+
+def test_an_ocr_page_measured_larger_is_read_against_its_own_body_size() -> None:
+    # Page 3 is the long poem's second page: no line of it stands out on its own page.
+    assert headings_of(NOISY_SCAN) == ["远行", "过山车站", "古井"]
+
+
+def test_a_page_of_few_ocr_lines_keeps_the_document_s_body_size() -> None:
+    # Rows that stay: a page with a title and two lines has no body size of its own,
+    # and one of the same size as the document's gives the same headings.
+    few = [*NOISY_SCAN[:6], ocr_line("夜航", 3, 14.0), ocr_line("灯塔在雾里眨眼", 3, 10.0)]
+    assert headings_of(few) == ["远行", "过山车站", "夜航"]
+    even = [*NOISY_SCAN[:6], ocr_line("夜航", 3, 14.0)]
+    even += [ocr_line(text, 3, 10.0) for text in ("灯塔在雾里眨眼", "船舷挂着露水", "舵手不说话", "只听浪")]
+    assert headings_of(even) == ["远行", "过山车站", "夜航"]

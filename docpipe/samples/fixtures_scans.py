@@ -12,7 +12,11 @@
 * ``sc-report-b5``: a report whose section headings are set in the body's size, in a
   bold face, with space above them: on the scan only that space tells a heading
   (OCR sizes vary by a fifth); two sections carry a footnote (①, ②) set small at the
-  foot of the page under a blank, lifted into ``footnotes``.
+  foot of the page under a blank, lifted into ``footnotes``;
+* ``sc-poems``: a scanned poetry collection: the collection's title alone on its cover
+  page, then poems whose centred titles (a few points larger than the verse, some of
+  two characters) open a page or follow the previous poem after a blank; a long poem
+  fills its page and runs on to the next.  Each poem is one article, its lines the body.
 
 The page is typeset by :mod:`docpipe.samples.fixtures_structure`, printed and
 scanned as :mod:`docpipe.samples.scan` scans the digests (PDFium render at the
@@ -37,6 +41,7 @@ from reportlab.lib.units import mm
 from docpipe.samples.book import write_image_pdf
 from docpipe.samples.fixtures_structure import (
     FIXTURES_DIR,
+    UKAI_CN,
     UMING_CN,
     ZEN_HEI,
     Block,
@@ -150,7 +155,52 @@ def report_b5() -> Fixture:
     return Fixture("sc-report-b5", layout, blocks, _golden("sc-report-b5", "general", title, rows))
 
 
-FIXTURES = (digest_b5, report_b5)
+#: (title, lines): original verse for this fixture; the third poem fills a page and runs on.
+SCANNED_POEMS = (
+    ("夜航", ("灯塔在雾里眨眼", "船舷挂着露水", "舵手不说话", "只听浪一下一下拍着")),
+    ("麦场", ("石碾压过新麦", "孩子追着麻雀", "风把糠皮吹成云", "傍晚的炊烟很直")),
+    (
+        "过山车站",
+        (
+            "小站只有一盏灯",
+            "站长认得每一位旅客",
+            "绿皮车慢慢进站",
+            "卖茶叶蛋的人喊了两声",
+            "有人下车",
+            "有人上车",
+            "铁轨往山里弯过去",
+            "隧道口的风有些凉",
+            "行李架上放着一篮橘子",
+            "邻座的老人讲起从前",
+            "那时候这里还是荒坡",
+            "修路的人住在帐篷里",
+            "冬天烤火",
+            "夏天赶蚊子",
+            "他们的名字刻在石碑上",
+            "碑前开着几朵野菊",
+            "车又开了",
+            "灯还亮着",
+            "站长向远处挥手",
+            "山那边天快亮了",
+        ),
+    ),
+    ("古井", ("井绳磨亮了木架", "一桶水晃着月亮", "奶奶说井水冬暖夏凉")),
+)
+
+
+def poems_scan() -> Fixture:
+    layout = Layout(140 * mm, 203 * mm, 24 * mm, 22 * mm, 22 * mm, 22 * mm, 1.9, None, UKAI_CN, "{n}")
+    collection = "远行"
+    blocks = [Block(collection, ZEN_HEI, 24, "center", page_break=True)]
+    rows: list[dict[str, Any]] = []
+    for number, (title, verse) in enumerate(SCANNED_POEMS):
+        blocks.append(Block(title, ZEN_HEI, 14, "center", space_before_em=1.5, page_break=number != 1))
+        blocks += [Block(line, UKAI_CN, 11.5, "center", space_before_em=0.2) for line in verse]
+        rows.append(_row("body", title, verse, section=collection, heading_path=[collection]))
+    return Fixture("sc-poems", layout, blocks, _golden("sc-poems", "general", collection, rows))
+
+
+FIXTURES = (digest_b5, report_b5, poems_scan)
 
 
 def build_scanned_fixtures(out_dir: Path = FIXTURES_DIR) -> Iterator[Path]:

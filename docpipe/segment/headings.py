@@ -379,4 +379,28 @@ def _with_levels(headings: Sequence[Heading], paragraphs: Sequence[Paragraph]) -
         for slot, family in zip(slots, present, strict=True):
             order[slot] = family
     level = {family: position for position, family in enumerate(order)}
-    return [Heading(h.index, h.family, h.number, level[h.family]) for h in headings]
+    return _unnumbered_siblings(
+        [Heading(h.index, h.family, h.number, level[h.family]) for h in headings], paragraphs
+    )
+
+
+def _unnumbered_siblings(headings: Sequence[Heading], paragraphs: Sequence[Paragraph]) -> list[Heading]:
+    """An unnumbered text-layer heading set exactly like numbered ones (size and font) takes
+    the level of the nearest numbered heading of that style before it: a thesis's 小结 after
+    ``3.3``, in the same bold at the same size, is a section beside it, not under it."""
+
+    def style(heading: Heading) -> tuple[int, str]:
+        paragraph = paragraphs[heading.index]
+        return round(paragraph.size / SIZE_STEP), paragraph.font
+
+    last_numbered: dict[tuple[int, str], int] = {}
+    placed: list[Heading] = []
+    for heading in sorted(headings, key=lambda h: h.index):
+        font = paragraphs[heading.index].font
+        if heading.number is not None:
+            last_numbered[style(heading)] = heading.level
+        elif font and heading.family.startswith("style:") and style(heading) in last_numbered:
+            heading = Heading(heading.index, heading.family, None, last_numbered[style(heading)])
+        placed.append(heading)
+    order = {h.index: position for position, h in enumerate(headings)}
+    return sorted(placed, key=lambda h: order[h.index])

@@ -507,3 +507,39 @@ def test_a_page_of_few_ocr_lines_keeps_the_document_s_body_size() -> None:
     even = [*NOISY_SCAN[:6], ocr_line("夜航", 3, 14.0)]
     even += [ocr_line(text, 3, 10.0) for text in ("灯塔在雾里眨眼", "船舷挂着露水", "舵手不说话", "只听浪")]
     assert headings_of(even) == ["远行", "过山车站", "夜航"]
+
+
+def chapter_in_one_size(closing: Paragraph) -> list[Paragraph]:
+    """A thesis chapter whose headings are all bold at the body's size, ending in ``closing``."""
+    return [
+        heading("第三章 数据共享机制设计", size=12.0),
+        para(TEXT),
+        heading("3.1 共享目录的编制", size=12.0),
+        para(TEXT),
+        heading("3.2 交换通道的建设", size=12.0),
+        para(TEXT),
+        closing,
+        para(TEXT),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("closing", "titles"),
+    [
+        pytest.param(
+            heading("小结", size=12.0), ["3.1 共享目录的编制", "3.2 交换通道的建设", "小结"], id="same style"
+        ),
+        # rows that stay: a smaller or lighter unnumbered heading is under the section before it
+        pytest.param(heading("小结", size=10.0), ["3.1 共享目录的编制", "3.2 交换通道的建设"], id="smaller"),
+        pytest.param(
+            para("小结", size=12.0, indent=0.0, font="Kai"),
+            ["3.1 共享目录的编制", "3.2 交换通道的建设"],
+            id="other font",
+        ),
+    ],
+)
+def test_an_unnumbered_heading_set_like_the_sections_is_their_sibling(
+    closing: Paragraph, titles: list[str]
+) -> None:
+    body = [row[1] for row in rows(chapter_in_one_size(closing)) if row[0] == "body"]
+    assert body[1:] == titles

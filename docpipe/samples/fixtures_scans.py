@@ -16,7 +16,10 @@
 * ``sc-poems``: a scanned poetry collection: the collection's title alone on its cover
   page, then poems whose centred titles (a few points larger than the verse, some of
   two characters) open a page or follow the previous poem after a blank; a long poem
-  fills its page and runs on to the next.  Each poem is one article, its lines the body.
+  fills its page and runs on to the next.  Each poem is one article, its lines the body;
+* ``sc-poems-full-page``: poems that fill their pages, each title only a little larger
+  than the verse (13 pt over 11) at the top of a page that follows a full one: no
+  space above it, and an OCR size under the ratio OCR's noise needs elsewhere.
 
 The page is typeset by :mod:`docpipe.samples.fixtures_structure`, printed and
 scanned as :mod:`docpipe.samples.scan` scans the digests (PDFium render at the
@@ -200,7 +203,57 @@ def poems_scan() -> Fixture:
     return Fixture("sc-poems", layout, blocks, _golden("sc-poems", "general", collection, rows))
 
 
-FIXTURES = (digest_b5, report_b5, poems_scan)
+#: Verse for the full-page fixture: poems long enough to fill their page, so each next title
+#: opens a page right after a full one (no space above it to see).
+FULL_PAGE_POEMS = (
+    ("春耕", 18),
+    ("河岸", 18),
+    ("归途", 18),
+)
+#: Lines the full-page poems are written from (original text for this fixture).
+VERSE_LINES = (
+    "犁铧翻开去年的土",
+    "水牛走得很慢",
+    "田埂上插着一根竹竿",
+    "风把秧苗吹向一边",
+    "远处有人唱歌",
+    "燕子贴着水面飞",
+    "母亲在田头喊吃饭",
+    "炊烟升起来了",
+    "芦苇长到齐腰高",
+    "渡船靠在石阶旁",
+    "老人坐在树下抽烟",
+    "孩子光着脚跑过",
+    "傍晚的河水是金色的",
+    "一只白鹭站着不动",
+    "车站的钟敲了六下",
+    "行李比来时轻了",
+    "窗外的山一座接一座",
+    "有人在站台上挥手",
+    "夜里下了一场雨",
+    "路边的灯一盏一盏亮起",
+    "家门口的狗先认出了我",
+)
+
+
+def full_page_poems() -> Fixture:
+    rng = random.Random(8)
+    layout = Layout(140 * mm, 203 * mm, 20 * mm, 18 * mm, 22 * mm, 22 * mm, 1.75, None, UKAI_CN, "{n}")
+    collection = "田野与河流"
+    blocks = [Block(collection, ZEN_HEI, 20, "center", page_break=True)]
+    rows: list[dict[str, Any]] = []
+    for title, count in FULL_PAGE_POEMS:
+        verse = rng.sample(VERSE_LINES, count)
+        # the title only a little larger than the verse (13 pt over 11), right at the top
+        blocks.append(Block(title, UKAI_CN, 13, "center", page_break=True))
+        blocks += [Block(line, UKAI_CN, 11, "center", space_before_em=0.1) for line in verse]
+        rows.append(_row("body", title, verse, section=collection, heading_path=[collection]))
+    return Fixture(
+        "sc-poems-full-page", layout, blocks, _golden("sc-poems-full-page", "general", collection, rows)
+    )
+
+
+FIXTURES = (digest_b5, report_b5, poems_scan, full_page_poems)
 
 
 def build_scanned_fixtures(out_dir: Path = FIXTURES_DIR) -> Iterator[Path]:

@@ -281,6 +281,7 @@ def find_headings(
     """
     body = body_style(paragraphs)
     page_sizes = ocr_page_body_sizes(paragraphs)
+    openers = ocr_page_titles(paragraphs)
     indents = indents_paragraphs(paragraphs)
     found: list[Heading] = []
     for index, paragraph in enumerate(paragraphs):
@@ -290,7 +291,7 @@ def find_headings(
         if is_front_heading(text) or is_back_heading(text) or parse_contents_entry(text) is not None:
             continue
         spacing = spacings[index] if spacings else None
-        opens_text = opens_indented_text(paragraphs, index, indents=indents)
+        opens_text = opens_indented_text(paragraphs, index, indents=indents) or index in openers
         own = max(body.size, page_sizes.get(paragraph.page_start, 0.0)) if not paragraph.font else body.size
         kind = heading_of(paragraph, BodyStyle(own, body.font), spacing, opens_text=opens_text)
         if kind is not None:
@@ -316,6 +317,37 @@ def ocr_page_body_sizes(paragraphs: Sequence[Paragraph]) -> dict[int, float]:
         for page, page_paragraphs in by_page.items()
         if sum(p.line_count for p in page_paragraphs) >= MIN_PAGE_BODY_LINES
     }
+
+
+def ocr_page_titles(paragraphs: Sequence[Paragraph]) -> frozenset[int]:
+    """OCR lines that open a page set larger than every other line of it: a title at the top
+    of a page after a full one, where no space above tells (a poem's title, 1.2 times the
+    verse, under the size ratio that OCR's noisy sizes need elsewhere).
+
+    Only a short single line that starts the page (not the end of a paragraph carried
+    over), on a page of at least :data:`MIN_PAGE_BODY_LINES` other lines, each smaller by
+    more than ``Settings.size_change``: out of a page's many lines, OCR's noise makes the
+    first the largest by that much only by chance.
+    """
+    by_page: dict[int, list[int]] = {}
+    for index, paragraph in enumerate(paragraphs):
+        if paragraph.text.strip():
+            by_page.setdefault(paragraph.page_start, []).append(index)
+    titles = set()
+    for indexes in by_page.values():
+        first, rest = paragraphs[indexes[0]], [paragraphs[i] for i in indexes[1:]]
+        if (
+            first.font
+            or first.line_count != 1
+            or (indexes[0] > 0 and paragraphs[indexes[0] - 1].page_end == first.page_start)
+            or len("".join(first.text.split())) > MAX_OCR_STYLED_CHARS
+            or sum(p.line_count for p in rest) < MIN_PAGE_BODY_LINES
+            or any(p.font for p in rest)
+        ):
+            continue
+        if all(first.size > p.size * (1 + HEADING_SIZE_RATIO) for p in rest):
+            titles.add(indexes[0])
+    return frozenset(titles)
 
 
 def _without_lists(headings: Sequence[Heading], paragraphs: Sequence[Paragraph]) -> list[Heading]:

@@ -543,3 +543,34 @@ def test_an_unnumbered_heading_set_like_the_sections_is_their_sibling(
 ) -> None:
     body = [row[1] for row in rows(chapter_in_one_size(closing)) if row[0] == "body"]
     assert body[1:] == titles
+
+
+FULL_PAGE = ("炊烟升起来了", "孩子光着脚跑过", "傍晚的河水是金色的", "远处有人唱歌", "母亲在田头喊吃饭")
+
+
+@pytest.mark.parametrize(
+    ("first", "sizes", "page_title"),
+    [
+        pytest.param("河岸", (9.2, 9.6, 9.1, 8.9, 9.4), True, id="title 1.2x over a full page"),
+        # rows that stay: a line among others as large, too few lines to compare, a long line
+        pytest.param("河岸", (9.2, 10.9, 9.1, 8.9, 9.4), False, id="another line nearly as large"),
+        pytest.param("河岸", (9.2, 9.6), False, id="too few lines"),
+        pytest.param(
+            "有人在站台上挥手，燕子贴着水面飞，夜里下了一场雨", (9.2, 9.6, 9.1, 8.9, 9.4), False, id="long"
+        ),
+    ],
+)
+def test_an_ocr_line_opening_a_page_larger_than_all_its_lines_is_a_title(
+    first: str, sizes: tuple[float, ...], page_title: bool
+) -> None:
+    full_page = [ocr_line(text, 2, 9.3) for text in FULL_PAGE]  # the page before, full
+    page = [ocr_line(first, 3, 11.3), *(ocr_line(t, 3, s) for t, s in zip(FULL_PAGE, sizes, strict=False))]
+    paragraphs = [*full_page, *page]
+    assert (first in headings_of(paragraphs)) is page_title
+
+
+def test_the_end_of_a_paragraph_carried_over_is_no_page_title() -> None:
+    carried = replace(ocr_line("河岸", 3, 11.3), page_start=2)
+    paragraphs = [ocr_line(t, 2, 9.3) for t in FULL_PAGE] + [carried]
+    paragraphs += [ocr_line(t, 3, 9.2) for t in FULL_PAGE]
+    assert "河岸" not in headings_of(paragraphs)

@@ -228,6 +228,19 @@ def test_coverage_counts_what_the_rows_print() -> None:
     )
 
 
+def test_coverage_counts_every_heading_above_an_article() -> None:
+    # A cover with a title and a subtitle: both head the poems, printed in each row's heading_path.
+    paragraphs = [centred("田野与河流", size=20.0), centred("诗选", size=16.0), heading("春耕"), para(TEXT)]
+    poem = Article(
+        1, "春耕", (TEXT,), 1, 1, section="诗选", heading_path=("田野与河流", "诗选"), held=(0, 1, 2, 3)
+    )
+    document = SegmentedDocument("general", None, None, None, (poem,))
+    assert measure_coverage(paragraphs, document) == 1.0
+    # a row that stays: a heading no row prints is not carried
+    bare = replace(poem, heading_path=("诗选",))
+    assert measure_coverage(paragraphs, replace(document, articles=(bare,))) < 1.0
+
+
 def test_a_paragraph_held_twice_is_a_segmenter_bug() -> None:
     paragraphs = [heading("一、加强领导"), para(TEXT)]
     first = Article(1, "一、加强领导", (TEXT,), 1, 1, held=(0, 1))

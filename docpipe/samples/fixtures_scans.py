@@ -19,7 +19,9 @@
   fills its page and runs on to the next.  Each poem is one article, its lines the body;
 * ``sc-poems-full-page``: poems that fill their pages, each title only a little larger
   than the verse (13 pt over 11) at the top of a page that follows a full one: no
-  space above it, and an OCR size under the ratio OCR's noise needs elsewhere.
+  space above it, and an OCR size under the ratio OCR's noise needs elsewhere;
+* ``sc-two-page-paper``: ``ho-two-page-paper`` scanned: its running head on page 2
+  only, read by OCR.
 
 The page is typeset by :mod:`docpipe.samples.fixtures_structure`, printed and
 scanned as :mod:`docpipe.samples.scan` scans the digests (PDFium render at the
@@ -42,6 +44,7 @@ from typing import Any
 from reportlab.lib.units import mm
 
 from docpipe.samples.book import write_image_pdf
+from docpipe.samples.fixtures_heldout import two_page_paper
 from docpipe.samples.fixtures_structure import (
     FIXTURES_DIR,
     UKAI_CN,
@@ -253,7 +256,15 @@ def full_page_poems() -> Fixture:
     )
 
 
-FIXTURES = (digest_b5, report_b5, poems_scan, full_page_poems)
+def two_page_paper_scan() -> Fixture:
+    """:func:`~docpipe.samples.fixtures_heldout.two_page_paper` scanned: OCR runs the running
+    head's page number into its words, so only the title's words say it is a head."""
+    fixture = two_page_paper()
+    stem = "sc-two-page-paper"
+    return Fixture(stem, fixture.layout, fixture.blocks, {**fixture.golden, "source_file": f"{stem}.pdf"})
+
+
+FIXTURES = (digest_b5, report_b5, poems_scan, full_page_poems, two_page_paper_scan)
 
 
 def build_scanned_fixtures(out_dir: Path = FIXTURES_DIR) -> Iterator[Path]:

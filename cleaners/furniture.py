@@ -33,7 +33,9 @@ layer may hold the page number as a line of its own beside the header.
   apart from the body in both ways (a wider gap *and* smaller glyphs than the
   body's) and says what a running head says: a page number at its edge
   beside words, or (top band) a run of ``furniture_lone_head_chars`` characters
-  of the document's own title or masthead, as printed on its first page.
+  of the document's own title or masthead, as printed on its first page; and it
+  says no sentence (at the foot, where notes live: no note marker, no citation's
+  commas or brackets).
 
 Public helpers: :func:`parse_page_number`, :func:`split_page_number`,
 :func:`line_shape`, :func:`find_page_furniture`; the cleaner is
@@ -130,6 +132,12 @@ _WHITESPACE = re.compile(r"\s+")
 _DIGIT_RUN = re.compile(r"\d+")
 _WORD_CHARACTER = re.compile(r"[^\W\d_]")  # a letter or a CJK character
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+#: What a head seen once may not hold: the end of a sentence; at the foot, where notes
+#: live, neither a note's marker nor a citation's commas and brackets (…，第 45 页).
+_SENTENCE_MARK: dict[Band, re.Pattern[str]] = {
+    "top": re.compile(r"[。；!?！？]"),
+    "bottom": re.compile(r"[。；!?！？，、,;《》“”()（）\[\]]|^\s*(?:[①-⑳*＊†]|注|\d+[.)])"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -785,6 +793,8 @@ def _lone_heads(
                 continue
             rest, number = _split_page_number(row.text)
             says_page = number is not None and bool(_WORD_CHARACTER.search(rest))
+            if _SENTENCE_MARK[band].search(rest):
+                continue  # a head names things; a note or a line of text says something
             says_title = (
                 band == "top"
                 and page_index != first

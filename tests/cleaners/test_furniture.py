@@ -301,6 +301,8 @@ MASTHEAD = "行政管理研究  2016年第3期"
 SHORT_FIRST_LINE = "保服务的效率。"
 TABLE_CAPTION = "表1 样本城市分布（单位：个）"
 TITLE_FOOTNOTE = "①政务数据共享指部门之间交换办事所需的数据。"
+CITING_FOOTNOTE = "① 参见王立：《电子政务导论》，科学出版社 2010 年版，第 45 页"
+PLAIN_CITATION = "1. 王立 电子政务导论 科学出版社 2010年版 第 45 页"
 
 
 def two_page_paper(
@@ -352,6 +354,9 @@ LAYOUTS: dict[str, Callable[[], list[Page]]] = {
     "paper_short_first_line": lambda: two_page_paper(first_line=SHORT_FIRST_LINE),
     "paper_caption_on_top": lambda: two_page_paper(TABLE_CAPTION, size=B5),
     "paper_footnote_with_title_words": lambda: two_page_paper(foot=TITLE_FOOTNOTE),
+    "paper_footnote_citing_a_page": lambda: two_page_paper(foot=CITING_FOOTNOTE),
+    "paper_footnote_plain_citation": lambda: two_page_paper(foot=PLAIN_CITATION),
+    "paper_head_sentence": lambda: two_page_paper(f"{PAPER_TITLE}已经完成。    46"),
 }
 
 _STRIPPED = {
@@ -440,6 +445,10 @@ KEPT_CASES = [
     ("paper_short_first_line", 2, SHORT_FIRST_LINE),  # real text: body size, no gap
     ("paper_caption_on_top", 2, TABLE_CAPTION),  # small and apart, but says nothing of a head
     ("paper_footnote_with_title_words", 2, TITLE_FOOTNOTE),  # the title's words at the foot
+    ("paper_footnote_citing_a_page", 2, CITING_FOOTNOTE),  # a note ending in a page number
+    ("paper_footnote_plain_citation", 2, PLAIN_CITATION),  # a numbered note, no punctuation
+    ("paper_head_sentence", 1, PAPER_TITLE),
+    ("paper_head_sentence", 2, f"{PAPER_TITLE}已经完成。    46"),  # a sentence is no head
 ]
 
 

@@ -26,7 +26,16 @@ layer may hold the page number as a line of its own beside the header.
   numbers agree with the physical pages (printed = physical + a fixed offset) on
   at least ``furniture_min_numbered_pages`` pages, or on its own when its form
   cannot be body text (``— 3 —``, ``第 3 页``, ``Page 3``).  A number at the edge
-  of a repeated header row (``电子政务信息汇编   3``) counts the same way.
+  of a repeated header row (``电子政务信息汇编   3``) counts the same way;
+* **a head seen once** — a two-page paper carries its running head on page 2
+  only (page 1 has the masthead), so nothing repeats.  The outermost row of a
+  band on a page where nothing else was found there is furniture when it stands
+  apart from the body in both ways (a wider gap *and* smaller glyphs than the
+  body's) and says what a running head says: a page number at its edge
+  beside words, or (top band) a run of ``furniture_lone_head_chars`` characters
+  of the document's own title or masthead, as printed on its first page; and it
+  says no sentence (at the foot, where notes live: no note marker, no citation's
+  commas or brackets).
 
 Public helpers: :func:`parse_page_number`, :func:`split_page_number`,
 :func:`line_shape`, :func:`find_page_furniture`; the cleaner is
@@ -86,6 +95,8 @@ class FurnitureSettings(Protocol):
     @property
     def furniture_number_x_tolerance_em(self) -> float: ...
     @property
+    def furniture_lone_head_chars(self) -> int: ...
+    @property
     def fallback_body_size(self) -> float: ...
 
 
@@ -121,6 +132,12 @@ _WHITESPACE = re.compile(r"\s+")
 _DIGIT_RUN = re.compile(r"\d+")
 _WORD_CHARACTER = re.compile(r"[^\W\d_]")  # a letter or a CJK character
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+#: What a head seen once may not hold: the end of a sentence; at the foot, where notes
+#: live, neither a note's marker nor a citation's commas and brackets (…，第 45 页).
+_SENTENCE_MARK: dict[Band, re.Pattern[str]] = {
+    "top": re.compile(r"[。；!?！？]"),
+    "bottom": re.compile(r"[。；!?！？，、,;《》“”()（）\[\]]|^\s*(?:[①-⑳*＊†]|注|\d+[.)])"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -723,6 +740,7 @@ def find_page_furniture(pages: Sequence[Page], *, settings: FurnitureSettings) -
         for cluster_id in attached:
             del running[cluster_id]
 
+    peels |= _lone_heads(pages, layouts, peels, shape_pages, metrics, settings)
     found = []
     for page_index, layout in enumerate(layouts):
         top, bottom = peels[page_index, "top"], peels[page_index, "bottom"]
@@ -734,6 +752,98 @@ def find_page_furniture(pages: Sequence[Page], *, settings: FurnitureSettings) -
             )
         )
     return found
+
+
+def _lone_heads(
+    pages: Sequence[Page],
+    layouts: Sequence[_PageRows],
+    peels: dict[tuple[int, Band], _Peel],
+    shape_pages: dict[RowId, int],
+    metrics: _BodyMetrics,
+    settings: FurnitureSettings,
+) -> dict[tuple[int, Band], _Peel]:
+    """Running heads printed on one page only, for the bands where nothing else was found.
+
+    Repetition cannot prove them, so every structural mark must agree: a shape
+    seen on no other page (one that repeats too seldom proves too little), the
+    outermost row of the band, more than the body's usual gap away from the row
+    inward, in glyphs smaller than the body's, on a page that keeps body text
+    in the band's direction; and what it says: a page number split off its edge
+    beside words, or (top band only: a footnote at the foot may well repeat the
+    title's words) a run of the title's or the masthead's characters.
+    """
+    if metrics.size is None or metrics.gap is None:
+        return {}
+    first = next((index for index, layout in enumerate(layouts) if layout.rows), None)
+    if first is None:
+        return {}
+    own_words = _own_words(layouts[first])
+    found: dict[tuple[int, Band], _Peel] = {}
+    for page_index, layout in enumerate(layouts):
+        for band in _BANDS:
+            kept = pages[page_index].header if band == "top" else pages[page_index].footer
+            positions = layout.band_rows(band)
+            if peels[page_index, band].row_positions or kept or not positions:
+                continue
+            if shape_pages.get((page_index, positions[0]), 1) > 1:
+                continue
+            row = layout.rows[positions[0]]
+            inward = layout.inward_row(band, positions[0])
+            if inward is None or not _stands_apart(row, inward, band, metrics, settings):
+                continue
+            rest, number = _split_page_number(row.text)
+            says_page = number is not None and bool(_WORD_CHARACTER.search(rest))
+            if _SENTENCE_MARK[band].search(rest):
+                continue  # a head names things; a note or a line of text says something
+            says_title = (
+                band == "top"
+                and page_index != first
+                and _shares_run(rest, own_words, settings.furniture_lone_head_chars)
+            )
+            if says_page or says_title:
+                found[page_index, band] = _Peel((positions[0],), number if says_page else None, None)
+    return found
+
+
+def _stands_apart(
+    row: _Row, inward: _Row, band: Band, metrics: _BodyMetrics, settings: FurnitureSettings
+) -> bool:
+    assert metrics.size is not None and metrics.gap is not None
+    gap = inward.top - row.bottom if band == "top" else row.top - inward.bottom
+    wide = gap >= metrics.gap + settings.furniture_gap_em * metrics.size
+    return wide and row.size < settings.furniture_smaller_font * metrics.size
+
+
+def _own_words(layout: _PageRows) -> tuple[str, ...]:
+    """What the first page prints of the document's own name: its largest row (the title)
+    and the rows of its top band (a journal's masthead)."""
+    title = max(layout.rows, key=lambda row: row.size)
+    rows = {*layout.rows[: layout.top_band], title}
+    return tuple(_compact(row.text) for row in rows)
+
+
+def _compact(text: str) -> str:
+    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def _shares_run(text: str, others: Iterable[str], length: int) -> bool:
+    """Whether ``text`` and one of ``others`` share ``length`` consecutive letters or characters.
+
+    >>> _shares_run("陈明等：政务数据共享研究", ["政务数据共享对审批时限的影响研究"], 4)
+    True
+    >>> _shares_run("图1 数据流程", ["政务数据共享对审批时限的影响研究"], 4)
+    False
+    """
+    compact = _compact(text)
+    matcher: SequenceMatcher[str] = SequenceMatcher(autojunk=False)
+    matcher.set_seq2(compact)
+    for other in others:
+        matcher.set_seq1(other)
+        match = matcher.find_longest_match(0, len(other), 0, len(compact))
+        run = other[match.a : match.a + match.size]
+        if len(_WORD_CHARACTER.findall(run)) >= length:
+            return True
+    return False
 
 
 def _lines_in_reading_order(layout: _PageRows, positions: Iterable[int]) -> tuple[int, ...]:

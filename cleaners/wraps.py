@@ -193,11 +193,14 @@ def join_wrapped_lines(lines: Sequence[Line], *, settings: WrapSettings) -> list
         if marks_paragraphs_by_indent(lines, columns, em, settings=settings)
         else 0.0
     )
+    page_breaks = _page_break_starts(lines, em, settings=settings)
     paragraphs: list[Paragraph] = []
     current: list[Line] = [lines[0]]
-    for previous, line in pairwise(lines):
-        if (previous.page == line.page and line.page in centred) or _starts_paragraph(
-            previous, line, columns, em, pitch, settings, carry_over=carry_over
+    for index, (previous, line) in enumerate(pairwise(lines), start=1):
+        if (
+            line.page in centred  # a poem's lines, also the first after a page break
+            or index in page_breaks
+            or _starts_paragraph(previous, line, columns, em, pitch, settings, carry_over=carry_over)
         ):
             paragraphs.append(_to_paragraph(current, columns, em, settings))
             current = [line]
@@ -205,6 +208,41 @@ def join_wrapped_lines(lines: Sequence[Line], *, settings: WrapSettings) -> list
             current.append(line)
     paragraphs.append(_to_paragraph(current, columns, em, settings))
     return paragraphs
+
+
+def _page_break_starts(lines: Sequence[Line], em: float, *, settings: WrapSettings) -> frozenset[int]:
+    """Indices of lines that open a new page and cannot continue the page before.
+
+    A page break joins a paragraph only when the line before it fills the
+    measure, and the measure of a page holding a single line (a cover, a half
+    title) is borrowed from the other pages, so a short centred title there can
+    seem to reach it.  A lone line narrower than the pages' widest lines ends
+    its paragraph, and so does the last line of a page before a line centred on
+    the next page's axis, narrower than that page's widest line and clear of its
+    left edge (a poem's or a chapter's title): a paragraph's continuation is set
+    flush left, so it is on the axis only when it (nearly) fills the line.
+    """
+    by_page: dict[int, list[Line]] = {}
+    for line in lines:
+        by_page.setdefault(line.page, []).append(line)
+    widest = {page: max(line.width for line in page_lines) for page, page_lines in by_page.items()}
+    measure = median(widest.values())
+    tolerance = settings.centre_tolerance_em * em
+    starts: set[int] = set()
+    for index, (previous, line) in enumerate(pairwise(lines), start=1):
+        if previous.page == line.page:
+            continue
+        lone = len(by_page[previous.page]) == 1 and previous.width < measure - settings.short_line_em * em
+        axis = median((other.x0 + other.x1) / 2 for other in by_page[line.page])
+        leftmost = min(other.x0 for other in by_page[line.page])
+        centred = (
+            abs((line.x0 + line.x1) / 2 - axis) < tolerance
+            and line.width < widest[line.page] - 2 * tolerance
+            and line.x0 - leftmost >= 2 * tolerance
+        )
+        if lone or centred:
+            starts.add(index)
+    return frozenset(starts)
 
 
 def marks_paragraphs_by_indent(

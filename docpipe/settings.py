@@ -66,6 +66,12 @@ class Settings:
     #: OCR pages only: a bare number whose horizontal centre is within this many
     #: em of where the same-parity pages print their numbers is a misread page number.
     furniture_number_x_tolerance_em: float = 2.0
+    #: A band row found on one page only (a two-page paper's running head on page 2)
+    #: is furniture when it stands apart from the body by a wider gap *and* smaller
+    #: glyphs, and carries a page number beside words or, in the top band, at least
+    #: this many consecutive letters or characters of the title or masthead printed on
+    #: the document's first page.
+    furniture_lone_head_chars: int = 4
 
     # --- line grouping and wrap repair ----------------------------------
     #: Characters whose vertical centres differ by less than this (in em)
@@ -171,6 +177,10 @@ class Settings:
     #: stretches a box (``[1]王立.电子政务导论[M]…`` measures twice the body), a short line's
     #: size is what sets it apart.
     ocr_heading_max_chars: int = 20
+    #: An OCR page's own body size is measured only on a page of at least this many lines: a
+    #: noisier scan measures every line of its page larger, so a line must stand out against
+    #: its own page too; fewer lines give no reliable size of their own.
+    ocr_page_body_min_lines: int = 4
     #: Heading families whose typical sizes are closer than this (points) rank as one size
     #: when levels are ordered by size: 0.5 pt is finer than any two sizes a typesetter picks.
     heading_size_step: float = 0.5
@@ -428,6 +438,7 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "furniture_smaller_font": (0.01, 1.0),
     "furniture_min_numbered_pages": (1, None),
     "furniture_number_x_tolerance_em": (0.0, None),
+    "furniture_lone_head_chars": (1, None),
     "line_tolerance_em": (0.01, None),
     "tab_gap_em": (0.01, None),
     "indent_min_em": (0.0, None),
@@ -457,6 +468,7 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "heading_max_chars": (1, None),
     "heading_max_lines": (1, None),
     "ocr_heading_max_chars": (0, None),
+    "ocr_page_body_min_lines": (1, None),
     "heading_size_step": (0.01, None),
     "ocr_heading_size_spread": (1.0, None),
     "list_run_share": (0.0, 1.0),

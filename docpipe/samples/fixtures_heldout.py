@@ -14,7 +14,14 @@ Layouts nobody tuned docpipe for (issue 10, "Done when"), typeset by
 * ``ho-list-report``: a list-heavy report: 一、 sections full of numbered items
   (``1.`` flush left, short, no full stop; ``（1）`` under them), a run of items
   numbered 1, 2, 3 in sequence in every section: the items are text of their
-  section, never articles, and the report is not read as a digest.
+  section, never articles, and the report is not read as a digest;
+* ``ho-two-page-paper``: a two-page paper: page 1 opens with the journal's masthead
+  (small, flush left) over the title, page 2 alone carries the running head (the
+  authors and the title, with the page number, over a rule): the head repeats
+  nowhere, and must not reach the body;
+* ``ho-thesis-bold``: a thesis chapter typeset in one size: a 前言 set in another
+  face (a Kai) before it, the chapter and its numbered sections in a bold face of
+  the body's size, unnumbered 小结 at the end.
 
 The golden JSON lists every row docpipe must produce.  Byte-for-byte
 reproducible: ``python -m docpipe.samples.fixtures_heldout [DIR]``.
@@ -168,7 +175,48 @@ def list_report() -> Fixture:
     return Fixture("ho-list-report", layout, blocks, _golden("ho-list-report", "general", title, rows))
 
 
-FIXTURES = (textbook, journal, list_report)
+def two_page_paper() -> Fixture:
+    rng = random.Random(14)
+    body, head = UMING_CN, ZEN_HEI
+    title = "基层政务服务事项标准化的实践观察"
+    authors = "王芳　刘强"
+    running = f"王芳等：{title}    58"  # the page number at the head's outer edge
+    layout = Layout(A4[0], A4[1], 25 * mm, 25 * mm, 25 * mm, 25 * mm, 1.6, running, UMING_CN, "")
+    masthead = "公共治理评论　2019年第2期"
+    blocks = [Block(masthead, body, 9, "left", page_break=True)]
+    blocks += [Block(title, head, 18, "center", space_before_em=1.5), Block(authors, body, 11, "center")]
+    # The masthead is front matter; the title heads the sections, the byline is its text.
+    rows: list[dict[str, Any]] = [_row("front", masthead, [masthead]), _row("body", title, [authors])]
+    for section in ("一、问题的提出", "二、实践做法", "三、结语"):
+        texts = paragraphs(rng, 4, sentences=(3, 5))
+        blocks.append(Block(section, head, 12, "left", space_before_em=0.8))
+        blocks += [Block(t, body, 10.5) for t in texts]
+        rows.append(_row("body", section, texts, section=title, heading_path=[title]))
+    return Fixture("ho-two-page-paper", layout, blocks, _golden("ho-two-page-paper", "general", title, rows))
+
+
+def thesis_bold() -> Fixture:
+    rng = random.Random(15)
+    body, bold = UMING_CN, ZEN_HEI
+    layout = Layout(A4[0], A4[1], 28 * mm, 25 * mm, 30 * mm, 30 * mm, 1.7, None, UMING_CN, "{n}")
+    preface = paragraphs(rng, 2, sentences=(3, 4))
+    blocks = [Block("前言", UKAI_CN, 12, "center", page_break=True)]
+    blocks += [Block(t, UKAI_CN, 12) for t in preface]
+    rows: list[dict[str, Any]] = [_row("front", "前言", preface)]
+    chapter = "第三章 数据共享机制设计"
+    intro = paragraphs(rng, 1)
+    blocks += [Block(chapter, bold, 12, "left", page_break=True)] + [Block(t, body, 12) for t in intro]
+    rows.append(_row("body", chapter, intro, section=None))
+    sections = ("3.1 共享目录的编制", "3.2 交换通道的建设", "3.3 使用情况的评估", "小结")
+    for section in sections:
+        texts = paragraphs(rng, 2, sentences=(3, 5))
+        blocks.append(Block(section, bold, 12, "left", space_before_em=0.5))
+        blocks += [Block(t, body, 12) for t in texts]
+        rows.append(_row("body", section, texts, section=chapter, heading_path=[chapter]))
+    return Fixture("ho-thesis-bold", layout, blocks, _golden("ho-thesis-bold", "general", chapter, rows))
+
+
+FIXTURES = (textbook, journal, list_report, two_page_paper, thesis_bold)
 
 
 def build_heldout_fixtures(out_dir: Path = FIXTURES_DIR) -> Iterator[Path]:

@@ -12,7 +12,16 @@
 * ``sc-report-b5``: a report whose section headings are set in the body's size, in a
   bold face, with space above them: on the scan only that space tells a heading
   (OCR sizes vary by a fifth); two sections carry a footnote (①, ②) set small at the
-  foot of the page under a blank, lifted into ``footnotes``.
+  foot of the page under a blank, lifted into ``footnotes``;
+* ``sc-poems``: a scanned poetry collection: the collection's title alone on its cover
+  page, then poems whose centred titles (a few points larger than the verse, some of
+  two characters) open a page or follow the previous poem after a blank; a long poem
+  fills its page and runs on to the next.  Each poem is one article, its lines the body;
+* ``sc-poems-full-page``: poems that fill their pages, each title only a little larger
+  than the verse (13 pt over 11) at the top of a page that follows a full one: no
+  space above it, and an OCR size under the ratio OCR's noise needs elsewhere;
+* ``sc-two-page-paper``: ``ho-two-page-paper`` scanned: its running head on page 2
+  only, read by OCR.
 
 The page is typeset by :mod:`docpipe.samples.fixtures_structure`, printed and
 scanned as :mod:`docpipe.samples.scan` scans the digests (PDFium render at the
@@ -35,8 +44,10 @@ from typing import Any
 from reportlab.lib.units import mm
 
 from docpipe.samples.book import write_image_pdf
+from docpipe.samples.fixtures_heldout import two_page_paper
 from docpipe.samples.fixtures_structure import (
     FIXTURES_DIR,
+    UKAI_CN,
     UMING_CN,
     ZEN_HEI,
     Block,
@@ -150,7 +161,110 @@ def report_b5() -> Fixture:
     return Fixture("sc-report-b5", layout, blocks, _golden("sc-report-b5", "general", title, rows))
 
 
-FIXTURES = (digest_b5, report_b5)
+#: (title, lines): original verse for this fixture; the third poem fills a page and runs on.
+SCANNED_POEMS = (
+    ("夜航", ("灯塔在雾里眨眼", "船舷挂着露水", "舵手不说话", "只听浪一下一下拍着")),
+    ("麦场", ("石碾压过新麦", "孩子追着麻雀", "风把糠皮吹成云", "傍晚的炊烟很直")),
+    (
+        "过山车站",
+        (
+            "小站只有一盏灯",
+            "站长认得每一位旅客",
+            "绿皮车慢慢进站",
+            "卖茶叶蛋的人喊了两声",
+            "有人下车",
+            "有人上车",
+            "铁轨往山里弯过去",
+            "隧道口的风有些凉",
+            "行李架上放着一篮橘子",
+            "邻座的老人讲起从前",
+            "那时候这里还是荒坡",
+            "修路的人住在帐篷里",
+            "冬天烤火",
+            "夏天赶蚊子",
+            "他们的名字刻在石碑上",
+            "碑前开着几朵野菊",
+            "车又开了",
+            "灯还亮着",
+            "站长向远处挥手",
+            "山那边天快亮了",
+        ),
+    ),
+    ("古井", ("井绳磨亮了木架", "一桶水晃着月亮", "奶奶说井水冬暖夏凉")),
+)
+
+
+def poems_scan() -> Fixture:
+    layout = Layout(140 * mm, 203 * mm, 24 * mm, 22 * mm, 22 * mm, 22 * mm, 1.9, None, UKAI_CN, "{n}")
+    collection = "远行"
+    blocks = [Block(collection, ZEN_HEI, 24, "center", page_break=True)]
+    rows: list[dict[str, Any]] = []
+    for number, (title, verse) in enumerate(SCANNED_POEMS):
+        blocks.append(Block(title, ZEN_HEI, 14, "center", space_before_em=1.5, page_break=number != 1))
+        blocks += [Block(line, UKAI_CN, 11.5, "center", space_before_em=0.2) for line in verse]
+        rows.append(_row("body", title, verse, section=collection, heading_path=[collection]))
+    return Fixture("sc-poems", layout, blocks, _golden("sc-poems", "general", collection, rows))
+
+
+#: Verse for the full-page fixture: poems long enough to fill their page, so each next title
+#: opens a page right after a full one (no space above it to see).
+FULL_PAGE_POEMS = (
+    ("春耕", 18),
+    ("河岸", 18),
+    ("归途", 18),
+)
+#: Lines the full-page poems are written from (original text for this fixture).
+VERSE_LINES = (
+    "犁铧翻开去年的土",
+    "水牛走得很慢",
+    "田埂上插着一根竹竿",
+    "风把秧苗吹向一边",
+    "远处有人唱歌",
+    "燕子贴着水面飞",
+    "母亲在田头喊吃饭",
+    "炊烟升起来了",
+    "芦苇长到齐腰高",
+    "渡船靠在石阶旁",
+    "老人坐在树下抽烟",
+    "孩子光着脚跑过",
+    "傍晚的河水是金色的",
+    "一只白鹭站着不动",
+    "车站的钟敲了六下",
+    "行李比来时轻了",
+    "窗外的山一座接一座",
+    "有人在站台上挥手",
+    "夜里下了一场雨",
+    "路边的灯一盏一盏亮起",
+    "家门口的狗先认出了我",
+)
+
+
+def full_page_poems() -> Fixture:
+    rng = random.Random(8)
+    layout = Layout(140 * mm, 203 * mm, 20 * mm, 18 * mm, 22 * mm, 22 * mm, 1.75, None, UKAI_CN, "{n}")
+    collection = "田野与河流"
+    blocks = [Block(collection, ZEN_HEI, 20, "center", page_break=True)]
+    rows: list[dict[str, Any]] = []
+    for title, count in FULL_PAGE_POEMS:
+        verse = rng.sample(VERSE_LINES, count)
+        # the title only a little larger than the verse (13 pt over 11), right at the top
+        blocks.append(Block(title, UKAI_CN, 13, "center", page_break=True))
+        blocks += [Block(line, UKAI_CN, 11, "center", space_before_em=0.1) for line in verse]
+        rows.append(_row("body", title, verse, section=collection, heading_path=[collection]))
+    return Fixture(
+        "sc-poems-full-page", layout, blocks, _golden("sc-poems-full-page", "general", collection, rows)
+    )
+
+
+def two_page_paper_scan() -> Fixture:
+    """:func:`~docpipe.samples.fixtures_heldout.two_page_paper` scanned: OCR runs the running
+    head's page number into its words, so only the title's words say it is a head."""
+    fixture = two_page_paper()
+    stem = "sc-two-page-paper"
+    return Fixture(stem, fixture.layout, fixture.blocks, {**fixture.golden, "source_file": f"{stem}.pdf"})
+
+
+FIXTURES = (digest_b5, report_b5, poems_scan, full_page_poems, two_page_paper_scan)
 
 
 def build_scanned_fixtures(out_dir: Path = FIXTURES_DIR) -> Iterator[Path]:

@@ -278,6 +278,8 @@ def find_headings(
     none) lets an OCR line standing alone be a heading.
     """
     body = body_style(paragraphs)
+    page_sizes = ocr_page_body_sizes(paragraphs, settings=settings)
+    openers = ocr_page_titles(paragraphs, settings=settings)
     indents = indents_paragraphs(paragraphs, settings=settings)
     found: list[Heading] = []
     for index, paragraph in enumerate(paragraphs):
@@ -288,12 +290,68 @@ def find_headings(
         if part_heading or parse_contents_entry(text) is not None:
             continue
         spacing = spacings[index] if spacings else None
-        opens_text = opens_indented_text(paragraphs, index, indents=indents, settings=settings)
-        kind = heading_of(paragraph, body, spacing, opens_text=opens_text, settings=settings)
+        opens_text = (
+            opens_indented_text(paragraphs, index, indents=indents, settings=settings) or index in openers
+        )
+        own = max(body.size, page_sizes.get(paragraph.page_start, 0.0)) if not paragraph.font else body.size
+        kind = heading_of(
+            paragraph, BodyStyle(own, body.font), spacing, opens_text=opens_text, settings=settings
+        )
         if kind is not None:
             found.append(Heading(index, kind[0], kind[1]))
     numbered = _without_lists(found, paragraphs, settings)
     return _with_levels(_group_ocr_styles(numbered, paragraphs, settings), paragraphs, settings)
+
+
+def ocr_page_body_sizes(paragraphs: Sequence[Paragraph], *, settings: Settings) -> dict[int, float]:
+    """The body size of each OCR page that holds at least ``Settings.ocr_page_body_min_lines`` lines.
+
+    OCR measures a line's size from its ink, and a noisier scan of one page (the
+    paper's grain binarised as ink along the lines) measures every line of it larger:
+    a page of verse read 18 pt where the others read 10 would be all headings against
+    the document's body.  Against the larger of the two a line must stand out on its
+    own page too.
+    """
+    by_page: dict[int, list[Paragraph]] = {}
+    for paragraph in paragraphs:
+        if not paragraph.font and paragraph.text.strip():
+            by_page.setdefault(paragraph.page_start, []).append(paragraph)
+    return {
+        page: body_size(page_paragraphs)
+        for page, page_paragraphs in by_page.items()
+        if sum(p.line_count for p in page_paragraphs) >= settings.ocr_page_body_min_lines
+    }
+
+
+def ocr_page_titles(paragraphs: Sequence[Paragraph], *, settings: Settings) -> frozenset[int]:
+    """OCR lines that open a page set larger than every other line of it: a title at the top
+    of a page after a full one, where no space above tells (a poem's title, 1.2 times the
+    verse, under the size ratio that OCR's noisy sizes need elsewhere).
+
+    Only a short single line that starts the page (not the end of a paragraph carried
+    over), on a page of at least ``Settings.ocr_page_body_min_lines`` other lines, each smaller by
+    more than ``Settings.size_change``: out of a page's many lines, OCR's noise makes the
+    first the largest by that much only by chance.
+    """
+    by_page: dict[int, list[int]] = {}
+    for index, paragraph in enumerate(paragraphs):
+        if paragraph.text.strip():
+            by_page.setdefault(paragraph.page_start, []).append(index)
+    titles = set()
+    for indexes in by_page.values():
+        first, rest = paragraphs[indexes[0]], [paragraphs[i] for i in indexes[1:]]
+        if (
+            first.font
+            or first.line_count != 1
+            or (indexes[0] > 0 and paragraphs[indexes[0] - 1].page_end == first.page_start)
+            or len("".join(first.text.split())) > settings.ocr_heading_max_chars
+            or sum(p.line_count for p in rest) < settings.ocr_page_body_min_lines
+            or any(p.font for p in rest)
+        ):
+            continue
+        if all(first.size > p.size * (1 + settings.size_change) for p in rest):
+            titles.add(indexes[0])
+    return frozenset(titles)
 
 
 def _without_lists(
@@ -365,4 +423,30 @@ def _with_levels(
         for slot, family in zip(slots, present, strict=True):
             order[slot] = family
     level = {family: position for position, family in enumerate(order)}
-    return [Heading(h.index, h.family, h.number, level[h.family]) for h in headings]
+    return _unnumbered_siblings(
+        [Heading(h.index, h.family, h.number, level[h.family]) for h in headings], paragraphs, settings
+    )
+
+
+def _unnumbered_siblings(
+    headings: Sequence[Heading], paragraphs: Sequence[Paragraph], settings: Settings
+) -> list[Heading]:
+    """An unnumbered text-layer heading set exactly like numbered ones (size and font) takes
+    the level of the nearest numbered heading of that style before it: a thesis's 小结 after
+    ``3.3``, in the same bold at the same size, is a section beside it, not under it."""
+
+    def style(heading: Heading) -> tuple[int, str]:
+        paragraph = paragraphs[heading.index]
+        return round(paragraph.size / settings.heading_size_step), paragraph.font
+
+    last_numbered: dict[tuple[int, str], int] = {}
+    placed: list[Heading] = []
+    for heading in sorted(headings, key=lambda h: h.index):
+        font = paragraphs[heading.index].font
+        if heading.number is not None:
+            last_numbered[style(heading)] = heading.level
+        elif font and heading.family.startswith("style:") and style(heading) in last_numbered:
+            heading = Heading(heading.index, heading.family, None, last_numbered[style(heading)])
+        placed.append(heading)
+    order = {h.index: position for position, h in enumerate(headings)}
+    return sorted(placed, key=lambda h: order[h.index])

@@ -263,9 +263,10 @@ def measure_coverage(
     """Share of the document's text (paragraphs minus residue, and footnotes) that its rows carry.
 
     Counted from what the rows print -- number, title, body, source, attribution,
-    footnotes, and each section name once -- against the paragraphs, as a multiset of letters, digits
-    and ideographs: a title taken from the 目录 or a source stripped of its
-    brackets still counts, a dropped paragraph does not.  1.0 for a document with no text.
+    footnotes, and each section name and heading above an article once -- against
+    the paragraphs, as a multiset of letters, digits and ideographs: a title taken
+    from the 目录 or a source stripped of its brackets still counts, a dropped
+    paragraph does not.  1.0 for a document with no text.
     """
     residue = set(segmented.residue)
     page_chars = Counter[str]()
@@ -278,7 +279,13 @@ def measure_coverage(
     if not total:
         return 1.0
     row_chars = Counter[str]()
-    sections = dict.fromkeys(a.section for a in segmented.articles if a.section and a.section != a.title)
+    # Every heading above an article is printed in its heading_path, the nearest also as its section.
+    sections = dict.fromkeys(
+        heading
+        for a in segmented.articles
+        for heading in (*a.heading_path, a.section)
+        if heading and heading != a.title
+    )
     for text in (
         *(s for s in sections if s),
         *(

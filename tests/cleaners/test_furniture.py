@@ -294,6 +294,47 @@ def roman_front_matter() -> list[Page]:
     ]
 
 
+# --- (h) two-page papers: the running head is on page 2 only (page 1 has the masthead) ----
+
+PAPER_TITLE = "政务数据共享对审批时限的影响研究"
+MASTHEAD = "行政管理研究  2016年第3期"
+SHORT_FIRST_LINE = "保服务的效率。"
+TABLE_CAPTION = "表1 样本城市分布（单位：个）"
+TITLE_FOOTNOTE = "①政务数据共享指部门之间交换办事所需的数据。"
+CITING_FOOTNOTE = "① 参见王立：《电子政务导论》，科学出版社 2010 年版，第 45 页"
+PLAIN_CITATION = "1. 王立 电子政务导论 科学出版社 2010年版 第 45 页"
+
+
+def two_page_paper(
+    head: str | None = None,
+    *,
+    foot: str | None = None,
+    size: tuple[float, float] = A4,
+    method: ExtractionMethod = "text",
+    first_line: str | None = None,
+) -> list[Page]:
+    """A short paper: page 1 opens with the masthead and the title; page 2 carries ``head``
+    (set small over a gap: the only running head of the paper) and ``foot``, or its body
+    opens with ``first_line`` set tight and in the body's size."""
+    width, height = size
+    left, right = 0.12 * width, 0.88 * width
+    top, bottom = 0.1 * height, 0.9 * height
+    first = [
+        text_line(MASTHEAD, 1, left, top - 30, FURNITURE_SIZE),
+        centred(PAPER_TITLE, 1, width, top + 10, size=18),
+        *body(1, top + 50, bottom, left=left, right=right, pitch=18),
+    ]
+    second: list[Line] = []
+    if head is not None:
+        second.append(centred(head, 2, width, top - 30))
+    if first_line is not None:
+        second.append(text_line(first_line, 2, left, top - 18))
+    second += body(2, top, bottom - 90, left=left, right=right, pitch=18)
+    if foot is not None:
+        second.append(text_line(foot, 2, left, bottom + 20, FURNITURE_SIZE))
+    return [page_of(1, size, first, method), page_of(2, size, second, method)]
+
+
 LAYOUTS: dict[str, Callable[[], list[Page]]] = {
     "a4_digest": a4_digest,
     "b5_digest": b5_digest,
@@ -306,6 +347,16 @@ LAYOUTS: dict[str, Callable[[], list[Page]]] = {
     "single_page_bare_number": lambda: single_page("1"),
     "two_pages_bare_numbers": lambda: bare_numbers(2),
     "roman_front_matter": roman_front_matter,
+    "paper_head_title_and_number": lambda: two_page_paper(f"陈明等：{PAPER_TITLE}    46"),
+    "paper_head_title_b5": lambda: two_page_paper(PAPER_TITLE[:8] + "…", size=B5),
+    "paper_head_masthead_ocr": lambda: two_page_paper(MASTHEAD, size=A5, method="ocr"),
+    "paper_foot_number": lambda: two_page_paper(foot="行政管理研究  46"),
+    "paper_short_first_line": lambda: two_page_paper(first_line=SHORT_FIRST_LINE),
+    "paper_caption_on_top": lambda: two_page_paper(TABLE_CAPTION, size=B5),
+    "paper_footnote_with_title_words": lambda: two_page_paper(foot=TITLE_FOOTNOTE),
+    "paper_footnote_citing_a_page": lambda: two_page_paper(foot=CITING_FOOTNOTE),
+    "paper_footnote_plain_citation": lambda: two_page_paper(foot=PLAIN_CITATION),
+    "paper_head_sentence": lambda: two_page_paper(f"{PAPER_TITLE}已经完成。    46"),
 }
 
 _STRIPPED = {
@@ -353,6 +404,14 @@ FURNITURE_CASES = [
     ("two_pages_bare_numbers", 2, (), ("2",), "2"),
     ("roman_front_matter", 2, (), ("ii",), "ii"),
     ("roman_front_matter", 4, (), ("1",), "1"),
+    ("paper_head_title_and_number", 2, (f"陈明等：{PAPER_TITLE}    46",), (), "46"),
+    ("paper_head_title_and_number", 1, (), (), None),  # the masthead is front matter
+    ("paper_head_title_b5", 2, (PAPER_TITLE[:8] + "…",), (), None),
+    ("paper_head_masthead_ocr", 2, (MASTHEAD,), (), None),
+    ("paper_foot_number", 2, (), ("行政管理研究  46",), "46"),
+    ("paper_short_first_line", 2, (), (), None),
+    ("paper_caption_on_top", 2, (), (), None),
+    ("paper_footnote_with_title_words", 2, (), (), None),
 ]
 
 
@@ -381,6 +440,15 @@ KEPT_CASES = [
     ("repeated_table_heads", 1, TABLE_HEAD),
     ("repeated_table_heads", 4, TABLE_HEAD),
     ("single_page_bare_number", 1, "1"),
+    ("paper_head_title_and_number", 1, MASTHEAD),  # seen once, on the first page
+    ("paper_head_title_and_number", 1, PAPER_TITLE),
+    ("paper_short_first_line", 2, SHORT_FIRST_LINE),  # real text: body size, no gap
+    ("paper_caption_on_top", 2, TABLE_CAPTION),  # small and apart, but says nothing of a head
+    ("paper_footnote_with_title_words", 2, TITLE_FOOTNOTE),  # the title's words at the foot
+    ("paper_footnote_citing_a_page", 2, CITING_FOOTNOTE),  # a note ending in a page number
+    ("paper_footnote_plain_citation", 2, PLAIN_CITATION),  # a numbered note, no punctuation
+    ("paper_head_sentence", 1, PAPER_TITLE),
+    ("paper_head_sentence", 2, f"{PAPER_TITLE}已经完成。    46"),  # a sentence is no head
 ]
 
 

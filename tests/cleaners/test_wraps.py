@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from hypothesis import given, settings
@@ -281,3 +281,81 @@ def test_a_change_of_size_ends_a_paragraph_by_the_settings_ratio(font: str) -> N
     assert split == (2 if font else 1)
     tolerant = DEFAULT_SETTINGS.with_overrides(size_change=0.1)
     assert len(join_wrapped_lines(lines, settings=tolerant)) == 1
+
+
+# --- page breaks around covers and centred titles (a scanned poetry collection) -----------------
+
+
+def centred(layout: Layout, text: str, row: float, page: int, *, size: float | None = None) -> Line:
+    """A line set centred on the column's axis, as OCR reads it (no font)."""
+    size = size or layout.size
+    axis = (layout.left + layout.right) / 2
+    top = layout.top + row * layout.pitch
+    half = len(text) * size / 2
+    return Line(text, page, axis - half, top, axis + half, top + size, size)
+
+
+VERSE = ("灯塔在雾里眨眼", "船舷挂着露水", "舵手不说话", "只听浪一下一下拍着", "石碾压过新麦", "孩子追着麻雀")
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("cover_size", [1.8, 2.8, 4.5])
+@pytest.mark.parametrize("title", ["夜航", "过山车站", "远方来信的那个早晨"])
+def test_a_cover_line_and_the_next_pages_centred_title_stay_apart(
+    layout: Layout, cover_size: float, title: str
+) -> None:
+    # The cover holds one line: its measure is borrowed, and a two-character title gives
+    # OCR no size evidence, so the page break alone must keep the two apart.
+    lines = [centred(layout, "远行", 3, 1, size=layout.size * cover_size)]
+    lines.append(centred(layout, title, 0, 2, size=layout.size * 1.2))
+    lines += [centred(layout, verse, 2 + n, 2) for n, verse in enumerate(VERSE)]
+    assert texts(lines)[:2] == ["远行", title]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_poem_title_at_the_top_of_a_page_does_not_join_the_last_line_before(layout: Layout) -> None:
+    lines = [centred(layout, verse, n, 3) for n, verse in enumerate(VERSE)]
+    lines.append(centred(layout, "井边", 0, 4, size=layout.size * 1.2))
+    lines += [centred(layout, verse, 2 + n, 4) for n, verse in enumerate(reversed(VERSE))]
+    assert texts(lines)[len(VERSE)] == "井边"
+    assert len(texts(lines)) == 2 * len(VERSE) + 1
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize(
+    ("text", "ends"),
+    [
+        pytest.param("一系列举措，改进工作作风。（中国江门）", "short", id="short last line"),
+        pytest.param("一系列举措，改进工作作风，并在各部门推广这一做法取得实效", "full", id="full line"),
+        pytest.param("一系列举措，改进工作作风，并在各部门推广这一做法取得", "carried", id="carried over"),
+    ],
+)
+def test_a_flush_left_continuation_still_crosses_the_page_break(layout: Layout, text: str, ends: str) -> None:
+    # Rows that must stay as they were: a paragraph's continuation on the next page is set
+    # flush left, whether it ends short, fills the line, or stops a character short.
+    lines = [
+        layout.line("下一步，信息中心将继续按照市委、局党委的要求，积极查摆问题", 30, page=4, indent=True),
+        layout.line("落实整改，通过完善机制、明确分工、优化流程等", 31, page=4),
+        layout.line(text, 0, page=5, short=ends == "short"),
+    ]
+    if ends == "carried":  # one character short of the measure
+        lines[-1] = replace(lines[-1], x1=layout.right - layout.size)
+    for row in (1, 3):  # two more paragraphs on the page
+        lines.append(
+            layout.line(
+                "该计划旨在改善政府向公民、企业提供的公共服务，其愿景如下：", row, page=5, indent=True
+            )
+        )
+        lines.append(layout.line("通过提供普遍性服务，确保效率。", row + 1, page=5, short=True))
+    assert texts(lines)[0].endswith("优化流程等" + text)
+    assert len(texts(lines)) == 3
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_widow_line_alone_on_the_last_page_still_joins(layout: Layout) -> None:
+    lines = [
+        layout.line("该计划旨在改善政府向公民、企业提供的公共服务，其愿景如下：", 30, page=1, indent=True),
+        layout.line("通过提供普遍性服务，确保服务的效率、透明度和可靠性，同时", 31, page=1),
+        layout.line("保服务的效率。", 0, page=2, short=True),
+    ]
+    assert len(texts(lines)) == 1

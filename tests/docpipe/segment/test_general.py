@@ -229,6 +229,19 @@ def test_coverage_counts_what_the_rows_print() -> None:
     )
 
 
+def test_coverage_counts_every_heading_above_an_article() -> None:
+    # A cover with a title and a subtitle: both head the poems, printed in each row's heading_path.
+    paragraphs = [centred("田野与河流", size=20.0), centred("诗选", size=16.0), heading("春耕"), para(TEXT)]
+    poem = Article(
+        1, "春耕", (TEXT,), 1, 1, section="诗选", heading_path=("田野与河流", "诗选"), held=(0, 1, 2, 3)
+    )
+    document = SegmentedDocument("general", None, None, None, (poem,))
+    assert measure_coverage(paragraphs, document) == 1.0
+    # a row that stays: a heading no row prints is not carried
+    bare = replace(poem, heading_path=("诗选",))
+    assert measure_coverage(paragraphs, replace(document, articles=(bare,))) < 1.0
+
+
 def test_a_paragraph_held_twice_is_a_segmenter_bug() -> None:
     paragraphs = [heading("一、加强领导"), para(TEXT)]
     first = Article(1, "一、加强领导", (TEXT,), 1, 1, held=(0, 1))
@@ -473,3 +486,111 @@ def test_list_items_are_text_not_articles(
     layout: list[Paragraph], expected: list[tuple[str, str, tuple[str, ...], int]]
 ) -> None:
     assert rows(layout) == expected
+
+
+def ocr_line(text: str, page: int, size: float) -> Paragraph:
+    return replace(centred(text, page, size=size), font="")
+
+
+#: A scanned poetry collection whose page 3, scanned noisier, OCR measured half as large again.
+NOISY_SCAN = [
+    ocr_line("远行", 1, 48.0),
+    ocr_line("过山车站", 2, 13.7),
+    *(
+        ocr_line(text, 2, 10.0)
+        for text in ("小站只有一盏灯", "站长认得每一位旅客", "绿皮车慢慢进站", "有人下车")
+    ),
+    *(ocr_line(text, 3, size) for text, size in (("他们的名字刻在石碑上", 16.1), ("碑前开着几朵野菊", 17.8))),
+    *(
+        ocr_line(text, 3, size)
+        for text, size in (("车又开了", 17.8), ("灯还亮着", 19.7), ("山那边天快亮了", 16.8))
+    ),
+    ocr_line("古井", 4, 24.0),
+    *(ocr_line(text, 4, 18.2) for text in ("井绳磨亮了木架", "一桶水晃着月亮", "奶奶说井水冬暖夏凉")),
+]
+
+
+def headings_of(paragraphs: list[Paragraph]) -> list[str]:
+    return [paragraphs[h.index].text for h in find_headings(paragraphs)]
+
+
+def test_an_ocr_page_measured_larger_is_read_against_its_own_body_size() -> None:
+    # Page 3 is the long poem's second page: no line of it stands out on its own page.
+    assert headings_of(NOISY_SCAN) == ["远行", "过山车站", "古井"]
+
+
+def test_a_page_of_few_ocr_lines_keeps_the_document_s_body_size() -> None:
+    # Rows that stay: a page with a title and two lines has no body size of its own,
+    # and one of the same size as the document's gives the same headings.
+    few = [*NOISY_SCAN[:6], ocr_line("夜航", 3, 14.0), ocr_line("灯塔在雾里眨眼", 3, 10.0)]
+    assert headings_of(few) == ["远行", "过山车站", "夜航"]
+    even = [*NOISY_SCAN[:6], ocr_line("夜航", 3, 14.0)]
+    even += [ocr_line(text, 3, 10.0) for text in ("灯塔在雾里眨眼", "船舷挂着露水", "舵手不说话", "只听浪")]
+    assert headings_of(even) == ["远行", "过山车站", "夜航"]
+
+
+def chapter_in_one_size(closing: Paragraph) -> list[Paragraph]:
+    """A thesis chapter whose headings are all bold at the body's size, ending in ``closing``."""
+    return [
+        heading("第三章 数据共享机制设计", size=12.0),
+        para(TEXT),
+        heading("3.1 共享目录的编制", size=12.0),
+        para(TEXT),
+        heading("3.2 交换通道的建设", size=12.0),
+        para(TEXT),
+        closing,
+        para(TEXT),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("closing", "titles"),
+    [
+        pytest.param(
+            heading("小结", size=12.0), ["3.1 共享目录的编制", "3.2 交换通道的建设", "小结"], id="same style"
+        ),
+        # rows that stay: a smaller or lighter unnumbered heading is under the section before it
+        pytest.param(heading("小结", size=10.0), ["3.1 共享目录的编制", "3.2 交换通道的建设"], id="smaller"),
+        pytest.param(
+            para("小结", size=12.0, indent=0.0, font="Kai"),
+            ["3.1 共享目录的编制", "3.2 交换通道的建设"],
+            id="other font",
+        ),
+    ],
+)
+def test_an_unnumbered_heading_set_like_the_sections_is_their_sibling(
+    closing: Paragraph, titles: list[str]
+) -> None:
+    body = [row[1] for row in rows(chapter_in_one_size(closing)) if row[0] == "body"]
+    assert body[1:] == titles
+
+
+FULL_PAGE = ("炊烟升起来了", "孩子光着脚跑过", "傍晚的河水是金色的", "远处有人唱歌", "母亲在田头喊吃饭")
+
+
+@pytest.mark.parametrize(
+    ("first", "sizes", "page_title"),
+    [
+        pytest.param("河岸", (9.2, 9.6, 9.1, 8.9, 9.4), True, id="title 1.2x over a full page"),
+        # rows that stay: a line among others as large, too few lines to compare, a long line
+        pytest.param("河岸", (9.2, 10.9, 9.1, 8.9, 9.4), False, id="another line nearly as large"),
+        pytest.param("河岸", (9.2, 9.6), False, id="too few lines"),
+        pytest.param(
+            "有人在站台上挥手，燕子贴着水面飞，夜里下了一场雨", (9.2, 9.6, 9.1, 8.9, 9.4), False, id="long"
+        ),
+    ],
+)
+def test_an_ocr_line_opening_a_page_larger_than_all_its_lines_is_a_title(
+    first: str, sizes: tuple[float, ...], page_title: bool
+) -> None:
+    full_page = [ocr_line(text, 2, 9.3) for text in FULL_PAGE]  # the page before, full
+    page = [ocr_line(first, 3, 11.3), *(ocr_line(t, 3, s) for t, s in zip(FULL_PAGE, sizes, strict=False))]
+    paragraphs = [*full_page, *page]
+    assert (first in headings_of(paragraphs)) is page_title
+
+
+def test_the_end_of_a_paragraph_carried_over_is_no_page_title() -> None:
+    carried = replace(ocr_line("河岸", 3, 11.3), page_start=2)
+    paragraphs = [ocr_line(t, 2, 9.3) for t in FULL_PAGE] + [carried]
+    paragraphs += [ocr_line(t, 3, 9.2) for t in FULL_PAGE]
+    assert "河岸" not in headings_of(paragraphs)

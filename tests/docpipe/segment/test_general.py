@@ -511,7 +511,7 @@ NOISY_SCAN = [
 
 
 def headings_of(paragraphs: list[Paragraph]) -> list[str]:
-    return [paragraphs[h.index].text for h in find_headings(paragraphs)]
+    return [paragraphs[h.index].text for h in find_headings(paragraphs, settings=DEFAULT_SETTINGS)]
 
 
 def test_an_ocr_page_measured_larger_is_read_against_its_own_body_size() -> None:

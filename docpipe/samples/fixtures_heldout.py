@@ -185,13 +185,14 @@ def two_page_paper() -> Fixture:
     masthead = "公共治理评论　2019年第2期"
     blocks = [Block(masthead, body, 9, "left", page_break=True)]
     blocks += [Block(title, head, 18, "center", space_before_em=1.5), Block(authors, body, 11, "center")]
-    # The masthead is front matter; the title heads the sections, the byline is its text.
-    rows: list[dict[str, Any]] = [_row("front", masthead, [masthead]), _row("body", title, [authors])]
+    # The masthead is front matter; the title over its byline is a title block, front matter
+    # as in ho-journal, so it heads no section.
+    rows: list[dict[str, Any]] = [_row("front", masthead, [masthead]), _row("front", title, [authors])]
     for section in ("一、问题的提出", "二、实践做法", "三、结语"):
         texts = paragraphs(rng, 4, sentences=(3, 5))
         blocks.append(Block(section, head, 12, "left", space_before_em=0.8))
         blocks += [Block(t, body, 10.5) for t in texts]
-        rows.append(_row("body", section, texts, section=title, heading_path=[title]))
+        rows.append(_row("body", section, texts))
     return Fixture("ho-two-page-paper", layout, blocks, _golden("ho-two-page-paper", "general", title, rows))
 
 

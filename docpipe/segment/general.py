@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from cleaners.records import Paragraph
 from docpipe.segment.contents import find_contents
-from docpipe.segment.headings import Heading, body_size, find_headings
+from docpipe.segment.headings import Heading, body_size, find_headings, is_short_phrase, numbering_of
 from docpipe.segment.model import Article, SegmentedDocument
 from docpipe.segment.parts import (
     is_back_field,
@@ -51,7 +51,15 @@ def segment_general(
     )
     skip = contents | frozenset(range(front_end))
     headings = find_headings(paragraphs, skip=skip, spacings=spacings, settings=settings)
+    cover = find_cover(paragraphs, headings, settings=settings)
+    if cover:
+        skip |= cover
+        headings = find_headings(paragraphs, skip=skip, spacings=spacings, settings=settings)
     level = _article_level(headings, settings)
+    title_block = find_title_block(paragraphs, headings, level, skip=skip, settings=settings)
+    headings = [h for h in headings if h.index not in title_block]
+    # A title block or a cover is a front row of its own, whatever front text comes before or after.
+    row_starts = tuple(sorted({*_firsts(title_block), *({max(cover) + 1} if cover else set())}))
     by_index = {h.index: h for h in headings if h.level <= level}
     doc_title = _doc_title(paragraphs, settings)
     if not any(h.level == level for h in headings):
@@ -85,7 +93,92 @@ def segment_general(
         issue_label=None,
         articles=tuple(articles),
         body_start=start,
+        row_starts=row_starts,
     )
+
+
+def find_cover(
+    paragraphs: Sequence[Paragraph], headings: Sequence[Heading], *, settings: Settings
+) -> frozenset[int]:
+    """The paragraphs of a cover: a first page holding only a few short lines (at most
+    ``Settings.cover_max_lines``, each one line, no sentence, no numbered or front/back
+    heading) before a document that goes on over later pages; empty when there is none.
+
+    A collection's title and subtitle alone on its first page name the book; they head
+    no poem, and their page is a ``front`` row.  A first page that holds a heading set
+    like one on a later page (``headings``, found with the page) opens the text: a
+    poem's title over its verse is an article, not a cover.
+    """
+    texts = [i for i, p in enumerate(paragraphs) if p.text.strip()]
+    if not texts:
+        return frozenset()
+    page = paragraphs[texts[0]].page_start
+    on_page = [i for i in texts if paragraphs[i].page_start == page]
+    if len(on_page) == len(texts) or len(on_page) > settings.cover_max_lines:
+        return frozenset()
+    for index in on_page:
+        paragraph = paragraphs[index]
+        if (
+            paragraph.page_end != page
+            or paragraph.line_count != 1
+            or not is_short_phrase(paragraph, settings=settings)
+            or numbering_of(paragraph.text) is not None
+            or _is_part_heading(paragraph.text, settings)
+        ):
+            return frozenset()
+    later = {h.family for h in headings if h.index > on_page[-1]}
+    if any(h.family in later for h in headings if h.index <= on_page[-1]):
+        return frozenset()
+    return frozenset(range(on_page[-1] + 1))
+
+
+def find_title_block(
+    paragraphs: Sequence[Paragraph],
+    headings: Sequence[Heading],
+    level: int,
+    *,
+    skip: frozenset[int] = frozenset(),
+    settings: Settings,
+) -> frozenset[int]:
+    """A paper's title block: its title and byline, front matter like a journal's; empty if none.
+
+    The first heading, alone above the article level, unnumbered, on the first page of
+    the text, followed by one to ``Settings.byline_max_lines`` short centred single lines
+    (authors, affiliations, a date) before the first heading or a front field (``摘要：``).
+    A title followed by the text or straight by its sections is a heading above them.
+    """
+    if not headings:
+        return frozenset()
+    first = min(headings, key=lambda h: h.index)
+    above = [h for h in headings if h.level < level]
+    if above != [first] or first.number is not None:
+        return frozenset()
+    texts = [i for i, p in enumerate(paragraphs) if p.text.strip() and i not in skip]
+    if paragraphs[first.index].page_start != paragraphs[texts[0]].page_start:
+        return frozenset()
+    following = min((h.index for h in headings if h.index > first.index), default=len(paragraphs))
+    byline: list[int] = []
+    for index in range(first.index + 1, following):
+        paragraph = paragraphs[index]
+        if not paragraph.text.strip():
+            continue
+        if _is_part_heading(paragraph.text, settings):
+            break
+        if not (
+            paragraph.centered
+            and paragraph.line_count == 1
+            and is_short_phrase(paragraph, settings=settings)
+            and numbering_of(paragraph.text) is None
+        ):
+            return frozenset()
+        byline.append(index)
+    if not 1 <= len(byline) <= settings.byline_max_lines:
+        return frozenset()
+    return frozenset({first.index, *byline})
+
+
+def _firsts(block: frozenset[int]) -> set[int]:
+    return {min(block)} if block else set()
 
 
 def _is_part_heading(text: str, settings: Settings) -> bool:

@@ -145,6 +145,7 @@ def complete_parts(
     block: tuple[Part, list[int]] | None = None  # the row being filled, if any
     first_article = min((min(a.held) for a in segmented.articles if a.held), default=len(paragraphs))
     front_end = max(segmented.body_start, 0)
+    row_starts = frozenset(segmented.row_starts)
     last_owner: int | None = None
     for index, paragraph in enumerate(paragraphs):
         if index in owner:
@@ -155,7 +156,9 @@ def complete_parts(
         text = paragraph.text
         if is_back_heading(text, settings=settings) or is_back_field(text):
             block = _open_block("back", index, extra)
-        elif block is not None and not (block[0] == "front" and is_front_heading(text, settings=settings)):
+        elif block is not None and not (
+            block[0] == "front" and (is_front_heading(text, settings=settings) or index in row_starts)
+        ):
             block[1].append(index)
         elif index < max(front_end, first_article) or last_owner is None:
             block = _open_block("front", index, extra)

@@ -146,9 +146,11 @@ POEMS = [
 
 
 def test_poems_are_articles_whose_centred_lines_are_their_body() -> None:
+    # the collection's name alone on its first page is its cover: a front row heading no poem
     assert rows(POEMS) == [
-        ("body", "秋夜", ("山居集",), 3),
-        ("body", "晨雾", ("山居集",), 2),
+        ("front", "山居集", (), 1),
+        ("body", "秋夜", (), 3),
+        ("body", "晨雾", (), 2),
     ]
 
 
@@ -336,8 +338,8 @@ def test_a_document_of_front_matter_alone_is_its_own_article() -> None:
 
 CHAPTER_REFERENCES = [
     centred("数据治理教程", size=22.0, font=BOLD),
-    heading("第1章 概述", 2, size=16.0),
-    para(TEXT, 2),
+    heading("第1章 概述", 1, size=16.0),  # on the title's page: the title is no cover
+    para(TEXT, 1),
     heading("参考文献", 3),
     para("[1]王立.电子政务导论[M].北京:科学出版社,2010.", 3, indent=0.0),
     heading("第2章 方法", 4, size=16.0),
@@ -594,3 +596,76 @@ def test_the_end_of_a_paragraph_carried_over_is_no_page_title() -> None:
     paragraphs = [ocr_line(t, 2, 9.3) for t in FULL_PAGE] + [carried]
     paragraphs += [ocr_line(t, 3, 9.2) for t in FULL_PAGE]
     assert "河岸" not in headings_of(paragraphs)
+
+
+def poem(title: str, page: int) -> list[Paragraph]:
+    verse = ["月光落在窗台上", "风从远山来", "一盏灯还亮着"]
+    return [centred(title, page, size=14.0, font=BOLD), *(centred(line, page) for line in verse)]
+
+
+@pytest.mark.parametrize(
+    ("cover", "front"),
+    [
+        # a title and a subtitle alone on the first page: one front row, heading no poem
+        ([centred("山居集", size=26.0), centred("诗选 二〇一六", size=14.0)], [("front", "山居集", (), 1)]),
+        ([centred("远行", size=26.0)], [("front", "远行", (), 1)]),
+    ],
+)
+def test_a_cover_page_is_a_front_row_whose_lines_head_no_article(
+    cover: list[Paragraph], front: list[tuple[str, str, tuple[str, ...], int]]
+) -> None:
+    document = [*cover, *poem("秋夜", 2), *poem("晨雾", 3)]
+    assert rows(document) == [*front, ("body", "秋夜", (), 3), ("body", "晨雾", (), 3)]
+
+
+@pytest.mark.parametrize(
+    ("first_page", "expected"),
+    [
+        # a title over its poems on the same page: no cover, the title heads them (unchanged)
+        (
+            [centred("山居集", size=26.0), *poem("秋夜", 1)],
+            [("body", "秋夜", ("山居集",), 3), ("body", "晨雾", ("山居集",), 3)],
+        ),
+        # running text on the first page: no cover (unchanged)
+        (
+            [heading("工作报告", size=22.0), para(TEXT), *poem("秋夜", 1)],
+            [
+                ("body", "工作报告", (), 1),
+                ("body", "秋夜", ("工作报告",), 3),
+                ("body", "晨雾", ("工作报告",), 3),
+            ],
+        ),
+    ],
+)
+def test_a_first_page_with_more_than_a_few_short_lines_is_no_cover(
+    first_page: list[Paragraph], expected: list[tuple[str, str, tuple[str, ...], int]]
+) -> None:
+    assert rows([*first_page, *poem("晨雾", 2)]) == expected
+
+
+def paper(byline: list[Paragraph]) -> list[Paragraph]:
+    sections = [(heading(f"{n}、第{n}部分", size=12.0), para(TEXT)) for n in "一二三"]
+    return [centred("基层政务服务事项标准化的实践观察", size=18.0, font=BOLD), *byline, *sum(sections, ())]
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        # title, then centred names and an affiliation: a title block, front matter
+        (
+            [centred("王芳　刘强"), centred("（某某大学公共管理学院，上海　200433）", size=9.0)],
+            [("front", "基层政务服务事项标准化的实践观察", (), 2)],
+        ),
+        # a title straight over its sections heads them (unchanged)
+        ([], [("body", "一、第一部分", ("基层政务服务事项标准化的实践观察",), 1)]),
+        # a title over running text: that text is the title's own article (unchanged)
+        ([para(TEXT)], [("body", "基层政务服务事项标准化的实践观察", (), 1)]),
+    ],
+)
+def test_a_title_over_a_centred_byline_is_a_front_title_block(
+    byline: list[Paragraph], expected: list[tuple[str, str, tuple[str, ...], int]]
+) -> None:
+    produced = rows(paper(byline))
+    assert produced[0] == expected[0]
+    path = () if byline and byline[0].centered else ("基层政务服务事项标准化的实践观察",)
+    assert produced[-1] == ("body", "三、第三部分", path, 1)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from cleaners.records import Paragraph
@@ -168,7 +168,7 @@ def complete_parts(
         (min(held) if held else 0, _extend(article, held, paragraphs))
         for article, held in zip(segmented.articles, articles, strict=True)
     ]
-    rows += [(held[0], _part_article(part, held, paragraphs, settings)) for part, held in extra]
+    rows += [(held[0], block_article(part, held, paragraphs, settings=settings)) for part, held in extra]
     ordered = _place_part_rows([article for _, article in sorted(rows, key=lambda row: row[0])])
     numbered = tuple(replace(article, seq=seq) for seq, article in enumerate(ordered, start=1))
     return replace(segmented, articles=numbered, residue=tuple(sorted(residue)))
@@ -214,9 +214,15 @@ def _extend(article: Article, held: Sequence[int], paragraphs: Sequence[Paragrap
     )
 
 
-def _part_article(
-    part: Part, held: Sequence[int], paragraphs: Sequence[Paragraph], settings: Settings
+def block_article(
+    part: Part,
+    held: Sequence[int],
+    paragraphs: Sequence[Paragraph] | Mapping[int, Paragraph],
+    *,
+    settings: Settings,
 ) -> Article:
+    """A row of a block of paragraphs no heading rule made an article: its first paragraph
+    titles it when short and more follows, else the row's title is an excerpt of it."""
     texts = [paragraphs[i].text.strip() for i in held]
     first = texts[0]
     headings: tuple[int, ...] = ()

@@ -16,6 +16,7 @@ those blocks their rows.  A document without headings is one article.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from cleaners.records import Paragraph
 from docpipe.segment.contents import find_contents
@@ -55,11 +56,19 @@ def segment_general(
     if cover:
         skip |= cover
         headings = find_headings(paragraphs, skip=skip, spacings=spacings, settings=settings)
+    back_own = headings_inside_back_matter(paragraphs, headings, settings=settings)
+    if back_own:
+        skip |= back_own
+        headings = find_headings(paragraphs, skip=skip, spacings=spacings, settings=settings)
     level = _article_level(headings, settings)
+    papers = find_paper_titles(paragraphs, headings, level, settings=settings)
+    if papers:  # a collection of papers: each paper's sections are its articles
+        level = min(h.level for h in headings if h.level > level)
     title_block = find_title_block(paragraphs, headings, level, skip=skip, settings=settings)
     headings = [h for h in headings if h.index not in title_block]
-    # A title block or a cover is a front row of its own, whatever front text comes before or after.
-    row_starts = tuple(sorted({*_firsts(title_block), *({max(cover) + 1} if cover else set())}))
+    # A title block, a paper's title or a cover is a front row of its own, whatever front
+    # text comes before or after.
+    row_starts = tuple(sorted({*_firsts(title_block), *papers, *({max(cover) + 1} if cover else set())}))
     by_index = {h.index: h for h in headings if h.level <= level}
     doc_title = _doc_title(paragraphs, settings)
     if not any(h.level == level for h in headings):
@@ -71,11 +80,18 @@ def segment_general(
         default=-1,
     )
     start = min(i for i in by_index if barrier < i <= first)
+    start = min([start, *papers])  # the first paper's abstract is its own, no barrier before the body
     span = [i for i in range(start, len(paragraphs)) if i not in contents]
     # A front or back heading ends the article it follows: a part node at the article level.
     parts = {i for i in span if i not in by_index and _is_part_heading(paragraphs[i].text, settings)}
     levels = {**{i: h.level for i, h in by_index.items()}, **dict.fromkeys(parts, level)}
     tree = build_tree(span, levels, parts=parts)
+    # A paper's title and the byline under it are its front row (complete_parts), not an article.
+    cuts = [
+        replace(cut, headings=tuple(i for i in cut.headings if i not in papers))
+        for cut in cut_articles(tree, level, GENERAL_ENDS)
+        if not (cut.intro and cut.heading in papers)
+    ]
     articles = [
         _article(
             paragraphs,
@@ -84,7 +100,7 @@ def segment_general(
             tuple(paragraphs[i].text.strip() for i in cut.path),
             seq,
         )
-        for seq, cut in enumerate(cut_articles(tree, level, GENERAL_ENDS), start=1)
+        for seq, cut in enumerate(cuts, start=1)
     ]
     return SegmentedDocument(
         doc_kind="general",
@@ -175,6 +191,46 @@ def find_title_block(
     if not 1 <= len(byline) <= settings.byline_max_lines:
         return frozenset()
     return frozenset({first.index, *byline})
+
+
+def headings_inside_back_matter(
+    paragraphs: Sequence[Paragraph], headings: Sequence[Heading], *, settings: Settings
+) -> frozenset[int]:
+    """Headings that belong to back matter: after the first back heading or field (附件,
+    参考文献, 作者简介：), those of a family no heading before it has.
+
+    An annex's own title (larger than the report's 一、 sections) or an appendix's inner
+    headings are text of the back row; they make no level of the document.  A family
+    seen before (a textbook's next 第N章 after a chapter's 参考文献) is still structure.
+    """
+    back = [
+        i
+        for i, p in enumerate(paragraphs)
+        if is_back_heading(p.text, settings=settings) or is_back_field(p.text)
+    ]
+    if not back:
+        return frozenset()
+    before = {h.family for h in headings if h.index < back[0]}
+    return frozenset(h.index for h in headings if h.index > back[0] and h.family not in before)
+
+
+def find_paper_titles(
+    paragraphs: Sequence[Paragraph], headings: Sequence[Heading], level: int, *, settings: Settings
+) -> frozenset[int]:
+    """The titles of the papers of a collection (proceedings, an issue of a journal): the
+    headings at the article ``level`` when each is followed by its own labelled abstract or
+    keywords (``摘要：``) before the next heading, and headings below them divide each paper.
+    Empty when the document is not such a collection.
+    """
+    tops = sorted(h.index for h in headings if h.level == level)
+    if len(tops) < settings.article_level_min_headings or not any(h.level > level for h in headings):
+        return frozenset()
+    starts = sorted(h.index for h in headings)
+    for index in tops:
+        following = next((i for i in starts if i > index), len(paragraphs))
+        if not any(is_front_field(paragraphs[i].text) for i in range(index + 1, following)):
+            return frozenset()
+    return frozenset(tops)
 
 
 def _firsts(block: frozenset[int]) -> set[int]:

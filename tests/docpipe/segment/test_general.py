@@ -211,9 +211,12 @@ def test_levels_follow_the_order_the_document_introduces() -> None:
         ("附录B 访谈提纲", True),
         ("后记", True),
         ("Acknowledgements", True),
+        ("附件", True),
+        ("附件2：重点项目清单", True),
         # unchanged: sentences and long lines that only start like a back heading
         ("参考文献表明了该方法的局限性，需要进一步研究。", False),
         ("致谢词写作方法与要求说明书第一版本", False),
+        ("附件材料", False),
     ],
 )
 def test_back_headings(text: str, expected: bool) -> None:
@@ -669,3 +672,55 @@ def test_a_title_over_a_centred_byline_is_a_front_title_block(
     assert produced[0] == expected[0]
     path = () if byline and byline[0].centered else ("基层政务服务事项标准化的实践观察",)
     assert produced[-1] == ("body", "三、第三部分", path, 1)
+
+
+def test_an_annex_s_own_title_is_text_of_its_back_row() -> None:
+    report = [
+        centred("关于数字政府建设情况的报告", size=20.0, font=BOLD),
+        *(p for n in "一二" for p in (heading(f"{n}、第{n}部分"), para(TEXT))),
+        heading("附件", 2),
+        centred("重点项目清单", 2, size=16.0, font=BOLD),  # larger than the sections
+        para("1.一体化政务服务平台升级", 2, indent=0.0),
+    ]
+    assert rows(report) == [
+        ("body", "一、第一部分", ("关于数字政府建设情况的报告",), 1),
+        ("body", "二、第二部分", ("关于数字政府建设情况的报告",), 1),
+        ("back", "附件", (), 2),
+    ]
+
+
+def collection(abstract: bool) -> list[Paragraph]:
+    papers = []
+    for title in ("政务服务满意度研究", "电子证照共享机制"):
+        papers += [centred(title, size=16.0, font=BOLD), centred("张伟")]
+        papers += [para("摘要：" + TEXT, indent=0.0)] if abstract else []
+        papers += [p for n in "12" for p in (heading(f"{n} 第{n}节", size=12.0), para(TEXT))]
+        papers += [
+            heading("参考文献", size=12.0),
+            para("[1]王立.电子政务导论[M].北京:科学出版社,2010.", indent=0.0),
+        ]
+    return papers
+
+
+def test_a_collection_of_papers_is_cut_at_each_paper_s_sections() -> None:
+    produced = rows(collection(abstract=True))
+    paths = [(part, title, path) for part, title, path, _n in produced]
+    assert paths == [
+        ("front", "政务服务满意度研究", ()),
+        ("body", "1 第1节", ("政务服务满意度研究",)),
+        ("body", "2 第2节", ("政务服务满意度研究",)),
+        ("back", "参考文献", ("政务服务满意度研究", "2 第2节")),
+        ("front", "电子证照共享机制", ()),
+        ("body", "1 第1节", ("电子证照共享机制",)),
+        ("body", "2 第2节", ("电子证照共享机制",)),
+        ("back", "参考文献", ()),
+    ]
+
+
+def test_titles_without_their_own_abstract_stay_the_articles() -> None:
+    # unchanged: titles without an abstract each are the document's articles
+    produced = rows(collection(abstract=False))
+    assert [title for part, title, _path, _n in produced if part == "body"] == [
+        "政务服务满意度研究",
+        "电子证照共享机制",
+    ]

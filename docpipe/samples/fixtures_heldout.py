@@ -28,7 +28,12 @@ Layouts nobody tuned docpipe for (issue 10, "Done when"), typeset by
 * ``ho-proceedings``: a proceedings excerpt of three papers, each with its title, a
   centred byline, a labelled ``摘要：`` / ``关键词：`` block, sections ``1 引言`` … and
   参考文献: each paper's title block is a front row, its sections are articles under
-  its title, its references a back row.
+  its title, its references a back row;
+* ``ho-digest-notes``: a digest whose articles close with their sources in three forms
+  (``（来源：…）``, ``（…）``, a ``来源：…`` line), with an editor's note after one
+  source, an unnumbered item (its title, text and source) after another, and the
+  editor's name after the last: each is a row of its own, none glued to the article
+  before it.
 
 The golden JSON lists every row docpipe must produce.  Byte-for-byte
 reproducible: ``python -m docpipe.samples.fixtures_heldout [DIR]``.
@@ -59,6 +64,7 @@ from docpipe.samples.fixtures_structure import (
     _golden,
     _resolve_pages,
     _row,
+    page_of,
     paginate,
     paragraphs,
     render,
@@ -284,7 +290,10 @@ def proceedings() -> Fixture:
             "关键词：电子政务；数据共享；治理",
         ]
         blocks.append(Block(title, head, 16, "center", page_break=True))
-        blocks += [Block(byline[0], body, 11, "center", space_before_em=0.5), Block(byline[1], body, 9, "center")]
+        blocks += [
+            Block(byline[0], body, 11, "center", space_before_em=0.5),
+            Block(byline[1], body, 9, "center"),
+        ]
         blocks += [Block(t, kai, 9, "left", space_before_em=0.5) for t in abstract]
         # a paper's title block and abstract are its front matter, as in ho-journal
         rows.append(_row("front", title, [*byline, *abstract]))
@@ -304,7 +313,67 @@ def proceedings() -> Fixture:
     return Fixture("ho-proceedings", layout, blocks, _golden("ho-proceedings", "general", papers[0][0], rows))
 
 
-FIXTURES = (textbook, journal, list_report, two_page_paper, thesis_bold, government_report, proceedings)
+def digest_notes() -> Fixture:
+    rng = random.Random(18)
+    body, head, kai = UMING_CN, ZEN_HEI, UKAI_CN
+    layout = Layout(B5[0], B5[1], 22 * mm, 22 * mm, 20 * mm, 20 * mm, 1.7, "政务动态摘编", UMING_CN, "{n}")
+    title = "政务动态摘编"
+    cover = [title, "2016年9月5日", "第17期"]
+    blocks = [Block(cover[0], head, 28, "center", page_break=True)]
+    blocks += [Block(t, body, 14, "center", space_before_em=2.0) for t in cover[1:]]
+    rows: list[dict[str, Any]] = [_row("front", cover[0], cover[1:])]
+    articles = (
+        ("全省政务服务事项实现统一编码", "新华网", "bracket-label"),
+        ("电子证照库完成首批数据归集", "人民网", "line"),
+        ("市级平台接入十二个部门业务系统", "中国政府网", "bracket"),
+        ("社区网格员配备移动采集终端", "光明日报", "bracket"),
+    )
+    contents = [f"{n}.{t}......{page_of(f'{n}.{t}')}" for n, (t, _, _) in enumerate(articles, start=1)]
+    blocks.append(Block("目录", head, 16, "center", page_break=True))
+    blocks += [Block(t, body, 11, "left") for t in contents]
+    rows.append(_row("front", "目录", contents))
+    for number, (heading, source, form) in enumerate(articles, start=1):
+        texts = paragraphs(rng, 2, sentences=(3, 4))
+        blocks.append(
+            Block(f"{number}.{heading}", head, 13, "left", space_before_em=1.0, page_break=number == 1)
+        )
+        blocks.append(Block(texts[0], body, 10.5))
+        if form == "line":  # the source on a line of its own, unbracketed
+            blocks += [Block(texts[1], body, 10.5), Block(f"来源：{source}", body, 10.5)]
+        else:
+            label = "来源：" if form == "bracket-label" else ""
+            blocks.append(Block(f"{texts[1]}（{label}{source}）", body, 10.5))
+        rows.append(_row("body", heading, texts, number=str(number), source=source))
+        if number == 2:
+            # an editor's note after the source: a row of its own, never the article's text
+            note = "编者按：" + "".join(paragraphs(rng, 1, sentences=(2, 2)))
+            blocks.append(Block(note, kai, 10.5))
+            rows.append(_row("body", note[:20] + "…", [note]))
+        if number == 3:
+            # an unnumbered item with its own title and source between two numbered articles
+            item_title = "简讯：政务云新增计算节点"
+            item = paragraphs(rng, 1, sentences=(2, 3))
+            blocks.append(Block(item_title, head, 11, "left", space_before_em=0.6))
+            blocks.append(Block(f"{item[0]}（南方日报）", body, 10.5))
+            rows.append(_row("body", item_title, item, source="南方日报"))
+    editor = "本期责任编辑：王明"
+    blocks.append(Block(editor, body, 10.5, "left", space_before_em=1.5))
+    rows.append(_row("back", editor, [editor]))
+    document = _golden("ho-digest-notes", "digest", title, rows)
+    document["issue_date"], document["issue_label"] = "2016-09-05", "第17期"
+    return Fixture("ho-digest-notes", layout, blocks, document)
+
+
+FIXTURES = (
+    textbook,
+    journal,
+    list_report,
+    two_page_paper,
+    thesis_bold,
+    government_report,
+    proceedings,
+    digest_notes,
+)
 
 
 def build_heldout_fixtures(out_dir: Path = FIXTURES_DIR) -> Iterator[Path]:

@@ -56,7 +56,7 @@ def segment_general(
     if cover:
         skip |= cover
         headings = find_headings(paragraphs, skip=skip, spacings=spacings, settings=settings)
-    back_own = headings_inside_back_matter(paragraphs, headings, settings=settings)
+    back_own = headings_inside_back_matter(paragraphs, headings, skip=skip, settings=settings)
     if back_own:
         skip |= back_own
         headings = find_headings(paragraphs, skip=skip, spacings=spacings, settings=settings)
@@ -194,24 +194,32 @@ def find_title_block(
 
 
 def headings_inside_back_matter(
-    paragraphs: Sequence[Paragraph], headings: Sequence[Heading], *, settings: Settings
+    paragraphs: Sequence[Paragraph],
+    headings: Sequence[Heading],
+    *,
+    skip: frozenset[int] = frozenset(),
+    settings: Settings,
 ) -> frozenset[int]:
-    """Headings that belong to back matter: after the first back heading or field (附件,
-    参考文献, 作者简介：), those of a family no heading before it has.
+    """Headings that belong to back matter: after the first back heading or field of the
+    text (附件, 参考文献, 作者简介：; not a 目录 line, ``skip``), the unnumbered ones of a
+    style no heading before it has.
 
-    An annex's own title (larger than the report's 一、 sections) or an appendix's inner
-    headings are text of the back row; they make no level of the document.  A family
-    seen before (a textbook's next 第N章 after a chapter's 参考文献) is still structure.
+    An annex's own title (larger than the report's 一、 sections) is text of the back
+    row; it makes no level of the document.  A style seen before (a textbook's next
+    chapter title after a chapter's 参考文献) or a numbered heading (its 第一节) is still
+    structure.
     """
     back = [
         i
         for i, p in enumerate(paragraphs)
-        if is_back_heading(p.text, settings=settings) or is_back_field(p.text)
+        if i not in skip and (is_back_heading(p.text, settings=settings) or is_back_field(p.text))
     ]
     if not back:
         return frozenset()
     before = {h.family for h in headings if h.index < back[0]}
-    return frozenset(h.index for h in headings if h.index > back[0] and h.family not in before)
+    return frozenset(
+        h.index for h in headings if h.index > back[0] and h.number is None and h.family not in before
+    )
 
 
 def find_paper_titles(

@@ -8,7 +8,7 @@ import pytest
 
 from cleaners.records import Paragraph
 from docpipe.segment import segment_document
-from docpipe.segment.general import segment_general
+from docpipe.segment.general import headings_inside_back_matter, segment_general
 from docpipe.segment.headings import find_headings, numbering_of
 from docpipe.segment.model import Article, SegmentedDocument
 from docpipe.segment.parts import complete_parts, is_back_heading, measure_coverage
@@ -724,3 +724,35 @@ def test_titles_without_their_own_abstract_stay_the_articles() -> None:
         "政务服务满意度研究",
         "电子证照共享机制",
     ]
+
+
+def test_numbered_headings_after_a_chapter_s_references_stay_structure() -> None:
+    # unchanged: the second chapter's 第一节, first seen after chapter 1's references
+    textbook = [
+        heading("第1章 概述", 1, size=16.0),
+        para(TEXT),
+        heading("参考文献"),
+        para("[1]王立.电子政务导论[M].北京:科学出版社,2010.", indent=0.0),
+        heading("第2章 方法", 2, size=16.0),
+        para(TEXT, 2),
+        heading("第一节 数据", 2),
+        para(TEXT, 2),
+        heading("第二节 模型", 2),
+        para(TEXT, 2),
+    ]
+    assert [(part, title) for part, title, _path, _n in rows(textbook)] == [
+        ("body", "第1章 概述"),
+        ("back", "参考文献"),
+        ("body", "第2章 方法"),
+    ]
+    headings = find_headings(textbook, settings=DEFAULT_SETTINGS)
+    assert headings_inside_back_matter(textbook, headings, settings=DEFAULT_SETTINGS) == frozenset()
+    # a 目录 line reading 参考文献 (skipped as contents) opens no back matter
+    listed = [heading("目录"), para("参考文献", indent=0.0)]
+    listed += [p for title in ("总体情况", "存在问题") for p in (heading(title, 2), para(TEXT, 2))]
+    contents = frozenset({0, 1})
+    found = find_headings(listed, skip=contents, settings=DEFAULT_SETTINGS)
+    assert len(found) == 2
+    assert headings_inside_back_matter(listed, found, skip=contents, settings=DEFAULT_SETTINGS) == frozenset()
+    # the same line in the text does open back matter: what follows in a new style is its text
+    assert len(headings_inside_back_matter(listed, found, settings=DEFAULT_SETTINGS)) == 2

@@ -33,7 +33,9 @@ Layouts nobody tuned docpipe for (issue 10, "Done when"), typeset by
   (``（来源：…）``, ``（…）``, a ``来源：…`` line), with an editor's note after one
   source, an unnumbered item (its title, text and source) after another, and the
   editor's name after the last: each is a row of its own, none glued to the article
-  before it.
+  before it;
+* ``ho-poems-subtitle``: a poetry collection whose cover page holds its title, a
+  subtitle and the author: one ``front`` row, and the poems have no heading above them.
 
 The golden JSON lists every row docpipe must produce.  Byte-for-byte
 reproducible: ``python -m docpipe.samples.fixtures_heldout [DIR]``.
@@ -364,6 +366,29 @@ def digest_notes() -> Fixture:
     return Fixture("ho-digest-notes", layout, blocks, document)
 
 
+#: Poems of the subtitled collection (original text for this fixture).
+SUBTITLED_POEMS = (
+    ("渡口", ("船夫把缆绳解开", "河水推着船头", "对岸的灯亮了")),
+    ("山路", ("石阶一级一级向上", "挑夫歇在松树下", "云从脚边走过")),
+    ("小城", ("钟楼敲了九下", "面馆的蒸汽升起来", "邮差骑车经过桥头", "一天就这样开始")),
+)
+
+
+def subtitled_poems() -> Fixture:
+    layout = Layout(148 * mm, 210 * mm, 22 * mm, 20 * mm, 20 * mm, 20 * mm, 1.8, None, UKAI_CN, "{n}")
+    title, subtitle, author = "山河集", "——当代短诗选", "林远　著"
+    blocks = [Block(title, UKAI_CN, 26, "center", page_break=True)]
+    blocks += [Block(subtitle, UKAI_CN, 14, "center", space_before_em=1.0)]
+    blocks += [Block(author, UMING_CN, 12, "center", space_before_em=3.0)]
+    # The cover (title, subtitle, author) is one front row; its lines head no poem.
+    rows: list[dict[str, Any]] = [_row("front", title, [subtitle, author])]
+    for poem_title, verse in SUBTITLED_POEMS:
+        blocks.append(Block(poem_title, ZEN_HEI, 14, "center", space_before_em=2.0, page_break=True))
+        blocks += [Block(line, UKAI_CN, 11, "center", space_before_em=0.3) for line in verse]
+        rows.append(_row("body", poem_title, verse))
+    return Fixture("ho-poems-subtitle", layout, blocks, _golden("ho-poems-subtitle", "general", title, rows))
+
+
 FIXTURES = (
     textbook,
     journal,
@@ -373,6 +398,7 @@ FIXTURES = (
     government_report,
     proceedings,
     digest_notes,
+    subtitled_poems,
 )
 
 

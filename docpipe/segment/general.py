@@ -11,6 +11,15 @@ The body begins at the first article-level heading (with the higher headings
 right above it); what precedes it is front matter, and front or back headings
 (摘要, 目录, 参考文献, 致谢) end the article they follow: :mod:`parts` gives
 those blocks their rows.  A document without headings is one article.
+
+Front matter is told by structure, not by words: a first page of a few short
+lines (:func:`find_cover`) is a cover, and a single title at the top of page 1
+over a centred byline (:func:`find_title_block`) is a paper's title block; both
+are ``front`` rows whose lines head no article.  A collection of papers, each
+title followed by its own labelled abstract (:func:`find_paper_titles`), is
+cut at each paper's sections, the paper's title block a front row.  Headings
+that only appear inside back matter (an annex's own title,
+:func:`headings_inside_back_matter`) are text of its back row.
 """
 
 from __future__ import annotations
@@ -68,7 +77,11 @@ def segment_general(
     headings = [h for h in headings if h.index not in title_block]
     # A title block, a paper's title or a cover is a front row of its own, whatever front
     # text comes before or after.
-    row_starts = tuple(sorted({*_firsts(title_block), *papers, *({max(cover) + 1} if cover else set())}))
+    after_cover = next(
+        (i for i in range(max(cover, default=-1) + 1, len(paragraphs)) if paragraphs[i].text.strip()), None
+    )
+    opened = {*_firsts(title_block), *papers, *((after_cover,) if cover and after_cover is not None else ())}
+    row_starts = tuple(sorted(opened))
     by_index = {h.index: h for h in headings if h.level <= level}
     doc_title = _doc_title(paragraphs, settings)
     if not any(h.level == level for h in headings):

@@ -35,6 +35,12 @@ _CONTENTS_ENTRY_END = re.compile(
 #: and the ASCII punctuation that ends an English word (``storage. The``).
 _LATIN_END = re.compile(r"[A-Za-z0-9%][.,;:!?)\]'\"]*$")
 _LATIN_START = re.compile(r"^[A-Za-z0-9]")
+#: A paper's labelled front field (``关键词：``, ``Key words:``) opens a paragraph even after a
+#: line that fills the measure (the abstract above it ended flush right).
+_FIELD_LABEL = re.compile(
+    r"^\s*(?:摘\s*要|关\s*键\s*词|关键字|Abstract|Key\s*words?|中图分类号|文献标识码|文章编号)\s*[:：]",
+    re.IGNORECASE,
+)
 
 
 class WrapSettings(ColumnSettings, Protocol):
@@ -399,7 +405,7 @@ def _starts_paragraph(
     shortfall = previous_column.right - previous.x1
     if shortfall >= settings.short_line_em * em and shortfall >= carry_over:
         return True
-    if _CONTENTS_ENTRY_END.search(previous.text):
+    if _CONTENTS_ENTRY_END.search(previous.text) or _FIELD_LABEL.match(line.text):
         return True
     if _style_changes(previous, line, settings):
         return True

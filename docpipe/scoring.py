@@ -118,16 +118,17 @@ class Scores:
 def score(
     gold: Sequence[Article], produced: Sequence[Article], furniture: Iterable[str], *, verbose: bool = False
 ) -> Scores:
-    """Compare produced articles with golden ones, matched by title (whitespace removed)."""
+    """Compare produced articles with golden ones, matched by title (whitespace removed); where
+    a title recurs (each paper's ``1 引言``), the n-th golden one with the n-th produced one."""
     scores = Scores(gold_articles=len(gold), produced_articles=len(produced))
-    by_title: dict[str, Article] = {}
-    for article in produced:
-        by_title.setdefault(squash(article.title), article)
+    by_title = _by_title(produced)
+    seen: dict[str, int] = {}
     for truth in gold:
         gold_text = squash("".join(truth.paragraphs))
         scores.gold_chars += len(gold_text)
         scores.gold_breaks += len(truth.paragraphs) - 1
-        match = by_title.get(squash(truth.title))
+        key = squash(truth.title)
+        match = _nth(by_title, key, seen)
         if match is None:
             scores.edit_distance += len(gold_text)
             continue
@@ -139,11 +140,12 @@ def score(
         scores.produced_breaks += len(match.paragraphs) - 1
         scores.matched_breaks += _matched_breaks(truth.paragraphs, match.paragraphs)
     markers = [squash(f) for f in furniture if squash(f)]
-    gold_by_title = {squash(truth.title): truth for truth in gold}
+    gold_by_title = _by_title(gold)
+    seen = {}
     for article in produced:
         body = "\n".join(article.paragraphs)
         text = "\n".join([article.title, body])
-        golden = gold_by_title.get(squash(article.title))
+        golden = _nth(gold_by_title, squash(article.title), seen)
         gold_body = squash("".join(golden.paragraphs)) if golden else ""
         # A running head may also be a word of the text (目录) or an article's own
         # title (序言): count only the occurrences the golden body does not have.
@@ -157,6 +159,23 @@ def score(
         scores.chinese_spaces += len(_SPACE_IN_CHINESE.findall(body))  # a chapter title keeps its one
         scores.traditional += _traditional_chars(text)
     return scores
+
+
+def _by_title(articles: Sequence[Article]) -> dict[str, list[Article]]:
+    grouped: dict[str, list[Article]] = {}
+    for article in articles:
+        grouped.setdefault(squash(article.title), []).append(article)
+    return grouped
+
+
+def _nth(grouped: dict[str, list[Article]], key: str, seen: dict[str, int]) -> Article | None:
+    """The next article titled ``key`` (the last one again once they are used up)."""
+    candidates = grouped.get(key)
+    if not candidates:
+        return None
+    position = seen.get(key, 0)
+    seen[key] = position + 1
+    return candidates[min(position, len(candidates) - 1)]
 
 
 def _traditional_chars(text: str) -> int:

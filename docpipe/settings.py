@@ -212,6 +212,14 @@ class Settings:
     #: characters and an ellipsis, the body keeping the paragraph whole.
     part_title_max_chars: int = 40
     part_title_prefix_chars: int = 20
+    #: A general document's first page is a cover (a ``front`` row whose lines head no article)
+    #: when it holds at most this many paragraphs, each a short single line and no sentence,
+    #: and text follows on later pages.
+    cover_max_lines: int = 6
+    #: A title at the top of a general document's first page followed by at most this many
+    #: short centred lines (names, affiliations, a date) before the first heading is a title
+    #: block: front matter, like a journal article's title over its byline, not a heading.
+    byline_max_lines: int = 6
     #: A 目录 is a run of at least this many entries (fewer are body lines that end in a number) ...
     contents_min_entries: int = 3
     #: ... with at most this many unreadable lines between two entries (OCR leaves noise on a
@@ -479,6 +487,8 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "part_heading_max_chars": (1, None),
     "part_title_max_chars": (1, None),
     "part_title_prefix_chars": (1, None),
+    "cover_max_lines": (0, None),
+    "byline_max_lines": (1, None),
     "contents_min_entries": (1, None),
     "contents_max_gap": (0, None),
     "contents_match_ratio": (0.0, 1.0),

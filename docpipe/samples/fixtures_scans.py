@@ -14,9 +14,10 @@
   (OCR sizes vary by a fifth); two sections carry a footnote (①, ②) set small at the
   foot of the page under a blank, lifted into ``footnotes``;
 * ``sc-poems``: a scanned poetry collection: the collection's title alone on its cover
-  page, then poems whose centred titles (a few points larger than the verse, some of
-  two characters) open a page or follow the previous poem after a blank; a long poem
-  fills its page and runs on to the next.  Each poem is one article, its lines the body;
+  page (a ``front`` row, heading no poem), then poems whose centred titles (a few points
+  larger than the verse, some of two characters) open a page or follow the previous
+  poem after a blank; a long poem fills its page and runs on to the next.  Each poem is
+  one article, its lines the body;
 * ``sc-poems-full-page``: poems that fill their pages, each title only a little larger
   than the verse (13 pt over 11) at the top of a page that follows a full one: no
   space above it, and an OCR size under the ratio OCR's noise needs elsewhere;
@@ -198,11 +199,12 @@ def poems_scan() -> Fixture:
     layout = Layout(140 * mm, 203 * mm, 24 * mm, 22 * mm, 22 * mm, 22 * mm, 1.9, None, UKAI_CN, "{n}")
     collection = "远行"
     blocks = [Block(collection, ZEN_HEI, 24, "center", page_break=True)]
-    rows: list[dict[str, Any]] = []
+    # The cover page is a front row; the collection's name heads no poem.
+    rows: list[dict[str, Any]] = [_row("front", collection, [collection])]
     for number, (title, verse) in enumerate(SCANNED_POEMS):
         blocks.append(Block(title, ZEN_HEI, 14, "center", space_before_em=1.5, page_break=number != 1))
         blocks += [Block(line, UKAI_CN, 11.5, "center", space_before_em=0.2) for line in verse]
-        rows.append(_row("body", title, verse, section=collection, heading_path=[collection]))
+        rows.append(_row("body", title, verse))
     return Fixture("sc-poems", layout, blocks, _golden("sc-poems", "general", collection, rows))
 
 
@@ -244,13 +246,13 @@ def full_page_poems() -> Fixture:
     layout = Layout(140 * mm, 203 * mm, 20 * mm, 18 * mm, 22 * mm, 22 * mm, 1.75, None, UKAI_CN, "{n}")
     collection = "田野与河流"
     blocks = [Block(collection, ZEN_HEI, 20, "center", page_break=True)]
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = [_row("front", collection, [collection])]  # its cover page
     for title, count in FULL_PAGE_POEMS:
         verse = rng.sample(VERSE_LINES, count)
         # the title only a little larger than the verse (13 pt over 11), right at the top
         blocks.append(Block(title, UKAI_CN, 13, "center", page_break=True))
         blocks += [Block(line, UKAI_CN, 11, "center", space_before_em=0.1) for line in verse]
-        rows.append(_row("body", title, verse, section=collection, heading_path=[collection]))
+        rows.append(_row("body", title, verse))
     return Fixture(
         "sc-poems-full-page", layout, blocks, _golden("sc-poems-full-page", "general", collection, rows)
     )

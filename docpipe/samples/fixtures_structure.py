@@ -6,7 +6,8 @@ structure (issue 10):
 * ``st-thesis``: a thesis-like document: cover, 摘要, 目录, 第N章 chapters with
   1.1 / 1.1.1 headings, 参考文献 and 致谢 (a general document cut at chapters,
   front and back matter in rows of their own);
-* ``st-poems``: a poetry collection: poem titles over short centred lines;
+* ``st-poems``: a poetry collection: its name alone on a cover page (a ``front`` row that
+  heads no poem), poem titles over short centred lines;
 * ``st-digest-c``: a digest in a new layout: A4, AR PL UMing HK body (another Song face), an
   institution's name as running header, footer ``— N —``, ``1、`` numbering,
   ragged-right lines where 避头尾 pushes a character down (the line ends one
@@ -471,11 +472,12 @@ def poems() -> Fixture:
     layout = Layout(148 * mm, 210 * mm, 22 * mm, 20 * mm, 20 * mm, 20 * mm, 1.8, None, UKAI_CN, "{n}")
     collection = "山居集"
     blocks = [Block(collection, UKAI_CN, 26, "center", page_break=True)]
-    rows = []
+    # The collection's name alone on its cover page is a front row; it heads no poem.
+    rows = [_row("front", collection, [collection])]
     for number, (title, verse) in enumerate(POEMS):
         blocks.append(Block(title, ZEN_HEI, 14, "center", space_before_em=2.0, page_break=number % 2 == 0))
         blocks += [Block(line, UKAI_CN, 11, "center", space_before_em=0.3) for line in verse]
-        rows.append(_row("body", title, verse, section=collection, heading_path=[collection]))
+        rows.append(_row("body", title, verse))
     return Fixture("st-poems", layout, blocks, _golden("st-poems", "general", collection, rows))
 
 

@@ -41,7 +41,7 @@ from docpipe.segment.headings import (
     split_numbering,
 )
 from docpipe.segment.model import Article, SegmentedDocument
-from docpipe.segment.parts import is_back_heading
+from docpipe.segment.parts import block_article, is_back_heading
 from docpipe.segment.tree import ArticleEnds, Cut, build_tree, cut_articles
 from docpipe.settings import Settings
 
@@ -57,6 +57,8 @@ _DATE = re.compile(r"(?P<y>\d{4})\s*[年.\-/]\s*(?P<m>\d{1,2})\s*[月.\-/]\s*(?P
 _ISSUE_LABEL = re.compile(r"第\s*[\d一二三四五六七八九十百〇零]+\s*期")
 _SOURCE = re.compile(r"[（(](?P<inner>[^（）()]{1,80})[）)]\s*$")
 _SOURCE_LABEL = re.compile(r"(?:来源|来自|稿源|出处)\s*[：:]\s*(?P<name>[^，,；;）)]+)")
+#: A paragraph that is a labelled source alone, unbracketed: ``来源：新华网``.
+_SOURCE_LINE = re.compile(r"^(?:来源|来自|稿源|出处)\s*[：:]\s*(?P<name>[^，,；;。（）()]+?)\s*$")
 #: A bracket holding a year, a date, a time or a range is text, not a source; a name may
 #: hold a digit (企业网D1Net).
 _NUMERIC = re.compile(r"\d[\s年月日:：.．\-–—/~～]*\d|^\s*\d+\s*$")
@@ -118,8 +120,15 @@ def split_attribution(text: str, *, settings: Settings) -> tuple[str, str | None
     ('……来保证更高的透明度。', '中研网', None)
     >>> split_attribution("……建设总体规划（2014-2020）", settings=S)
     ('……建设总体规划（2014-2020）', None, None)
+    >>> split_attribution("来源：新华网", settings=S)
+    ('', '新华网', '来源：新华网')
+    >>> split_attribution("来源：据统计，全省共有三百个网点。", settings=S)[1] is None
+    True
     """
     match = _SOURCE.search(text)
+    line = _SOURCE_LINE.match(text.strip())
+    if line and len(line["name"]) <= settings.source_max_chars:
+        return "", line["name"].strip(), text.strip()
     if not match:
         return text, None, None
     inner = match["inner"].strip()
@@ -152,7 +161,8 @@ def segment_digest(
         entries = parse_contents(paragraphs[heading + 1 : body_start])
     body = list(enumerate(paragraphs))[body_start:]
     articles, warnings = _cut_articles(body, entries, body_style([p for _, p in body]), settings)
-    warnings += _check_against_contents(articles, entries, paragraphs, printed_pages)
+    numbered = [a for a in articles if a.number is not None]  # text after a source has no entry
+    warnings += _check_against_contents(numbered, entries, paragraphs, printed_pages)
     title, issue_date, issue_label = _read_cover(cover)
     return SegmentedDocument(
         doc_kind="digest",
@@ -199,16 +209,96 @@ def _cut_articles(
     tree = build_tree((index for index, _ in body), levels, parts=parts)
     paragraphs = dict(body)
     articles: list[Article] = []
+    numbered = 0
     for cut in cut_articles(tree, ARTICLE_LEVEL, DIGEST_ENDS):
         heading = paragraphs[cut.heading]
         if not any(paragraphs[i].text.strip() for i in cut.body):
-            warnings.append(f"article {len(articles) + 1} has no text under its heading: {heading.text[:30]}")
+            warnings.append(f"article {numbered + 1} has no text under its heading: {heading.text[:30]}")
         number, entry = confirmed[cut.heading]
         section = sections[cut.path[-1]] if cut.path else None
         collected = [(i, paragraphs[i]) for i in cut.body]
-        built = _build_article(len(articles) + 1, heading, number, entry, section, collected, cut, settings)
+        own, *after = split_at_sources(collected, number=number, settings=settings)
+        own_cut = replace(cut, body=tuple(i for i, _ in own))
+        numbered += 1
+        built = _build_article(numbered, heading, number, entry, section, own, own_cut, settings)
         articles.append(built)
+        for block in after:
+            row = _unnumbered_row(block, built, settings)
+            warnings.append(
+                f"text after the source of article {number} on page {row.page_start} "
+                f"is a row of its own: {row.title}"
+            )
+            articles.append(row)
+    # What follows the last numbered article's source closes the issue: back matter.
+    last = max((k for k, a in enumerate(articles) if a.number is not None), default=-1)
+    articles[last + 1 :] = [
+        replace(a, part="back", section=None, heading_path=()) for a in articles[last + 1 :]
+    ]
     return articles, warnings
+
+
+def split_at_sources(
+    collected: Sequence[tuple[int, Paragraph]], *, number: str, settings: Settings
+) -> list[list[tuple[int, Paragraph]]]:
+    """An article's body cut after each paragraph that closes with a source: the article's own
+    text first, then each run of text after a source (an editor's note, an unnumbered item),
+    never glued to the article its source closed.  A subsection of the article (``3.1``
+    under article 3) goes on with it, whatever closes the text before it.
+
+    >>> from docpipe.settings import DEFAULT_SETTINGS as S
+    >>> texts = ("正文。", "正文完。（新华网）", "编者按：以上为摘编。", "来源：人民网", "又一条。")
+    >>> body = [(i, Paragraph(t, 1, 1, 72.0, 21.0, 10.5)) for i, t in enumerate(texts)]
+    >>> [[i for i, _ in run] for run in split_at_sources(body, number="3", settings=S)]
+    [[0, 1], [2, 3], [4]]
+    >>> [[i for i, _ in run] for run in split_at_sources(body[:2], number="3", settings=S)]
+    [[0, 1]]
+    >>> sub = [*body[:2], (5, Paragraph("3.1 主要发现", 1, 1, 72.0, 0.0, 12.0))]
+    >>> [[i for i, _ in run] for run in split_at_sources(sub, number="3", settings=S)]
+    [[0, 1, 5]]
+    """
+    runs: list[list[tuple[int, Paragraph]]] = [[]]
+    for index, paragraph in collected:
+        text = paragraph.text.strip()
+        subsection = re.match(rf"{re.escape(number)}\s*[.．]\s*\d", text) is not None
+        if text and not subsection and runs[-1] and _closes_with_source(runs[-1], settings):
+            runs.append([])
+        runs[-1].append((index, paragraph))
+    return runs
+
+
+def _closes_with_source(run: Sequence[tuple[int, Paragraph]], settings: Settings) -> bool:
+    texts = [p.text.strip() for _, p in run if p.text.strip()]
+    return bool(texts) and split_attribution(texts[-1], settings=settings)[1] is not None
+
+
+def _unnumbered_row(block: Sequence[tuple[int, Paragraph]], before: Article, settings: Settings) -> Article:
+    """A row of text that follows an article's source: under the article's section, with a
+    source of its own when it closes with one."""
+    held = [i for i, _ in block]
+    paragraphs = {i: p for i, p in block}
+    texts = [(i, p.text.strip()) for i, p in block if p.text.strip()]
+    source = attribution = None
+    last_index, last_text = texts[-1]
+    rest, source, attribution = split_attribution(last_text, settings=settings)
+    if source is not None:
+        kept = {i: p for i, p in paragraphs.items() if i != last_index}
+        if rest:
+            kept[last_index] = replace(paragraphs[last_index], text=rest)
+        if any(p.text.strip() for p in kept.values()):
+            paragraphs = kept
+        else:  # a source line alone: keep it as the row's text
+            source = attribution = None
+    ordered = sorted(paragraphs)
+    row = block_article("body", ordered, paragraphs, settings=settings)
+    return replace(
+        row,
+        held=tuple(held),
+        source=source,
+        attribution=attribution,
+        section=before.section,
+        heading_path=before.heading_path,
+        page_end=max(p.page_end for _, p in block),
+    )
 
 
 def _says_the_same(heading: str, entry: ContentsEntry, settings: Settings) -> bool:
@@ -460,7 +550,7 @@ def is_digest(segmented: SegmentedDocument, *, settings: Settings) -> bool:
     report's list items ``1.`` ``2.`` are numbered in sequence too.  A 目录 of
     unnumbered entries lists another structure.
     """
-    articles = segmented.articles
+    articles = [a for a in segmented.articles if a.number is not None]
     if len(articles) < settings.digest_min_articles:
         return False
     if any(entry.number is not None for entry in segmented.contents):

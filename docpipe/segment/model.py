@@ -61,3 +61,6 @@ class SegmentedDocument:
     residue: tuple[int, ...] = ()
     #: Index of the first body paragraph: what precedes it (cover, 目录) is front matter.
     body_start: int = 0
+    #: Paragraphs no article holds that open a row of their own (a title block after a
+    #: masthead, the first text after a cover), besides those a front or back heading opens.
+    row_starts: tuple[int, ...] = ()

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from cleaners.records import Paragraph
@@ -36,6 +36,7 @@ from docpipe.settings import Settings
 #: Back-matter headings, spaces removed: references, thanks, appendices, afterword, declarations.
 _BACK_HEADING = re.compile(
     r"^(?:参考文献|参考资料|引用文献|致谢|谢辞|鸣谢|后记|跋|附录[\w、.．:：\-—]{0,20}|作者简介|个人简历"
+    r"|附件[\d一二三四五六七八九十]{0,3}(?:[：:、.．].{0,20})?"
     r"|攻读.{0,20}期间.{0,30}|.{0,12}(?:独创性|原创性)声明|.{0,16}授权(?:书|说明|声明)|关于.{0,12}授权的说明"
     r"|References|Acknowledge?ments?|Bibliography|Appendix.{0,20})$",
     re.IGNORECASE,
@@ -145,6 +146,7 @@ def complete_parts(
     block: tuple[Part, list[int]] | None = None  # the row being filled, if any
     first_article = min((min(a.held) for a in segmented.articles if a.held), default=len(paragraphs))
     front_end = max(segmented.body_start, 0)
+    row_starts = frozenset(segmented.row_starts)
     last_owner: int | None = None
     for index, paragraph in enumerate(paragraphs):
         if index in owner:
@@ -155,6 +157,8 @@ def complete_parts(
         text = paragraph.text
         if is_back_heading(text, settings=settings) or is_back_field(text):
             block = _open_block("back", index, extra)
+        elif index in row_starts:  # a title block, a paper's title: a front row of its own
+            block = _open_block("front", index, extra)
         elif block is not None and not (block[0] == "front" and is_front_heading(text, settings=settings)):
             block[1].append(index)
         elif index < max(front_end, first_article) or last_owner is None:
@@ -165,26 +169,29 @@ def complete_parts(
         (min(held) if held else 0, _extend(article, held, paragraphs))
         for article, held in zip(segmented.articles, articles, strict=True)
     ]
-    rows += [(held[0], _part_article(part, held, paragraphs, settings)) for part, held in extra]
-    ordered = _place_part_rows([article for _, article in sorted(rows, key=lambda row: row[0])])
+    rows += [(held[0], block_article(part, held, paragraphs, settings=settings)) for part, held in extra]
+    ordered = _place_part_rows([article for _, article in sorted(rows, key=lambda row: row[0])], row_starts)
     numbered = tuple(replace(article, seq=seq) for seq, article in enumerate(ordered, start=1))
     return replace(segmented, articles=numbered, residue=tuple(sorted(residue)))
 
 
-def _place_part_rows(ordered: Sequence[Article]) -> list[Article]:
+def _place_part_rows(ordered: Sequence[Article], row_starts: frozenset[int]) -> list[Article]:
     """Give a front or back row between two body articles the heading path of the one before it.
 
     A block of references or an appendix followed by more articles closes the article
     above it (a textbook's chapter ends in its 参考文献): it sits under that article's
     heading, so its path is that article's path and title.  Before the first article
     or after the last, a block is the document's own (cover, 目录, the thesis's
-    参考文献 and 致谢) and has no heading above it.
+    参考文献 and 致谢) and has no heading above it; a row the segmenter opened
+    (``row_starts``: a paper's title and abstract in a collection) opens what follows
+    it and has none either.
     """
     body = [i for i, article in enumerate(ordered) if article.part == "body"]
     placed = list(ordered)
     for index, article in enumerate(ordered):
         before = [i for i in body if i < index]
-        if article.part == "body" or not before or not any(i > index for i in body):
+        opened = bool(article.held) and article.held[0] in row_starts
+        if article.part == "body" or opened or not before or not any(i > index for i in body):
             continue
         above = ordered[before[-1]]
         placed[index] = replace(article, heading_path=(*above.heading_path, above.title))
@@ -211,9 +218,15 @@ def _extend(article: Article, held: Sequence[int], paragraphs: Sequence[Paragrap
     )
 
 
-def _part_article(
-    part: Part, held: Sequence[int], paragraphs: Sequence[Paragraph], settings: Settings
+def block_article(
+    part: Part,
+    held: Sequence[int],
+    paragraphs: Sequence[Paragraph] | Mapping[int, Paragraph],
+    *,
+    settings: Settings,
 ) -> Article:
+    """A row of a block of paragraphs no heading rule made an article: its first paragraph
+    titles it when short and more follows, else the row's title is an excerpt of it."""
     texts = [paragraphs[i].text.strip() for i in held]
     first = texts[0]
     headings: tuple[int, ...] = ()

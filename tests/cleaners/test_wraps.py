@@ -359,3 +359,23 @@ def test_a_widow_line_alone_on_the_last_page_still_joins(layout: Layout) -> None
         layout.line("保服务的效率。", 0, page=2, short=True),
     ]
     assert len(texts(lines)) == 1
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize(
+    ("second", "paragraphs"),
+    [
+        ("关键词：电子政务；数据共享；治理", 2),
+        ("Key words: e-government; data sharing", 2),
+        # unchanged: an unlabelled flush continuation after a full line is a wrap
+        ("数据共享；治理和服务。", 1),
+    ],
+)
+def test_a_labelled_field_opens_a_paragraph_after_a_full_line(
+    layout: Layout, second: str, paragraphs: int
+) -> None:
+    lines = [
+        layout.line("摘要：本文研究了数据共享对审批时限的影响，发现共享平台使平均办理时间缩短", 0),
+        layout.line(second, 1, short=True),
+    ]
+    assert len(texts(lines)) == paragraphs

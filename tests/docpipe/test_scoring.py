@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from docpipe.scoring import check_rows, unmapped_characters
+from docpipe.scoring import Article, check_rows, score, unmapped_characters
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,12 @@ def row(body: str, *, part: str = "body", **extra: Any) -> dict[str, Any]:
 )
 def test_check_rows(rows: list[dict[str, Any]], coverage: float, broken: list[str]) -> None:
     assert check_rows(rows, coverage).violations() == broken
+
+
+def test_a_recurring_title_is_matched_in_order() -> None:
+    gold = [Article("1 引言", ["甲文引言。"], None), Article("1 引言", ["乙文引言。"], None)]
+    produced = [Article("1 引言", ["甲文引言。"], None), Article("1 引言", ["乙文引言。"], None)]
+    scores = score(gold, produced, [])
+    assert (scores.matched, scores.edit_distance) == (2, 0)
+    # unchanged: a title produced once still matches every golden article of that title
+    assert score(gold, produced[:1], []).matched == 2

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from cleaners.records import Paragraph
+from docpipe.segment import segment_document
 from docpipe.segment.contents import parse_contents_entry, section_name
 from docpipe.segment.digest import segment_digest, split_source
 from docpipe.settings import DEFAULT_SETTINGS
@@ -385,3 +386,69 @@ def test_numbering_that_restarts_in_every_section() -> None:
         ("2", "大数据", entries[3][1]),
     ]
     assert document.warnings == ()
+
+
+def digest_with(after_first: list[Paragraph], closing: list[Paragraph] = ()) -> list[Paragraph]:
+    """SECTIONS_ONLY_IN_CONTENTS with text set after the first article's source, and at the end."""
+    base = SECTIONS_ONLY_IN_CONTENTS
+    second = base.index(heading("2、海南构建国内首个省级政务云计算中心", 4))
+    last = [*base[second:-1], para("上海市公共信用信息服务平台正式开通。（解放日报）", 5)]
+    return [*base[:second], *after_first, *last, *closing]
+
+
+def digest_rows(paragraphs: list[Paragraph]) -> list[tuple[str, str | None, str, str | None, str | None]]:
+    segmented = segment_document(paragraphs, settings=DEFAULT_SETTINGS)
+    assert segmented.doc_kind == "digest"
+    return [(a.part, a.number, a.title, a.section, a.source) for a in segmented.articles if a.part != "front"]
+
+
+FIRST = ("body", "1", "广东省首部云计算发展规划出台", "政务云", "中华人民共和国工业和信息化部")
+SECOND = ("body", "2", "海南构建国内首个省级政务云计算中心", "政务云", "美通社")
+THIRD = ("body", "3", "上海正式开通信用大数据平台", "大数据", "解放日报")
+NOTE = "编者按：以上规划的全文可在省政府网站查阅，本刊摘编时有删节。"
+
+
+@pytest.mark.parametrize(
+    ("after_first", "closing", "expected"),
+    [
+        # unchanged: nothing after the sources
+        ([], [], [FIRST, SECOND, THIRD]),
+        # an editor's note after the source is a row of its own, under the same section
+        ([para(NOTE, 3)], [], [FIRST, ("body", None, NOTE[:20] + "…", "政务云", None), SECOND, THIRD]),
+        # an unnumbered item (its title, its text, a 来源： line) after the source: a row with its source
+        (
+            [
+                heading("简讯：省级政务云扩容", 3),
+                para("省级政务云新增计算节点二百个。", 3),
+                para("来源：南方日报", 3),
+            ],
+            [],
+            [FIRST, ("body", None, "简讯：省级政务云扩容", "政务云", "南方日报"), SECOND, THIRD],
+        ),
+        # text after the last article's source closes the issue: a back row
+        (
+            [],
+            [para("本期责任编辑：王明　校对：李华", 5)],
+            [FIRST, SECOND, THIRD, ("back", None, "本期责任编辑：王明　校对：李华", None, None)],
+        ),
+    ],
+)
+def test_a_source_line_ends_its_article(
+    after_first: list[Paragraph], closing: list[Paragraph], expected: list[tuple[str, ...]]
+) -> None:
+    paragraphs = digest_with(after_first, closing)
+    produced = digest_rows(paragraphs)
+    assert produced == expected
+    segmented = segment_document(paragraphs, settings=DEFAULT_SETTINGS)
+    held = sorted(i for a in segmented.articles for i in a.held)
+    assert held == [i for i, p in enumerate(paragraphs) if p.text.strip()]  # nothing lost
+
+
+def test_a_source_labelled_line_is_the_article_s_source() -> None:
+    paragraphs = [*SECTIONS_ONLY_IN_CONTENTS, para("来源：解放日报", 5)]
+    third = segment_digest(paragraphs, settings=DEFAULT_SETTINGS).articles[-1]
+    assert (third.source, third.attribution, third.paragraphs) == (
+        "解放日报",
+        "来源：解放日报",
+        ("上海市公共信用信息服务平台正式开通。",),
+    )

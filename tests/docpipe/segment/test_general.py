@@ -8,7 +8,7 @@ import pytest
 
 from cleaners.records import Paragraph
 from docpipe.segment import segment_document
-from docpipe.segment.general import segment_general
+from docpipe.segment.general import headings_inside_back_matter, segment_general
 from docpipe.segment.headings import find_headings, numbering_of
 from docpipe.segment.model import Article, SegmentedDocument
 from docpipe.segment.parts import complete_parts, is_back_heading, measure_coverage
@@ -146,9 +146,11 @@ POEMS = [
 
 
 def test_poems_are_articles_whose_centred_lines_are_their_body() -> None:
+    # the collection's name alone on its first page is its cover: a front row heading no poem
     assert rows(POEMS) == [
-        ("body", "秋夜", ("山居集",), 3),
-        ("body", "晨雾", ("山居集",), 2),
+        ("front", "山居集", (), 1),
+        ("body", "秋夜", (), 3),
+        ("body", "晨雾", (), 2),
     ]
 
 
@@ -209,9 +211,12 @@ def test_levels_follow_the_order_the_document_introduces() -> None:
         ("附录B 访谈提纲", True),
         ("后记", True),
         ("Acknowledgements", True),
+        ("附件", True),
+        ("附件2：重点项目清单", True),
         # unchanged: sentences and long lines that only start like a back heading
         ("参考文献表明了该方法的局限性，需要进一步研究。", False),
         ("致谢词写作方法与要求说明书第一版本", False),
+        ("附件材料", False),
     ],
 )
 def test_back_headings(text: str, expected: bool) -> None:
@@ -336,8 +341,8 @@ def test_a_document_of_front_matter_alone_is_its_own_article() -> None:
 
 CHAPTER_REFERENCES = [
     centred("数据治理教程", size=22.0, font=BOLD),
-    heading("第1章 概述", 2, size=16.0),
-    para(TEXT, 2),
+    heading("第1章 概述", 1, size=16.0),  # on the title's page: the title is no cover
+    para(TEXT, 1),
     heading("参考文献", 3),
     para("[1]王立.电子政务导论[M].北京:科学出版社,2010.", 3, indent=0.0),
     heading("第2章 方法", 4, size=16.0),
@@ -594,3 +599,160 @@ def test_the_end_of_a_paragraph_carried_over_is_no_page_title() -> None:
     paragraphs = [ocr_line(t, 2, 9.3) for t in FULL_PAGE] + [carried]
     paragraphs += [ocr_line(t, 3, 9.2) for t in FULL_PAGE]
     assert "河岸" not in headings_of(paragraphs)
+
+
+def poem(title: str, page: int) -> list[Paragraph]:
+    verse = ["月光落在窗台上", "风从远山来", "一盏灯还亮着"]
+    return [centred(title, page, size=14.0, font=BOLD), *(centred(line, page) for line in verse)]
+
+
+@pytest.mark.parametrize(
+    ("cover", "front"),
+    [
+        # a title and a subtitle alone on the first page: one front row, heading no poem
+        ([centred("山居集", size=26.0), centred("诗选 二〇一六", size=14.0)], [("front", "山居集", (), 1)]),
+        ([centred("远行", size=26.0)], [("front", "远行", (), 1)]),
+    ],
+)
+def test_a_cover_page_is_a_front_row_whose_lines_head_no_article(
+    cover: list[Paragraph], front: list[tuple[str, str, tuple[str, ...], int]]
+) -> None:
+    document = [*cover, *poem("秋夜", 2), *poem("晨雾", 3)]
+    assert rows(document) == [*front, ("body", "秋夜", (), 3), ("body", "晨雾", (), 3)]
+
+
+@pytest.mark.parametrize(
+    ("first_page", "expected"),
+    [
+        # a title over its poems on the same page: no cover, the title heads them (unchanged)
+        (
+            [centred("山居集", size=26.0), *poem("秋夜", 1)],
+            [("body", "秋夜", ("山居集",), 3), ("body", "晨雾", ("山居集",), 3)],
+        ),
+        # running text on the first page: no cover (unchanged)
+        (
+            [heading("工作报告", size=22.0), para(TEXT), *poem("秋夜", 1)],
+            [
+                ("body", "工作报告", (), 1),
+                ("body", "秋夜", ("工作报告",), 3),
+                ("body", "晨雾", ("工作报告",), 3),
+            ],
+        ),
+    ],
+)
+def test_a_first_page_with_more_than_a_few_short_lines_is_no_cover(
+    first_page: list[Paragraph], expected: list[tuple[str, str, tuple[str, ...], int]]
+) -> None:
+    assert rows([*first_page, *poem("晨雾", 2)]) == expected
+
+
+def paper(byline: list[Paragraph]) -> list[Paragraph]:
+    sections = [(heading(f"{n}、第{n}部分", size=12.0), para(TEXT)) for n in "一二三"]
+    return [centred("基层政务服务事项标准化的实践观察", size=18.0, font=BOLD), *byline, *sum(sections, ())]
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        # title, then centred names and an affiliation: a title block, front matter
+        (
+            [centred("王芳　刘强"), centred("（某某大学公共管理学院，上海　200433）", size=9.0)],
+            [("front", "基层政务服务事项标准化的实践观察", (), 2)],
+        ),
+        # a title straight over its sections heads them (unchanged)
+        ([], [("body", "一、第一部分", ("基层政务服务事项标准化的实践观察",), 1)]),
+        # a title over running text: that text is the title's own article (unchanged)
+        ([para(TEXT)], [("body", "基层政务服务事项标准化的实践观察", (), 1)]),
+    ],
+)
+def test_a_title_over_a_centred_byline_is_a_front_title_block(
+    byline: list[Paragraph], expected: list[tuple[str, str, tuple[str, ...], int]]
+) -> None:
+    produced = rows(paper(byline))
+    assert produced[0] == expected[0]
+    path = () if byline and byline[0].centered else ("基层政务服务事项标准化的实践观察",)
+    assert produced[-1] == ("body", "三、第三部分", path, 1)
+
+
+def test_an_annex_s_own_title_is_text_of_its_back_row() -> None:
+    report = [
+        centred("关于数字政府建设情况的报告", size=20.0, font=BOLD),
+        *(p for n in "一二" for p in (heading(f"{n}、第{n}部分"), para(TEXT))),
+        heading("附件", 2),
+        centred("重点项目清单", 2, size=16.0, font=BOLD),  # larger than the sections
+        para("1.一体化政务服务平台升级", 2, indent=0.0),
+    ]
+    assert rows(report) == [
+        ("body", "一、第一部分", ("关于数字政府建设情况的报告",), 1),
+        ("body", "二、第二部分", ("关于数字政府建设情况的报告",), 1),
+        ("back", "附件", (), 2),
+    ]
+
+
+def collection(abstract: bool) -> list[Paragraph]:
+    papers = []
+    for title in ("政务服务满意度研究", "电子证照共享机制"):
+        papers += [centred(title, size=16.0, font=BOLD), centred("张伟")]
+        papers += [para("摘要：" + TEXT, indent=0.0)] if abstract else []
+        papers += [p for n in "12" for p in (heading(f"{n} 第{n}节", size=12.0), para(TEXT))]
+        papers += [
+            heading("参考文献", size=12.0),
+            para("[1]王立.电子政务导论[M].北京:科学出版社,2010.", indent=0.0),
+        ]
+    return papers
+
+
+def test_a_collection_of_papers_is_cut_at_each_paper_s_sections() -> None:
+    produced = rows(collection(abstract=True))
+    paths = [(part, title, path) for part, title, path, _n in produced]
+    assert paths == [
+        ("front", "政务服务满意度研究", ()),
+        ("body", "1 第1节", ("政务服务满意度研究",)),
+        ("body", "2 第2节", ("政务服务满意度研究",)),
+        ("back", "参考文献", ("政务服务满意度研究", "2 第2节")),
+        ("front", "电子证照共享机制", ()),
+        ("body", "1 第1节", ("电子证照共享机制",)),
+        ("body", "2 第2节", ("电子证照共享机制",)),
+        ("back", "参考文献", ()),
+    ]
+
+
+def test_titles_without_their_own_abstract_stay_the_articles() -> None:
+    # unchanged: titles without an abstract each are the document's articles
+    produced = rows(collection(abstract=False))
+    assert [title for part, title, _path, _n in produced if part == "body"] == [
+        "政务服务满意度研究",
+        "电子证照共享机制",
+    ]
+
+
+def test_numbered_headings_after_a_chapter_s_references_stay_structure() -> None:
+    # unchanged: the second chapter's 第一节, first seen after chapter 1's references
+    textbook = [
+        heading("第1章 概述", 1, size=16.0),
+        para(TEXT),
+        heading("参考文献"),
+        para("[1]王立.电子政务导论[M].北京:科学出版社,2010.", indent=0.0),
+        heading("第2章 方法", 2, size=16.0),
+        para(TEXT, 2),
+        heading("第一节 数据", 2),
+        para(TEXT, 2),
+        heading("第二节 模型", 2),
+        para(TEXT, 2),
+    ]
+    assert [(part, title) for part, title, _path, _n in rows(textbook)] == [
+        ("body", "第1章 概述"),
+        ("back", "参考文献"),
+        ("body", "第2章 方法"),
+    ]
+    headings = find_headings(textbook, settings=DEFAULT_SETTINGS)
+    assert headings_inside_back_matter(textbook, headings, settings=DEFAULT_SETTINGS) == frozenset()
+    # a 目录 line reading 参考文献 (skipped as contents) opens no back matter
+    listed = [heading("目录"), para("参考文献", indent=0.0)]
+    listed += [p for title in ("总体情况", "存在问题") for p in (heading(title, 2), para(TEXT, 2))]
+    contents = frozenset({0, 1})
+    found = find_headings(listed, skip=contents, settings=DEFAULT_SETTINGS)
+    assert len(found) == 2
+    assert headings_inside_back_matter(listed, found, skip=contents, settings=DEFAULT_SETTINGS) == frozenset()
+    # the same line in the text does open back matter: what follows in a new style is its text
+    assert len(headings_inside_back_matter(listed, found, settings=DEFAULT_SETTINGS)) == 2

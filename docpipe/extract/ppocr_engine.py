@@ -77,6 +77,8 @@ class PpOcrEngine:
     fallback_model: str | None = "PP-OCRv6-small"
     tab_gap_em: float = DEFAULT_SETTINGS.tab_gap_em
     margin_band: float = DEFAULT_SETTINGS.furniture_band  # see missed_margin_rects
+    #: How far under the paper's noise ink begins (:func:`~docpipe.extract.tables.ink_threshold`).
+    paper_noise_sigmas: float = DEFAULT_SETTINGS.ocr_paper_noise_sigmas
     threads: int = ppocr.ONNX_THREADS
     name: str = "ppocr"
     #: Reading order's thresholds (:class:`~docpipe.extract.reading_order.BoxOrderSettings`).
@@ -92,7 +94,7 @@ class PpOcrEngine:
     def read_lines(
         self, image: Image.Image, *, page_number: int, scale: float
     ) -> tuple[list[Line], float | None]:
-        page = PageInk.of(image, scale=scale)
+        page = PageInk.of(image, scale=scale, noise_sigmas=self.paper_noise_sigmas)
         return self.read_prepared(page, page_number=page_number, scale=scale)
 
     def read_prepared(
@@ -390,6 +392,7 @@ def ppocr_engine(settings: Settings) -> PpOcrEngine:
         model=settings.ocr_model,
         tab_gap_em=settings.tab_gap_em,
         margin_band=settings.furniture_band,
+        paper_noise_sigmas=settings.ocr_paper_noise_sigmas,
         column_gap_em=settings.column_gap_em,
         column_min_lines=settings.column_min_lines,
         ocr_column_min_width_em=settings.ocr_column_min_width_em,

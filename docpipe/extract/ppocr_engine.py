@@ -86,6 +86,8 @@ class PpOcrEngine:
     column_min_lines: int = DEFAULT_SETTINGS.column_min_lines
     ocr_column_min_width_em: float = DEFAULT_SETTINGS.ocr_column_min_width_em
     ocr_row_overlap: float = DEFAULT_SETTINGS.ocr_row_overlap
+    column_justified_share: float = DEFAULT_SETTINGS.column_justified_share
+    column_justified_tolerance_em: float = DEFAULT_SETTINGS.column_justified_tolerance_em
 
     @property
     def model_name(self) -> str:
@@ -104,12 +106,14 @@ class PpOcrEngine:
         dpi = POINTS_PER_INCH / scale
         boxes = detector.detect(page.gray, scale=min(1.0, DETECTION_DPI / dpi))
         rows = page.table_rows()
-        rects = [
-            trimmed
-            for box in boxes
-            if (trimmed := _ink_rect(page.ink, Box(box.left, box.top, box.right, box.bottom))) is not None
-            and not _inside_table(trimmed, rows)
-        ]
+        rects = drop_enclosing_rects(
+            [
+                trimmed
+                for box in boxes
+                if (trimmed := _ink_rect(page.ink, Box(box.left, box.top, box.right, box.bottom))) is not None
+                and not _inside_table(trimmed, rows)
+            ]
+        )
         em = _line_height(page.ink, rects)
         if rects:  # a page without text has no line height to measure a missed line by
             rects += missed_margin_rects(page.ink, rects, em=em, band=self.margin_band)
@@ -180,6 +184,33 @@ def _ink_rect(ink: np.ndarray, rect: Box) -> Box | None:
         rect.left + int(columns[-1]) + 1,
         rect.top + int(rows[-1]) + 1,
     )
+
+
+def drop_enclosing_rects(rects: Sequence[Box]) -> list[Box]:
+    """``rects`` without those that enclose two or more others: a region, not a line.
+
+    The detector found a box around a pale diagonal watermark (样品 SAMPLE) that lay over
+    the last column of a table; cut to the ink under it, which the watermark is too pale
+    to be, it was the box of four cells in four rows, which then read as one line and
+    joined the rows.  The lines it encloses are found on their own, so nothing is lost.
+
+    >>> rows = [Box(0, 0, 50, 10), Box(0, 20, 40, 30), Box(0, 40, 45, 50)]
+    >>> drop_enclosing_rects([*rows, Box(0, 0, 50, 50)]) == rows
+    True
+    """
+    return [
+        rect
+        for rect in rects
+        if sum(
+            other != rect
+            and rect.left <= other.left
+            and other.right <= rect.right
+            and rect.top <= other.top
+            and other.bottom <= rect.bottom
+            for other in rects
+        )
+        < 2
+    ]
 
 
 def missed_margin_rects(ink: np.ndarray, rects: Sequence[Box], *, em: float, band: float) -> list[Box]:
@@ -397,4 +428,6 @@ def ppocr_engine(settings: Settings) -> PpOcrEngine:
         column_min_lines=settings.column_min_lines,
         ocr_column_min_width_em=settings.ocr_column_min_width_em,
         ocr_row_overlap=settings.ocr_row_overlap,
+        column_justified_share=settings.column_justified_share,
+        column_justified_tolerance_em=settings.column_justified_tolerance_em,
     )

@@ -13,10 +13,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from cleaners.normalize import remove_spaces_in_chinese
 from cleaners.records import Page
 from docpipe.extract import ppocr
 from docpipe.extract.ocr import engine_for, ocr_page
-from docpipe.extract.ppocr_engine import PpOcrEngine, glyph_height, read_crops
+from docpipe.extract.ppocr_engine import PpOcrEngine, glyph_height, read_crops, restore_word_spaces
 from docpipe.samples.columns import ColumnLayout, build_column_scan
 from docpipe.settings import DEFAULT_SETTINGS
 from tests.docpipe.test_hybrid import rendered_line
@@ -283,3 +284,52 @@ def test_a_line_reads_the_same_alone_on_its_page_as_on_a_full_page(
         assert alone.size == pytest.approx(among.size, rel=0.15)
         assert alone.bottom - alone.top == pytest.approx(among.bottom - among.top, rel=0.15)
         assert alone.size == pytest.approx(size, rel=0.25)  # a glyph's ink is most of its em
+
+
+# --- word spaces the recognizer dropped, put back from the ink -------------------------------
+
+
+def _inked(text: str, gaps: list[int]) -> tuple[ppocr.Reading, np.ndarray]:
+    """A reading of ``text``, each character 8 px wide, with ``gaps[i]`` blank pixels after
+    character i, and the ink it was read from."""
+    ink = np.zeros((12, 200), dtype=bool)
+    centres, x = [], 2
+    for width_after in [*gaps, 0]:
+        ink[:, x : x + 8] = True
+        centres.append(x + 4.0)
+        x += 8 + width_after
+    return ppocr.Reading(text, tuple(0.9 for _ in text), tuple(centres)), ink
+
+
+@pytest.mark.parametrize(
+    ("text", "gaps", "expected"),
+    [
+        ("55°C", [1, 7, 2], "55 °C"),  # a space lost before a unit
+        ("NominalV", [1, 1, 1, 1, 1, 1, 6], "Nominal V"),
+        ("3.2V", [1, 1, 6], "3.2 V"),
+        ("Item", [1, 2, 1], "Item"),  # letters of a word: unchanged
+        ("an d", [1, 6, 6], "an d"),  # a space read: unchanged
+        ("标称电压", [6, 6, 6], "标称电压"),  # Chinese: never spaced
+        ("电压N", [1, 6], "电压N"),  # Chinese beside Latin: the cleaners' rule, unchanged
+        ("....7", [6, 6, 6, 6], "....7"),  # contents leaders and their page number: unchanged
+    ],
+)
+def test_restore_word_spaces(text: str, gaps: list[int], expected: str) -> None:
+    reading, ink = _inked(text, gaps)
+    assert restore_word_spaces(reading, ink, gap=0.4 * 12) == expected
+    assert restore_word_spaces(ppocr.Reading(text, reading.scores), ink, gap=0.4 * 12) == text  # no positions
+
+
+@pytest.mark.slow
+def test_an_unruled_table_on_a_scan_reads_row_by_row() -> None:
+    # The bilingual datasheet printed and scanned (docpipe.samples.fixtures_scans): its table
+    # reads as on the text layer, a row per line with its cells tab-separated, word spaces kept.
+    from docpipe.samples.fixtures_textlayer import DATASHEET_TABLE
+
+    scan = Path(__file__).resolve().parents[1] / "fixtures" / "documents" / "sc-bilingual-datasheet.pdf"
+    page = ocr_page(scan, 1, settings=PPOCR)
+    rows = [line.text.split("\t") for line in page.lines if "\t" in line.text]
+    # Spaces between Chinese and Latin are the cleaners' to take out; the rest must be as printed.
+    assert [[remove_spaces_in_chinese(cell) for cell in row] for row in rows] == [
+        [remove_spaces_in_chinese(cell) for cell in row] for row in DATASHEET_TABLE
+    ]

@@ -314,6 +314,17 @@ class Settings:
     #: ... ink being at least this many grey levels (0-255) darker than the paper: the noise of
     #: a blank scan is not.
     ocr_ink_contrast: int = 64
+    #: A pixel of a page image is ink only when it is darker than the paper (the median pixel)
+    #: by more than this many times the paper's own noise (its median absolute deviation as a
+    #: standard deviation, at least one grey level): a page with little ink on it (the last lines
+    #: of a poem) otherwise took the specks of its paper for ink along its lines, and read them
+    #: 1.8 times too large (docpipe/extract/tables.py, ink_threshold).
+    ocr_paper_noise_sigmas: float = 6.0
+    #: PP-OCR: two Latin characters (letters, digits, a unit sign) read without a space
+    #: between them get one back when the blank between them on the page is at least this
+    #: many line heights wide (a word space measured 0.5, letters of a word under 0.2;
+    #: docpipe/extract/ppocr_engine.py, restore_word_spaces).
+    ocr_word_gap_em: float = 0.4
     #: Seconds one page may take (reading its text layer, rendering, OCR: all of it)
     #: before it is declared failed.  Counted from when a worker starts the page, never
     #: the wait for a free worker; beyond it the worker and its Tesseract are killed.
@@ -517,6 +528,8 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "ocr_upright_chars_per_em": (0.0, None),
     "ocr_ink_min_share": (0.0, 1.0),
     "ocr_ink_contrast": (0, 255),
+    "ocr_paper_noise_sigmas": (0.0, 50.0),
+    "ocr_word_gap_em": (0.01, None),
     "page_timeout": (0.001, None),
     "ocr_workers": (0, 256),
     "text_batch_pages": (1, 10_000),

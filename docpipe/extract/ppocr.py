@@ -21,7 +21,7 @@ import importlib.util
 import math
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -103,6 +103,9 @@ class Reading:
 
     text: str
     scores: tuple[float, ...]
+    #: Where each character was read, in pixels of the crop from its left edge: the middle
+    #: of the recognizer's steps that gave it (() where unknown).
+    centres: tuple[float, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def score(self) -> float:
@@ -165,12 +168,16 @@ class Recognizer:
         batch = np.zeros((1, 3, RECOGNIZER_HEIGHT, padded_width), dtype=np.float32)
         batch[0, :, :, :resized_width] = (resized / 255.0 - 0.5) / 0.5
         probabilities = self.session.run(None, {self.session.get_inputs()[0].name: batch})[0][0]
-        return decode_ctc(probabilities, self.characters)
+        reading = decode_ctc(probabilities, self.characters)
+        # A step is padded_width / steps input pixels wide; the input is the crop scaled.
+        to_crop = padded_width / len(probabilities) * width / resized_width
+        return replace(reading, centres=tuple((step + 0.5) * to_crop for step in reading.centres))
 
 
 def decode_ctc(probabilities: np.ndarray, characters: Sequence[str]) -> Reading:
     """Greedy CTC decoding: the best class at each step, repeats merged, blanks (class 0)
-    dropped; a character's score is its best step's probability.
+    dropped; a character's score is its best step's probability, its centre the middle of
+    its steps (in steps).
 
     >>> p = np.array([[0.1, 0.9, 0.0], [0.2, 0.8, 0.0], [0.9, 0.1, 0.0], [0.3, 0.0, 0.7]])
     >>> decode_ctc(p, ["", "大", "数"])
@@ -179,6 +186,7 @@ def decode_ctc(probabilities: np.ndarray, characters: Sequence[str]) -> Reading:
     best = probabilities.argmax(axis=1)
     text: list[str] = []
     scores: list[float] = []
+    spans: list[list[int]] = []
     previous = 0
     for step, index in enumerate(best):
         index = int(index)
@@ -186,11 +194,13 @@ def decode_ctc(probabilities: np.ndarray, characters: Sequence[str]) -> Reading:
             probability = round(float(probabilities[step, index]), 6)
             if index == previous:
                 scores[-1] = max(scores[-1], probability)
+                spans[-1][1] = step
             else:
                 text.append(characters[index])
                 scores.append(probability)
+                spans.append([step, step])
         previous = index
-    return Reading("".join(text), tuple(scores))
+    return Reading("".join(text), tuple(scores), tuple((first + last) / 2 for first, last in spans))
 
 
 class Detector:

@@ -63,6 +63,8 @@ BAND_JOIN = 0.1
 MARK_GAP = 0.5
 #: A blob of ink at least this share of its line's height wide is an ideograph (see glyph_height).
 SQUARE_BLOB = 0.5
+#: Besides letters and digits, the characters a Latin word space may stand beside (55 °C, 20 %).
+_UNIT_SIGNS = frozenset("°%‰")
 #: PP-OCR's recognizers read the radical 丶 for the enumeration comma 、 in running text;
 #: 丶 alone never occurs in it.
 _CONFUSIONS = str.maketrans({"丶": "、"})
@@ -77,6 +79,11 @@ class PpOcrEngine:
     fallback_model: str | None = "PP-OCRv6-small"
     tab_gap_em: float = DEFAULT_SETTINGS.tab_gap_em
     margin_band: float = DEFAULT_SETTINGS.furniture_band  # see missed_margin_rects
+    #: A blank this many line heights wide between two Latin characters is a word space
+    #: (:func:`restore_word_spaces`).
+    word_gap_em: float = DEFAULT_SETTINGS.ocr_word_gap_em
+    #: How far under the paper's noise ink begins (:func:`~docpipe.extract.tables.ink_threshold`).
+    paper_noise_sigmas: float = DEFAULT_SETTINGS.ocr_paper_noise_sigmas
     threads: int = ppocr.ONNX_THREADS
     name: str = "ppocr"
     #: Reading order's thresholds (:class:`~docpipe.extract.reading_order.BoxOrderSettings`).
@@ -84,6 +91,8 @@ class PpOcrEngine:
     column_min_lines: int = DEFAULT_SETTINGS.column_min_lines
     ocr_column_min_width_em: float = DEFAULT_SETTINGS.ocr_column_min_width_em
     ocr_row_overlap: float = DEFAULT_SETTINGS.ocr_row_overlap
+    column_justified_share: float = DEFAULT_SETTINGS.column_justified_share
+    column_justified_tolerance_em: float = DEFAULT_SETTINGS.column_justified_tolerance_em
 
     @property
     def model_name(self) -> str:
@@ -92,7 +101,7 @@ class PpOcrEngine:
     def read_lines(
         self, image: Image.Image, *, page_number: int, scale: float
     ) -> tuple[list[Line], float | None]:
-        page = PageInk.of(image, scale=scale)
+        page = PageInk.of(image, scale=scale, noise_sigmas=self.paper_noise_sigmas)
         return self.read_prepared(page, page_number=page_number, scale=scale)
 
     def read_prepared(
@@ -102,12 +111,14 @@ class PpOcrEngine:
         dpi = POINTS_PER_INCH / scale
         boxes = detector.detect(page.gray, scale=min(1.0, DETECTION_DPI / dpi))
         rows = page.table_rows()
-        rects = [
-            trimmed
-            for box in boxes
-            if (trimmed := _ink_rect(page.ink, Box(box.left, box.top, box.right, box.bottom))) is not None
-            and not _inside_table(trimmed, rows)
-        ]
+        rects = drop_enclosing_rects(
+            [
+                trimmed
+                for box in boxes
+                if (trimmed := _ink_rect(page.ink, Box(box.left, box.top, box.right, box.bottom))) is not None
+                and not _inside_table(trimmed, rows)
+            ]
+        )
         em = _line_height(page.ink, rects)
         if rects:  # a page without text has no line height to measure a missed line by
             rects += missed_margin_rects(page.ink, rects, em=em, band=self.margin_band)
@@ -123,7 +134,10 @@ class PpOcrEngine:
             # Loaded on first use: most pages never need it, and it is 21 MB to load.
             recognizers.append(partial(ppocr.recognizer, self.fallback_model, threads=self.threads))
         lines = [
-            _read_line(plan, page, recognizers, page_number=page_number, scale=scale) for plan in planned
+            _read_line(
+                plan, page, recognizers, page_number=page_number, scale=scale, word_gap_em=self.word_gap_em
+            )
+            for plan in planned
         ]
         lines = [line for line in lines if line.text.strip()]
         return lines, mean_character_confidence(lines)
@@ -178,6 +192,33 @@ def _ink_rect(ink: np.ndarray, rect: Box) -> Box | None:
         rect.left + int(columns[-1]) + 1,
         rect.top + int(rows[-1]) + 1,
     )
+
+
+def drop_enclosing_rects(rects: Sequence[Box]) -> list[Box]:
+    """``rects`` without those that enclose two or more others: a region, not a line.
+
+    The detector found a box around a pale diagonal watermark (样品 SAMPLE) that lay over
+    the last column of a table; cut to the ink under it, which the watermark is too pale
+    to be, it was the box of four cells in four rows, which then read as one line and
+    joined the rows.  The lines it encloses are found on their own, so nothing is lost.
+
+    >>> rows = [Box(0, 0, 50, 10), Box(0, 20, 40, 30), Box(0, 40, 45, 50)]
+    >>> drop_enclosing_rects([*rows, Box(0, 0, 50, 50)]) == rows
+    True
+    """
+    return [
+        rect
+        for rect in rects
+        if sum(
+            other != rect
+            and rect.left <= other.left
+            and other.right <= rect.right
+            and rect.top <= other.top
+            and other.bottom <= rect.bottom
+            for other in rects
+        )
+        < 2
+    ]
 
 
 def missed_margin_rects(ink: np.ndarray, rects: Sequence[Box], *, em: float, band: float) -> list[Box]:
@@ -332,6 +373,7 @@ def _read_line(
     *,
     page_number: int,
     scale: float,
+    word_gap_em: float,
 ) -> Line:
     # Measured per printed line: a wrapped table cell's rows are three lines high.
     heights = {
@@ -342,17 +384,21 @@ def _read_line(
     texts: list[str] = []
     scores: list[float] = []
     for cell in plan.cells:
-        crops = []
+        windows = []
         for r in cell:
             pad = max(MIN_CROP_PADDING, round(CROP_PADDING * heights[r]))
-            crops.append(
-                page.gray[
+            windows.append(
+                np.s_[
                     max(r.top - pad, 0) : min(r.bottom + pad, height),
                     max(r.left - pad, 0) : min(r.right + pad, width),
                 ]
             )
-        readings = read_crops(crops, recognizers)
-        texts.append(reduce(join_line_texts, (fix_confusions(r.text) for r in readings), ""))
+        readings = read_crops([page.gray[window] for window in windows], recognizers)
+        spaced = [
+            restore_word_spaces(reading, page.ink[window], gap=word_gap_em * heights[r])
+            for reading, window, r in zip(readings, windows, cell, strict=True)
+        ]
+        texts.append(reduce(join_line_texts, (fix_confusions(text) for text in spaced), ""))
         scores += [s for r in readings for s in r.scores]
     box = plan.box
     return Line(
@@ -365,6 +411,43 @@ def _read_line(
         size=em * scale,
         confidence=100 * float(np.mean(scores)) if scores else 0.0,
         cells=tuple(x * scale for x in plan.boundaries),
+    )
+
+
+def restore_word_spaces(reading: ppocr.Reading, ink: np.ndarray, *, gap: float) -> str:
+    """The reading's text with a space put back between two Latin characters (letters,
+    digits, a unit sign) that stand at least ``gap`` pixels apart on the page.
+
+    PP-OCR's recognizers drop a word space now and then where the glyphs around it leave
+    little ink to see it by (``-20 to 55 °C`` read ``-20 to 55°C``).  The ink says where
+    it was: each character's position from the recognizer's steps, and the widest run of
+    blank pixel columns between two neighbours (within a word under 0.2 line heights, a
+    word space 0.5).  Chinese is left alone: it is set without word spaces, and the
+    cleaners take out those between Chinese and Latin.
+
+    >>> ink = np.zeros((10, 60), dtype=bool)
+    >>> ink[:, 2:8] = ink[:, 10:16] = ink[:, 30:36] = True   # 5, 5, then C after a wide blank
+    >>> reading = ppocr.Reading("55C", (0.9, 0.9, 0.9), (5.0, 13.0, 33.0))
+    >>> restore_word_spaces(reading, ink, gap=8)
+    '55 C'
+    """
+    if len(reading.centres) != len(reading.text):
+        return reading.text
+    blank = ~np.asarray(ink.any(axis=0))
+    pieces = [reading.text[:1]]
+    for (left, right), (x_left, x_right) in zip(
+        itertools.pairwise(reading.text), itertools.pairwise(reading.centres), strict=True
+    ):
+        between = blank[max(0, int(x_left)) : max(0, int(x_right)) + 1]
+        if _latin(left) and _latin(right) and max((e - s for s, e in true_runs(between)), default=0) >= gap:
+            pieces.append(" ")
+        pieces.append(right)
+    return "".join(pieces)
+
+
+def _latin(character: str) -> bool:
+    return (character.isalnum() and not _HAN.match(character) and character.isascii()) or (
+        character in _UNIT_SIGNS
     )
 
 
@@ -390,8 +473,12 @@ def ppocr_engine(settings: Settings) -> PpOcrEngine:
         model=settings.ocr_model,
         tab_gap_em=settings.tab_gap_em,
         margin_band=settings.furniture_band,
+        word_gap_em=settings.ocr_word_gap_em,
+        paper_noise_sigmas=settings.ocr_paper_noise_sigmas,
         column_gap_em=settings.column_gap_em,
         column_min_lines=settings.column_min_lines,
         ocr_column_min_width_em=settings.ocr_column_min_width_em,
         ocr_row_overlap=settings.ocr_row_overlap,
+        column_justified_share=settings.column_justified_share,
+        column_justified_tolerance_em=settings.column_justified_tolerance_em,
     )

@@ -24,8 +24,11 @@ class BoxOrderSettings(Protocol):
 
     A strip of paper at least ``column_gap_em`` line heights wide, running down at least
     ``column_min_rows`` consecutive rows, with boxes of median width at least
-    ``ocr_column_min_width_em`` on each side, separates columns; boxes overlapping by
-    ``ocr_row_overlap`` of the smaller height share a row.
+    ``ocr_column_min_width_em`` on each side, separates columns, when the column left of
+    it is running text: at least ``column_justified_share`` of its lines (and no fewer
+    than ``column_min_lines``) end within ``column_justified_tolerance_em`` of its right
+    edge, as on text pages; boxes overlapping by ``ocr_row_overlap`` of the smaller
+    height share a row.
     """
 
     @property
@@ -36,6 +39,10 @@ class BoxOrderSettings(Protocol):
     def ocr_column_min_width_em(self) -> float: ...
     @property
     def ocr_row_overlap(self) -> float: ...
+    @property
+    def column_justified_share(self) -> float: ...
+    @property
+    def column_justified_tolerance_em(self) -> float: ...
 
 
 def union(rects: Sequence[Box]) -> Box:
@@ -127,8 +134,10 @@ def _column_run(
         free = shared
         end += 1
         gaps = _inner_gaps(free, rows[start:end], em=em, settings=settings)
-        if end - start >= settings.column_min_lines and _wide_columns(
-            rows[start:end], gaps, em=em, settings=settings
+        if (
+            end - start >= settings.column_min_lines
+            and _wide_columns(rows[start:end], gaps, em=em, settings=settings)
+            and _justified_columns(rows[start:end], gaps, em=em, settings=settings)
         ):
             best_end, best_gaps = end, gaps
     return best_end, best_gaps
@@ -187,6 +196,28 @@ def _wide_columns(
         column and statistics.median(r.width for r in column) >= settings.ocr_column_min_width_em * em
         for column in columns
     )
+
+
+def _justified_columns(
+    rows: Sequence[Sequence[Box]], gaps: Sequence[tuple[int, int]], *, em: float, settings: BoxOrderSettings
+) -> bool:
+    """Whether every column left of a gap is running text, whose lines fill its measure.
+
+    The cells of an unruled table line up down the page as columns do, and a wide label
+    column makes them as wide as a column of text; but a cell ends where its words end,
+    while a column of text is justified and most of its lines reach its right edge (the
+    same judgement as cleaners/columns.py makes on text pages).
+    """
+    columns = _split([r for row in rows for r in row], gaps)
+    for column in columns[:-1]:
+        ends = [max(r.right for r in line) for line in rows_of(column, settings=settings)]
+        reach = settings.column_justified_tolerance_em * em
+        # The edge is where most lines end, not the furthest end: an OCR box ends at the ink,
+        # and a closing quote or a bracket juts out past the measure where a comma stops short.
+        full = max(sum(0 <= edge - end <= reach for end in ends) for edge in ends)
+        if full < max(settings.column_min_lines, settings.column_justified_share * len(ends)):
+            return False
+    return True
 
 
 def _split(rects: Sequence[Box], gaps: Sequence[tuple[int, int]]) -> list[list[Box]]:

@@ -22,7 +22,11 @@
   than the verse (13 pt over 11) at the top of a page that follows a full one: no
   space above it, and an OCR size under the ratio OCR's noise needs elsewhere;
 * ``sc-two-page-paper``: ``ho-two-page-paper`` scanned: its running head on page 2
-  only, read by OCR.
+  only, read by OCR;
+* ``sc-bilingual-datasheet``: ``tl-bilingual-datasheet`` (Chinese and English
+  paragraphs, an unruled two-column table of bilingual labels and values, a pale
+  diagonal watermark) printed and scanned: OCR reads the table row by row, its cells
+  tab-separated, as the text layer gives it, and the rows stay in the body.
 
 The page is typeset by :mod:`docpipe.samples.fixtures_structure`, printed and
 scanned as :mod:`docpipe.samples.scan` scans the digests (PDFium render at the
@@ -37,13 +41,14 @@ import json
 import random
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from reportlab.lib.units import mm
 
+from docpipe.samples import fixtures_textlayer
 from docpipe.samples.book import write_image_pdf
 from docpipe.samples.fixtures_heldout import two_page_paper
 from docpipe.samples.fixtures_structure import (
@@ -267,6 +272,42 @@ def two_page_paper_scan() -> Fixture:
 
 
 FIXTURES = (digest_b5, report_b5, poems_scan, full_page_poems, two_page_paper_scan)
+#: Text-layer fixtures (docpipe.samples.fixtures_textlayer) printed and scanned, by the stem of the scan.
+SCANNED_TEXT_LAYER_FIXTURES: dict[str, Callable[[Path], fixtures_textlayer.Fixture]] = {
+    "sc-bilingual-datasheet": fixtures_textlayer.build_bilingual_datasheet,
+}
+
+
+def scan_text_layer_fixture(
+    stem: str, build: Callable[[Path], fixtures_textlayer.Fixture], out_dir: Path
+) -> Iterator[Path]:
+    """Write the text-layer fixture ``build`` makes, printed and scanned, as ``stem`` into
+    ``out_dir`` with its golden: the text layer's rows in the structure fixtures' form."""
+    with tempfile.TemporaryDirectory() as scratch:
+        fixture = build(Path(scratch))
+        scans = scan_pdf(Path(scratch) / f"{fixture.stem}.pdf", dpi=SCAN_DPI, seed=RANDOM_SEED)
+    pdf = out_dir / f"{stem}.pdf"
+    pdf.write_bytes(write_image_pdf(scans, title=stem))
+    golden = fixtures_textlayer.golden_document(fixture)
+    golden["source_file"] = pdf.name
+    golden["scan_dpi"] = {str(number): SCAN_DPI for number in range(1, len(scans) + 1)}
+    golden["articles"] = [
+        _canonical(
+            _row(
+                "body",
+                article["title"],
+                article["paragraphs"],
+                number=article["number"],
+                section=article["section"],
+                source=article["source"],
+            )
+        )
+        for article in fixture.articles
+    ]
+    path = out_dir / f"{stem}.golden.json"
+    path.write_text(json.dumps(golden, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    yield pdf
+    yield path
 
 
 def build_scanned_fixtures(out_dir: Path = FIXTURES_DIR) -> Iterator[Path]:
@@ -291,6 +332,8 @@ def build_scanned_fixtures(out_dir: Path = FIXTURES_DIR) -> Iterator[Path]:
         path.write_text(json.dumps(golden, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         yield pdf
         yield path
+    for stem, build in SCANNED_TEXT_LAYER_FIXTURES.items():
+        yield from scan_text_layer_fixture(stem, build, out_dir)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from docpipe.samples.fixtures_scans import FIXTURES_DIR, build_scanned_fixtures
 
 def test_regeneration_is_byte_identical(tmp_path: Path) -> None:
     written = list(build_scanned_fixtures(tmp_path))
-    assert len(written) == 10
+    assert len(written) == 12
     for path in written:
         assert path.read_bytes() == (FIXTURES_DIR / path.name).read_bytes(), path.name
 

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from docpipe.extract.hybrid import agreement
 from docpipe.extract.ocr import check_tesseract, engine_for, ocr_page_lines
-from docpipe.extract.tables import RULE_MIN_LENGTH_PT, TableRow, remove_rules, table_rows
+from docpipe.extract.tables import RULE_MIN_LENGTH_PT, TableRow, ink_threshold, remove_rules, table_rows
 from docpipe.settings import DEFAULT_SETTINGS
 
 FONT = Path("/usr/share/fonts/truetype/arphic/uming.ttc")
@@ -237,3 +237,40 @@ def test_a_row_with_a_wrapped_cell_comes_back_as_one_line(
         for got, want in zip(read, expected, strict=True):
             for got_cell, want_cell in zip(got, want, strict=True):
                 assert agreement(got_cell, want_cell) >= 0.9, (got_cell, want_cell)
+
+
+# --- where ink begins: the paper's noise is never ink, whatever the share of ink -------------
+
+
+def _noisy_paper(rng: np.random.Generator, *, paper: float = 240, noise: float = 1.5) -> np.ndarray:
+    return np.clip(rng.normal(paper, noise, (400, 400)), 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize(
+    ("inked_rows", "noise", "lowest", "highest"),
+    [
+        (2, 1.5, 100, 160),  # one stroke, 0.5 % of the page: its ink, not the 1st percentile (paper)
+        (6, 1.5, 100, 160),  # three strokes, 1.5 %
+        (6, 4.0, 100, 160),  # a noisier paper
+        (40, 1.5, 100, 160),  # 10 %: a page of text, the 1st percentile as before (unchanged)
+        (0, 1.5, 200, 235),  # no ink: under the noise, so that nothing is found
+        (0, 4.0, 200, 230),
+    ],
+)
+def test_ink_threshold_lies_between_the_ink_and_the_papers_noise(
+    inked_rows: int, noise: float, lowest: float, highest: float
+) -> None:
+    rng = np.random.default_rng(inked_rows)
+    page = _noisy_paper(rng, noise=noise)
+    page[100 : 100 + inked_rows, :] = 40
+    threshold = ink_threshold(page, noise_sigmas=DEFAULT_SETTINGS.ocr_paper_noise_sigmas)
+    assert lowest <= threshold <= highest
+    paper = page[200:]
+    assert not (paper < threshold).any()  # not one speck of the paper is ink
+
+
+def test_ink_threshold_of_a_page_of_text_is_unchanged() -> None:
+    page = _noisy_paper(np.random.default_rng(1))
+    page[::10, :] = 30  # 10 % ink
+    expected = (int(np.median(page)) + int(np.percentile(page, 1))) / 2
+    assert ink_threshold(page, noise_sigmas=DEFAULT_SETTINGS.ocr_paper_noise_sigmas) == expected

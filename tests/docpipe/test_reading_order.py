@@ -92,3 +92,25 @@ def test_a_page_number_centred_under_two_columns_is_read_after_both() -> None:
     lines = order([folio, *left, *right])
     assert lines[-1] == [(102, 90)]
     assert lines[:4] == [[(0, 20 * i)] for i in range(4)]
+
+
+def test_an_unruled_table_with_wide_label_cells_is_read_across() -> None:
+    # Bilingual labels are as wide as a column of text, but each ends where its words end:
+    # the label column is ragged, so its rows are table rows, not a column (issue 10).
+    label_ends = (95, 180, 190, 240, 150)
+    value_ends = (330, 350, 325, 400, 340)  # wide enough to pass as a column by width alone
+    rects = [
+        rect
+        for i, (label, value) in enumerate(zip(label_ends, value_ends, strict=True))
+        for rect in (Box(0, 20 * i, label, 20 * i + EM), Box(260, 20 * i, value, 20 * i + EM))
+    ]
+    assert order(rects) == [[(0, 20 * i), (260, 20 * i)] for i in range(5)]
+
+
+def test_justified_columns_whose_lines_jut_or_stop_short_stay_columns() -> None:
+    # OCR boxes end at the ink: a closing quote juts past the measure, a comma stops short,
+    # and a paragraph's last line ends early; the column is still justified text.
+    left_ends = (100, 104, 96, 100, 60, 100, 99)
+    left = [Box(0, 20 * i, end, 20 * i + EM) for i, end in enumerate(left_ends)]
+    right = column(120, 220, range(7))
+    assert order([*left, *right]) == [[(0, 20 * i)] for i in range(7)] + [[(120, 20 * i)] for i in range(7)]

@@ -497,19 +497,23 @@ def _row_pieces(
     latin_width = median(latin) if latin else 0.0
     pieces: list[_Piece] = []
     start, parts, separator = 0, [row[0]["text"]], ""
+    tab_gap, column_gap = settings.tab_gap_em * size, settings.column_gap_em * size
     for index, (previous, char, gap) in enumerate(zip(row[:-1], row[1:], gaps, strict=True), start=1):
-        if gap >= settings.tab_gap_em * size:
+        if gap >= tab_gap:
             between = "\t"
-        elif gap - usual_gap >= _space_gap(previous, char, latin_width, settings) or any(
-            previous["x1"] - 0.5 <= x <= char["x0"] + 0.5
-            # an inferred space never splits a number spread by justification
-            and not (generated and previous["text"].isdigit() and char["text"].isdigit())
-            for x, generated in spaces
+        elif gap - usual_gap >= _space_gap(previous, char, latin_width, settings) or (
+            spaces
+            and any(
+                previous["x1"] - 0.5 <= x <= char["x0"] + 0.5
+                # an inferred space never splits a number spread by justification
+                and not (generated and previous["text"].isdigit() and char["text"].isdigit())
+                for x, generated in spaces
+            )
         ):
             between = " "
         else:
             between = ""
-        if gap >= settings.column_gap_em * size:
+        if gap >= column_gap:
             pieces.append(_piece(row_number, row[start:index], "".join(parts), separator))
             start, parts, separator = index, [char["text"]], between
         else:
@@ -542,7 +546,11 @@ def _join_pieces(pieces: Sequence[_Piece], page_number: int, settings: Settings)
 
 
 def _line_of(chars: Sequence[Char], text: str, page_number: int) -> Line:
-    fonts = Counter(base_font_name(c.get("fontname", "")) for c in chars)
+    fonts: Counter[str] = Counter()
+    # Counted by name first: a line has a few fonts and many glyphs; ties go to the
+    # font seen first, as they would counting base names glyph by glyph.
+    for name, count in Counter(c.get("fontname", "") for c in chars).items():
+        fonts[base_font_name(name)] += count
     return Line(
         text=text,
         page=page_number,

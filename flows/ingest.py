@@ -7,11 +7,12 @@ Pages are read in the run's page-worker processes (``docpipe/extract/workers.py`
 at most ``settings.ocr_workers`` at once, each under ``settings.page_timeout`` of its
 own work, whatever runs the flow (``docpipe run``, ``docpipe serve``, a deployment's
 worker, a direct call); with a Dask task runner (``docpipe run --dask``) they are
-read in the Dask workers instead (:mod:`docpipe.cluster`).  A document is one task
-that opens it, reads its text pages and, when none needs OCR, assembles its rows, all
-in one worker job (:mod:`docpipe.document_job`); the pages of a long document beyond
-``settings.text_batch_pages`` go that many to a task, OCR pages one task each (named
-``extract <file> p.N``), and the document is then assembled in a worker.
+read in the Dask workers instead (:mod:`docpipe.cluster`).  One worker job opens a
+document, reads its text pages and, when none needs OCR, assembles and writes it
+(:mod:`docpipe.document_job`; a task of its own on Dask, a plain call into the page
+workers otherwise); the pages of a long document beyond ``settings.text_batch_pages``
+go that many to a task, OCR pages one task each (named ``extract <file> p.N``), and
+the document is then finished in a worker (task ``finish-document``).
 ``settings.documents_in_flight`` documents are read at once so workers never wait
 between documents.  Pages are cached, so a killed run resumes
 without redoing its OCR; only tasks that touch the outside world retry.

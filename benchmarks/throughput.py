@@ -49,7 +49,7 @@ from tests.page_pdfs import write_text_pdf  # noqa: E402
 
 DOCUMENT_PAGES = 40
 #: Runs of each text setting, of which the fastest counts.
-REPEATS = 3
+REPEATS = 2
 
 
 def timed(action: Callable[[], object]) -> float:

@@ -20,7 +20,7 @@ Targets (issue 13): no-op <= 3 s; N workers >= 1.8 x one worker on 2 cores; peak
 1,000 pages <= 1.5 x at 10 pages.  The flow runs against one Prefect API server started
 for the benchmark (PREFECT_API_URL, as a deployment would), so its start-up is not counted.
 
-Usage: ``python benchmarks/throughput.py [--text-pages 400] [--ocr-pages 8] [--big-pages 1000]``
+Usage: ``python benchmarks/throughput.py [--text-pages 400] [--ocr-pages 12] [--big-pages 1000]``
 (the text runs read ``--text-pages`` and twice as many).
 """
 
@@ -204,7 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--text-pages", type=int, default=400, help="text pages (in 40-page documents); also twice as many"
     )
-    parser.add_argument("--ocr-pages", type=int, default=8, help="pages OCR'd by each worker setting")
+    parser.add_argument(
+        "--ocr-pages", type=int, default=12, help="pages OCR'd by each worker setting; also half as many"
+    )
     parser.add_argument("--big-pages", type=int, default=1000, help="pages of the large document for RSS")
     args = parser.parse_args(argv)
     cores = os.cpu_count() or 1

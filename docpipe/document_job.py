@@ -91,6 +91,9 @@ def read_document(
         return str(error)
     pages = cached_pages(out_dir, document, settings=settings, redo_pages=redo_pages)
     to_read = [number for number in range(1, document.pages + 1) if number not in pages]
+    if settings.ocr == "always":  # no text layer is read: every page left is OCR's
+        known = tuple(pages[number] for number in sorted(pages))
+        return DocumentRead(document, None, known, tuple(to_read), ())
     share, unread = to_read[: settings.text_batch_pages], to_read[settings.text_batch_pages :]
     read = read_and_cache_text_pages(path, document.doc_id, share, settings=settings, out_dir=out_dir)
     ocr = []

@@ -334,10 +334,13 @@ class Settings:
     ocr_workers: int = 0
     #: Text-layer pages are read this many to a job (one task, one opening of the
     #: document): at ~5 ms a page, a task per page would cost more than the reading.
-    text_batch_pages: int = 32
+    #: A document of at most this many pages is read and assembled in one job; a
+    #: longer one's other pages go this many to a job, so every worker helps.
+    text_batch_pages: int = 100
     #: Documents read at once, so that workers freed by one document's last pages
-    #: start on the next document instead of waiting for it to be assembled.
-    documents_in_flight: int = 2
+    #: start on the next document instead of waiting for it to be written; 0 means
+    #: one more than the page workers (a text document occupies one worker).
+    documents_in_flight: int = 0
     #: A page whose render (or largest embedded image) would exceed this many
     #: megapixels fails with that reason instead of being read: a 20,000 pt square
     #: page rendered at 300 dpi asked for 7 GB.  100 MP is A0 at 240 dpi.
@@ -533,7 +536,7 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "page_timeout": (0.001, None),
     "ocr_workers": (0, 256),
     "text_batch_pages": (1, 10_000),
-    "documents_in_flight": (1, 1_000),
+    "documents_in_flight": (0, 1_000),
     "max_render_megapixels": (0.1, None),
     "blank_check_dpi": (10, 300),
     "blank_ink_level": (0, 255),

@@ -7,8 +7,12 @@ Pages are read in the run's page-worker processes (``docpipe/extract/workers.py`
 at most ``settings.ocr_workers`` at once, each under ``settings.page_timeout`` of its
 own work, whatever runs the flow (``docpipe run``, ``docpipe serve``, a deployment's
 worker, a direct call); with a Dask task runner (``docpipe run --dask``) they are
-read in the Dask workers instead (:mod:`docpipe.cluster`).  Text-layer pages go
-``settings.text_batch_pages`` to a task, OCR pages one task each;
+read in the Dask workers instead (:mod:`docpipe.cluster`).  One worker job opens a
+document, reads its text pages and, when none needs OCR, assembles and writes it
+(:mod:`docpipe.document_job`; a task of its own on Dask, a plain call into the page
+workers otherwise); the pages of a long document beyond ``settings.text_batch_pages``
+go that many to a task, OCR pages one task each (named ``extract <file> p.N``), and
+the document is then finished in a worker (task ``finish-document``).
 ``settings.documents_in_flight`` documents are read at once so workers never wait
 between documents.  Pages are cached, so a killed run resumes
 without redoing its OCR; only tasks that touch the outside world retry.
@@ -20,10 +24,10 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -32,10 +36,11 @@ from prefect.context import FlowRunContext
 from prefect.futures import PrefectFuture
 from prefect.states import Failed, State
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from cleaners.records import ExtractionMethod, Page
 from docpipe import PIPELINE_VERSION
-from docpipe.assemble import DocumentRows, assemble_document, failed_document_rows
+from docpipe.assemble import DocumentRows, failed_document_rows
 from docpipe.cluster import (
     WorkerPages,
     connect_before_threads,
@@ -44,16 +49,25 @@ from docpipe.cluster import (
     worker_pages,
 )
 from docpipe.copies import apply_copy_links
+from docpipe.document_job import (
+    DocumentRead,
+    FinishedDocument,
+    Written,
+    cached_pages,
+    finish_document,
+    read_and_cache_text_pages,
+    read_document,
+    write_document,
+)
 from docpipe.extract.pdf import (
     DocumentFile,
     UnreadableDocument,
     open_document,
     read_page_by_ocr,
-    read_text_pages,
     sha256_of,
 )
 from docpipe.extract.workers import PageJobFailed, PagePool, default_worker_count
-from docpipe.healing import attempts_by_page, count_attempts, pages_to_heal, read_page_states
+from docpipe.healing import pages_to_heal, read_page_states
 from docpipe.inventory import (
     InventoryItem,
     count_changes,
@@ -61,10 +75,9 @@ from docpipe.inventory import (
     removed_with_rows,
     take_inventory,
 )
-from docpipe.keep_or_replace import keeps_previous, kept_document_row
 from docpipe.lock import output_lock
-from docpipe.page_cache import load_any_page, load_page, save_page
 from docpipe.page_cache import remove_leftover_temp_files as remove_leftover_cache_temp_files
+from docpipe.page_cache import save_page
 from docpipe.progress import reporter
 from docpipe.raw_objects import local_copies
 from docpipe.runs import RunSummary, new_run_id, run_row
@@ -82,6 +95,8 @@ from docpipe.writer import (
 )
 
 __all__ = ["RunSummary", "ingest", "retry_pages", "run_with_workers"]
+
+T = TypeVar("T")
 
 PROBLEM_STATUSES = ("failed", "low_confidence")
 # Page and document tasks use no Prefect cache (cache_policy=NO_CACHE): pages have
@@ -162,35 +177,76 @@ def open_pdf(path: Path, settings: Settings) -> DocumentFile | str:
         return failure.reason
 
 
+@dataclass(frozen=True, slots=True)
+class ReadFailed:
+    """A document job that ended without a result: its worker crashed or a page hung or raised.
+
+    The document is then read as batches and single pages, so the page that broke
+    (``page``, where the job ended, when known) fails alone; ``reason`` is why.
+    """
+
+    reason: str
+    page: int | None
+
+
+@task(name="read-document", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def read_document_task(
+    path: Path,
+    source_file: str,
+    settings: Settings,
+    out_dir: Location,
+    redo_pages: list[int] | None,
+    force: bool,
+) -> DocumentRead | str | ReadFailed:
+    """Open a document, read its text pages and, when none needs OCR, finish it: one worker job.
+
+    A document that cannot be read is the reason, as a string.  Each page has the
+    page timeout from its own start.
+    """
+    try:
+        return page_pool().run(
+            read_document,
+            path,
+            source_file,
+            out_dir=out_dir,
+            settings=settings,
+            redo_pages=redo_pages,
+            force=force,
+            timeout=settings.page_timeout,
+        )
+    except PageJobFailed as failure:
+        return ReadFailed(failure.reason, failure.page)
+
+
 @task(name="read-text-pages", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def read_text_pages_task(
     path: Path, doc_id: str, page_numbers: list[int], settings: Settings, out_dir: Location
 ) -> list[Page | None]:
     """Read a batch of pages from their text layers; ``None`` for each page that needs OCR.
 
-    The batch has one page's timeout: it takes milliseconds a page.  A batch that
-    fails is read again page by page, so one bad page fails alone.
+    Each page has the page timeout from its own start.  A batch that fails is
+    read again page by page, so one bad page fails alone.
     """
     pool = page_pool()
     try:
-        pages = pool.run(
-            read_text_pages, path, page_numbers, settings=settings, timeout=settings.page_timeout
+        return pool.run(
+            read_and_cache_text_pages,
+            path,
+            doc_id,
+            page_numbers,
+            settings=settings,
+            out_dir=out_dir,
+            timeout=settings.page_timeout,
         )
     except PageJobFailed as failure:
         if len(page_numbers) == 1:
             log_failure_details(get_run_logger(), f"{path.name} p.{page_numbers[0]}", failure)
-            pages = [failed_page(page_numbers[0], failure, method="text", engine=None)]
-        else:
-            pages = [
-                page
-                for number in page_numbers
-                for page in read_text_pages_task.fn(path, doc_id, [number], settings, out_dir)
-            ]
-            return pages  # each single-page read cached its own page
-    for page in pages:
-        if page is not None and page.status != "failed":
-            save_page(out_dir, doc_id, page, settings)
-    return pages
+            return [failed_page(page_numbers[0], failure, method="text", engine=None)]
+        return [
+            page
+            for number in page_numbers
+            for page in read_text_pages_task.fn(path, doc_id, [number], settings, out_dir)
+        ]
 
 
 @task(name="ocr-page", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -208,25 +264,32 @@ def ocr_page_task(path: Path, doc_id: str, page_number: int, settings: Settings,
     return page
 
 
-@task(name="assemble-document", cache_policy=NO_CACHE)
-def assemble_document_task(
-    document: DocumentFile, source_file: str, pages: list[Page], settings: Settings
-) -> DocumentRows:
-    return assemble_document(
-        doc_id=document.doc_id,
-        source_file=source_file,
-        pages=pages,
+@task(name="finish-document", cache_policy=NO_CACHE)
+def finish_document_task(
+    document: DocumentFile,
+    source_file: str,
+    pages: list[Page],
+    settings: Settings,
+    out_dir: Location,
+    redo_pages: list[int] | None,
+    force: bool,
+) -> FinishedDocument:
+    """Assemble, count attempts and write a document whose pages the flow gathered, in a worker.
+
+    Without a timeout, as in the main process: pure Python and I/O on pages already
+    read.  A bug raises :class:`PageJobFailed` with its reason: the document fails,
+    the run goes on.
+    """
+    return page_pool().run(
+        finish_document,
+        document,
+        source_file,
+        pages,
         settings=settings,
-        ingested_at=datetime.now(UTC),
+        out_dir=out_dir,
+        redo_pages=redo_pages,
+        force=force,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Written:
-    """What a writing task did: ``kept`` the previous rows over a worse result, or could not write at all."""
-
-    kept: bool = False
-    unwritable: str | None = None  # OutputUnwritable's message
 
 
 @task(name="write-document", cache_policy=NO_CACHE)
@@ -236,39 +299,9 @@ def write_document_task(
     rows: DocumentRows,
     force: bool = False,
     duplicate: bool = False,
-    previous_pages: list[dict[str, Any]] | None = None,
 ) -> Written:
-    """Replace the document's rows, unless this result is worse than the rows it would replace.
-
-    The documents row goes last, so a crash before it re-runs the document.
-    See :mod:`docpipe.keep_or_replace` for "worse" and for what ``force`` allows.
-    A ``duplicate`` (a second name for a file ingested under another) always
-    replaces: its earlier articles are the other name's, counted twice.
-    ``previous_pages``: the document's pages rows, when the caller has read them already.
-    """
-    try:
-        documents = read_document_rows(out_dir, "documents", source_file)
-        previous = documents[0] if documents else None
-        if previous is None:
-            previous_pages = []
-        elif previous_pages is None:
-            previous_pages = read_document_rows(out_dir, "pages", source_file)
-        if not duplicate and keeps_previous(previous, previous_pages, rows.document, rows.pages, force=force):
-            assert previous is not None  # keeps_previous is False without one
-            row = kept_document_row(
-                previous, previous_pages, rows.document, rows.pages, ingested_at=datetime.now(UTC)
-            )
-            write_dataset_rows(out_dir, "documents", previous["doc_kind"], source_file, [row])
-            return Written(kept=True)
-        if rows.doc_kind == "unknown":
-            remove_document(out_dir, source_file, datasets=["articles", "pages"])
-        else:
-            write_dataset_rows(out_dir, "articles", rows.doc_kind, source_file, rows.articles)
-            write_dataset_rows(out_dir, "pages", rows.doc_kind, source_file, rows.pages)
-        write_dataset_rows(out_dir, "documents", rows.doc_kind, source_file, [rows.document])
-    except OSError as error:
-        return Written(unwritable=str(OutputUnwritable.from_os_error(out_dir, error)))
-    return Written()
+    """Replace the document's rows, unless worse than those it would replace (:func:`write_document`)."""
+    return write_document(out_dir, source_file, rows, force=force, duplicate=duplicate)
 
 
 @task(name="record-removed")
@@ -444,12 +477,15 @@ def _write_and_report(
     *,
     force: bool,
     duplicate: bool = False,
-    previous_pages: list[dict[str, Any]] | None = None,
 ) -> DocumentRows:
-    """Write a document's rows; rows that stay unwritten because the previous ones were kept say so."""
-    written = _check_written(
-        write_document_task(out_dir, source_file, rows, force, duplicate, previous_pages)
-    )
+    """Write a document's rows (in the main process: a document that failed before any page job)."""
+    written = write_document_task(out_dir, source_file, unwalked(rows), force, duplicate)
+    return _report_written(source_file, rows, written)
+
+
+def _report_written(source_file: str, rows: DocumentRows, written: Written) -> DocumentRows:
+    """The rows a document contributed; rows left unwritten because the previous ones were kept say so."""
+    _check_written(written)
     if not written.kept:
         return rows
     get_run_logger().warning(
@@ -460,6 +496,15 @@ def _write_and_report(
     note = "previous rows kept, retried next run"
     error = f"{rows.document['error']} ({note})" if rows.document["error"] else note
     return DocumentRows(rows.doc_kind, [], rows.pages, {**rows.document, "error": error, "articles": 0})
+
+
+def unwalked(value: T) -> T:
+    """``value`` as a task argument that Prefect passes on without walking it.
+
+    Prefect visits every item of a task's arguments looking for futures: for a
+    document's pages or rows that cost more main-process time than the task.
+    """
+    return cast(T, quote(value))
 
 
 def _check_written(written: Written) -> Written:
@@ -480,7 +525,7 @@ def ingest_documents(
     """Run ``settings.documents_in_flight`` document jobs at a time; their rows, in the given order."""
     if not jobs:
         return
-    in_flight = max(1, settings.documents_in_flight)
+    in_flight = settings.documents_in_flight or default_worker_count(settings.ocr_workers) + 1
     with ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="docpipe-document") as executor:
         # A copy of this context per document: its tasks belong to this flow run and its pool.
         futures = [executor.submit(contextvars.copy_context().run, job) for job in jobs]
@@ -505,40 +550,88 @@ def ingest_document(
     earlier run found it, tags the document's page tasks.
     """
     logger = get_run_logger()
-    opened = open_pdf.with_options(task_run_name=f"open {source_file}").submit(path, settings)
-    document = opened.result(raise_on_failure=False)
-    if not isinstance(document, DocumentFile):
-        reason = document if isinstance(document, str) else describe(document)
+    kind_tag = [doc_kind] if doc_kind and doc_kind != "unknown" else []
+    redone = None if redo_pages is None else list(redo_pages)
+    read: DocumentRead | str | ReadFailed | BaseException
+    context = FlowRunContext.get()
+    if context is not None and runs_on_dask(context.task_runner):  # tasks are how work reaches Dask
+        read = (
+            read_document_task.with_options(task_run_name=f"read {source_file}", tags=[*kind_tag, "text"])
+            .submit(path, source_file, settings, out_dir, redone, force)
+            .result(raise_on_failure=False)
+        )
+    else:
+        # A plain call into the page workers, not a task run: a task run costs the API
+        # server 20-40 ms of CPU (as much as reading ten pages, on the same cores) and
+        # would say nothing that the document's line in the flow's log does not.
+        read = read_document_task.fn(path, source_file, settings, out_dir, redone, force)
+    alone = None
+    if isinstance(read, BaseException):  # not a page's failure: the task itself broke, twice
+        read = ReadFailed(describe(read), page=None)
+    if isinstance(read, ReadFailed):
+        logger.warning("%s: read again in batches after: %s", source_file, read.reason)
+        alone = read.page
+        read = _open_for_pages(path, source_file, out_dir=out_dir, settings=settings, redo_pages=redo_pages)
+    if not isinstance(read, DocumentRead):
+        assert not isinstance(read, ReadFailed)
+        reason = read if isinstance(read, str) else describe(read)
         logger.warning("%s: failed: %s", source_file, reason)
         rows = failed_document_rows(
             source_file=source_file, doc_id=_hash_or_none(path), error=reason, ingested_at=datetime.now(UTC)
         )
-    else:
+        return _write_and_report(out_dir, source_file, rows, force=force)
+    document = read.document
+    progress = reporter()
+    progress.start_document(source_file, document.pages - read.cached)  # what runs, not the kept pages
+    finished = read.finished
+    if finished is None:
         pages = extract_pages(
-            document,
-            source_file,
-            out_dir=out_dir,
-            settings=settings,
-            redo_pages=redo_pages,
-            doc_kind=doc_kind,
+            read, source_file, settings=settings, out_dir=out_dir, doc_kind=doc_kind, alone=alone
         )
         for page in pages:
             if page.status == "failed":
                 logger.warning("%s p.%d: failed: %s", source_file, page.number, page.error)
-        rows = assemble_document_task(document, source_file, pages, settings)
-        reporter().finish_document(source_file)
-        logger.info(
-            "%s: %d pages, %d articles, status %s",
+        finished = finish_document_task(
+            document,
             source_file,
-            len(pages),
-            len(rows.articles),
-            rows.document["status"],
+            unwalked(pages),
+            settings,
+            out_dir,
+            redone,
+            force,
         )
-    previous_pages = read_document_rows(out_dir, "pages", source_file)  # once: attempts, then keep-or-replace
-    if rows.pages:  # attempts across runs, for the bounded healing of failed pages
-        attempts = attempts_by_page(previous_pages, source_file=source_file, doc_id=rows.pages[0]["doc_id"])
-        rows = replace(rows, pages=count_attempts(rows.pages, attempts, redone=redo_pages))
-    return _write_and_report(out_dir, source_file, rows, force=force, previous_pages=previous_pages)
+    else:
+        for _ in range(document.pages - read.cached):
+            progress.page_done(source_file)
+    progress.finish_document(source_file)
+    rows = finished.rows
+    logger.info(
+        "%s: %d pages, %d articles, status %s",
+        source_file,
+        document.pages,
+        sum(row["part"] == "body" for row in rows.articles),
+        rows.document["status"],
+    )
+    return _report_written(source_file, rows, finished.written)
+
+
+def _open_for_pages(
+    path: Path,
+    source_file: str,
+    *,
+    out_dir: Location,
+    settings: Settings,
+    redo_pages: Sequence[int] | None,
+) -> DocumentRead | str | BaseException:
+    """After a document job failed: the document opened on its own, every page not cached left to read."""
+    opened = open_pdf.with_options(task_run_name=f"open {source_file}").submit(path, settings)
+    document = opened.result(raise_on_failure=False)
+    if not isinstance(document, DocumentFile):
+        return document
+    known = cached_pages(out_dir, document, settings=settings, redo_pages=redo_pages)
+    unread = [number for number in range(1, document.pages + 1) if number not in known]
+    known_pages = tuple(known[number] for number in sorted(known))
+    return DocumentRead(document, None, known_pages, (), tuple(unread), cached=len(known))
 
 
 def healable(
@@ -557,33 +650,29 @@ def healable(
 
 
 def extract_pages(
-    document: DocumentFile,
+    read: DocumentRead,
     source_file: str,
     *,
     out_dir: Location,
     settings: Settings,
-    redo_pages: Sequence[int] | None = None,
     doc_kind: str | None = None,
+    alone: int | None = None,
 ) -> list[Page]:
-    """Every page of a document: from the cache, text-layer batches, then one OCR task per page."""
+    """Every page of a document a job left unfinished: the pages it has, its unread pages
+    from the text layer in batches, then one OCR task for each page that needs it.
+
+    ``alone`` (the page a failed document job ended on) is read in a batch of its own.
+    """
+    document = read.document
     progress = reporter()
-    retrying = redo_pages is not None
-    redo = set(redo_pages or ())
-    pages: dict[int, Page] = {}
-    for number in range(1, document.pages + 1):
-        if retrying and number not in redo:
-            known = load_any_page(out_dir, document.doc_id, number)  # a retry keeps the good pages as read
-        elif number not in redo:
-            known = load_page(out_dir, document.doc_id, number, settings)
-        else:
-            known = None
-        if known is not None:
-            pages[number] = known
-    to_read = [number for number in range(1, document.pages + 1) if number not in pages]
-    progress.start_document(source_file, len(to_read))  # what runs: a retry's 4 pages, not the 21 kept
+    pages = {page.number: page for page in read.pages}
+    for _ in range(len(pages) - read.cached):  # read by the document's job; cached pages are not progress
+        progress.page_done(source_file)
     kind_tag = [doc_kind] if doc_kind and doc_kind != "unknown" else []
     batch_size = max(1, settings.text_batch_pages)
-    batches = [to_read[i : i + batch_size] for i in range(0, len(to_read), batch_size)]
+    rest = [number for number in read.unread_pages if number != alone]
+    batches = [[alone]] if alone in read.unread_pages else []
+    batches += [rest[i : i + batch_size] for i in range(0, len(rest), batch_size)]
     text_futures = [
         read_text_pages_task.with_options(
             task_run_name=f"text {source_file} p.{_page_range(batch)}", tags=[*kind_tag, "text"]
@@ -591,14 +680,19 @@ def extract_pages(
         for batch in batches
     ]
     ocr_futures: dict[int, PrefectFuture[Page]] = {}
+
+    def ocr(number: int) -> None:
+        ocr_futures[number] = ocr_page_task.with_options(
+            task_run_name=f"extract {source_file} p.{number}",
+            tags=[*kind_tag, "ocr", settings.ocr_engine],
+        ).submit(document.path, document.doc_id, number, settings, out_dir)
+
+    for number in read.ocr_pages:
+        ocr(number)
     for batch, future in zip(batches, text_futures, strict=True):
-        read = _text_pages_or_failures(future, batch)
-        for number, page in zip(batch, read, strict=True):
+        for number, page in zip(batch, _text_pages_or_failures(future, batch), strict=True):
             if page is None:
-                ocr_futures[number] = ocr_page_task.with_options(
-                    task_run_name=f"extract {source_file} p.{number}",
-                    tags=[*kind_tag, "ocr", settings.ocr_engine],
-                ).submit(document.path, document.doc_id, number, settings, out_dir)
+                ocr(number)
             else:
                 pages[number] = page
                 progress.page_done(source_file)
@@ -759,7 +853,8 @@ def run_with_workers(  # type: ignore[no-untyped-def]
     ``task_runner`` replaces those threads (a ``DaskTaskRunner``: see :mod:`docpipe.cluster`).
     """
     workers = default_worker_count(settings.ocr_workers)
-    threads = max(TASK_THREADS, 2 * workers + settings.documents_in_flight)
+    in_flight = settings.documents_in_flight or workers + 1
+    threads = max(TASK_THREADS, 2 * workers + in_flight)
     runner: TaskRunner[Any] = task_runner or ThreadPoolTaskRunner(max_workers=threads)
     overrides = {
         name: value for name, value in asdict(settings).items() if value != getattr(DEFAULT_SETTINGS, name)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,9 +151,16 @@ def read_text_layer(path: Path, page_number: int, *, settings: Settings = DEFAUL
 
 
 def read_text_layers(
-    path: Path, page_numbers: Sequence[int], *, settings: Settings = DEFAULT_SETTINGS
+    path: Path,
+    page_numbers: Sequence[int],
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
+    on_page: Callable[[int], None] | None = None,
 ) -> list[Page]:
     """Extract several pages (1-based) from their text layers, opening the document once.
+
+    ``on_page`` is told each page's number as its reading starts (a page job's
+    timeout counts per page: :func:`docpipe.extract.workers.report_page_start`).
 
     pdfplumber lists every page of a document when it opens it, and keeps each
     page's parsed objects until the page is closed: a long document is opened
@@ -165,30 +172,31 @@ def read_text_layers(
 
         with pdfplumber.open(path) as pdf:
             for page_number in page_numbers:
+                if on_page is not None:
+                    on_page(page_number)
                 started = time.perf_counter()
                 plumber_page = pdf.pages[page_number - 1]
                 chars, width, height = pdfplumber_chars(plumber_page)
                 plumber_page.close()
                 pages.append(_text_page(chars, width, height, page_number, started, settings))
         return pages
-    read: list[tuple[int, float, tuple[list[Char], float, float]]] = []
     with PDFIUM_LOCK:  # only the PDFium calls: grouping the characters needs no lock
         document = pdfium.PdfDocument(str(path))
-        try:
-            for page_number in page_numbers:
-                started = time.perf_counter()
+    try:
+        for page_number in page_numbers:
+            if on_page is not None:
+                on_page(page_number)
+            started = time.perf_counter()
+            with PDFIUM_LOCK:
                 pdfium_page = document[page_number - 1]
                 try:
-                    page_chars = pdfium_chars(pdfium_page)
+                    chars, width, height = pdfium_chars(pdfium_page)
                 finally:
                     pdfium_page.close()
-                read.append((page_number, time.perf_counter() - started, page_chars))
-        finally:
+            pages.append(_text_page(chars, width, height, page_number, started, settings))
+    finally:
+        with PDFIUM_LOCK:
             document.close()
-    for page_number, seconds, (chars, width, height) in read:
-        # The page's time: its reading, and (counted from here) its grouping.
-        started = time.perf_counter() - seconds
-        pages.append(_text_page(chars, width, height, page_number, started, settings))
     return pages
 
 
@@ -213,14 +221,20 @@ def _text_page(
     )
 
 
-def read_text_pages(path: Path, page_numbers: Sequence[int], *, settings: Settings) -> list[Page | None]:
+def read_text_pages(
+    path: Path,
+    page_numbers: Sequence[int],
+    *,
+    settings: Settings,
+    on_page: Callable[[int], None] | None = None,
+) -> list[Page | None]:
     """Text-layer pages of a batch, ``None`` for each page whose text layer calls for OCR.
 
     A page job run by the page workers: one job reads a batch of text pages.
     """
     return [
         page if choose_method(page.raw_text, settings=settings) == "text" else None
-        for page in read_text_layers(path, page_numbers, settings=settings)
+        for page in read_text_layers(path, page_numbers, settings=settings, on_page=on_page)
     ]
 
 

@@ -31,7 +31,7 @@ import unicodedata
 from bisect import insort
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from statistics import median
 from typing import Any
@@ -52,6 +52,11 @@ _SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")
 #: pdfplumber renders glyphs it cannot map to Unicode as "(cid:123)".
 _CID = re.compile(r"\(cid:\d+\)")
 _FONT_NAME_BUFFER = 256
+#: ``FPDFText_GetTextObject`` answering the object's address as an int (None for no
+#: object): compared for every character, where a ctypes pointer cast costs 3x the call.
+_text_object_address = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
+    ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value or 0
+)
 #: A line that is one bracketed run read backwards: ``】理管务政【``.
 _REVERSED_BRACKETS = re.compile(r"】[^【】]+【|》[^《》]+《|）[^（）]+（|〕[^〔〕]+〔")
 #: Punctuation that never starts a line of Chinese text (避头尾).
@@ -124,30 +129,24 @@ def pdfium_chars(page: pdfium.PdfPage) -> tuple[list[Char], float, float]:
         count = textpage.count_chars()
         codes = _char_codes(textpage, count)
         turns = _text_quarter_turns(textpage, count)
+        raw = textpage.raw  # the handle itself: the wrapper converts on every call
         box = pdfium_c.FS_RECTF()
-        matrix = pdfium_c.FS_MATRIX()
-        name = ctypes.create_string_buffer(_FONT_NAME_BUFFER)
-        flags = ctypes.c_int()
-        fonts: dict[bytes, str] = {}
+        styles = _TextObjectStyles(raw, turns)
         chars: list[Char] = []
         for index, code in enumerate(codes):
             if code in _BREAK_CODES:  # line breaks PDFium infers: not glyphs
                 continue
-            if pdfium_c.FPDFText_HasUnicodeMapError(textpage, index) == 1:
+            if pdfium_c.FPDFText_HasUnicodeMapError(raw, index) == 1:
                 text = UNMAPPED_GLYPH
             else:
                 text = _char_text(code)
                 if not text:
                     continue
-            pdfium_c.FPDFText_GetLooseCharBox(textpage, index, box)
-            pdfium_c.FPDFText_GetFontInfo(textpage, index, name, _FONT_NAME_BUFFER, flags)
-            font = name.value
-            if font not in fonts:
-                fonts[font] = base_font_name(font.decode("utf-8", "replace"))
+            pdfium_c.FPDFText_GetLooseCharBox(raw, index, box)
+            fontname, size, upright = styles.of(index)
             x0, top_, x1, bottom_ = _turned(
                 box.left - left, box.bottom - bottom, box.right - left, box.top - bottom, width, height, turns
             )
-            pdfium_c.FPDFText_GetMatrix(textpage, index, matrix)
             chars.append(
                 {
                     "text": text,
@@ -155,14 +154,14 @@ def pdfium_chars(page: pdfium.PdfPage) -> tuple[list[Char], float, float]:
                     "top": top_,
                     "x1": x1,
                     "bottom": bottom_,
-                    "size": pdfium_c.FPDFText_GetFontSize(textpage, index),
-                    "fontname": fonts[font],
+                    "size": size,
+                    "fontname": fontname,
                     # Text in another direction (a label up the margin) is not read.
-                    "upright": _quarter_turns(matrix.a, matrix.b) == turns,
+                    "upright": upright,
                     # PDFium stands a space it infers in for some of the PDF's own
                     # space glyphs (one drawn from another font subset than its
                     # neighbours): kept, zero wide, as a word boundary.
-                    "generated": code == 0x20 and pdfium_c.FPDFText_IsGenerated(textpage, index) == 1,
+                    "generated": code == 0x20 and pdfium_c.FPDFText_IsGenerated(raw, index) == 1,
                 }
             )
     finally:
@@ -170,6 +169,43 @@ def pdfium_chars(page: pdfium.PdfPage) -> tuple[list[Char], float, float]:
     if turns % 2:
         width, height = height, width
     return chars, width, height
+
+
+class _TextObjectStyles:
+    """Font name, size and uprightness of a text page's characters, looked up once per text object.
+
+    Every glyph of one PDF text object shares its font, size and matrix: asking
+    PDFium for them glyph by glyph was most of the time spent reading a page.
+    A character without a text object of its own (one PDFium generated) is
+    looked up by itself.
+    """
+
+    def __init__(self, textpage: Any, turns: int) -> None:
+        self.textpage = textpage
+        self.turns = turns
+        self.name = ctypes.create_string_buffer(_FONT_NAME_BUFFER)
+        self.flags = ctypes.c_int()
+        self.matrix = pdfium_c.FS_MATRIX()
+        self.fonts: dict[bytes, str] = {}
+        self.last_object: int | None = None
+        self.last_style: tuple[str, float, bool] = ("", 0.0, True)
+
+    def of(self, index: int) -> tuple[str, float, bool]:
+        text_object = _text_object_address(self.textpage, index)
+        if text_object is not None and text_object == self.last_object:
+            return self.last_style
+        pdfium_c.FPDFText_GetFontInfo(self.textpage, index, self.name, _FONT_NAME_BUFFER, self.flags)
+        font = self.name.value
+        if font not in self.fonts:
+            self.fonts[font] = base_font_name(font.decode("utf-8", "replace"))
+        pdfium_c.FPDFText_GetMatrix(self.textpage, index, self.matrix)
+        style = (
+            self.fonts[font],
+            pdfium_c.FPDFText_GetFontSize(self.textpage, index),
+            _quarter_turns(self.matrix.a, self.matrix.b) == self.turns,
+        )
+        self.last_object, self.last_style = text_object, style
+        return style
 
 
 def group_chars_into_lines(
@@ -387,19 +423,23 @@ def _row_pieces(
     latin_width = median(latin) if latin else 0.0
     pieces: list[_Piece] = []
     start, parts, separator = 0, [row[0]["text"]], ""
+    tab_gap, column_gap = settings.tab_gap_em * size, settings.column_gap_em * size
     for index, (previous, char, gap) in enumerate(zip(row[:-1], row[1:], gaps, strict=True), start=1):
-        if gap >= settings.tab_gap_em * size:
+        if gap >= tab_gap:
             between = "\t"
-        elif gap - usual_gap >= _space_gap(previous, char, latin_width, settings) or any(
-            previous["x1"] - 0.5 <= x <= char["x0"] + 0.5
-            # an inferred space never splits a number spread by justification
-            and not (generated and previous["text"].isdigit() and char["text"].isdigit())
-            for x, generated in spaces
+        elif gap - usual_gap >= _space_gap(previous, char, latin_width, settings) or (
+            spaces
+            and any(
+                previous["x1"] - 0.5 <= x <= char["x0"] + 0.5
+                # an inferred space never splits a number spread by justification
+                and not (generated and previous["text"].isdigit() and char["text"].isdigit())
+                for x, generated in spaces
+            )
         ):
             between = " "
         else:
             between = ""
-        if gap >= settings.column_gap_em * size:
+        if gap >= column_gap:
             pieces.append(_piece(row_number, row[start:index], "".join(parts), separator))
             start, parts, separator = index, [char["text"]], between
         else:
@@ -419,9 +459,12 @@ def _join_pieces(pieces: Sequence[_Piece], page_number: int, settings: Settings)
     run: list[_Piece] = []
     for piece in [*pieces, None]:
         if run and (piece is None or piece.row != run[-1].row or piece.line.x0 < run[-1].line.x1):
-            chars = [char for member in run for char in member.chars]
-            text = run[0].text + "".join(member.separator + member.text for member in run[1:])
-            lines.append(_line_of(chars, text, page_number))
+            if len(run) == 1:  # most lines: the piece's own line, on its page
+                lines.append(replace(run[0].line, page=page_number))
+            else:
+                chars = [char for member in run for char in member.chars]
+                text = run[0].text + "".join(member.separator + member.text for member in run[1:])
+                lines.append(_line_of(chars, text, page_number))
             run = []
         if piece is not None:
             run.append(piece)
@@ -429,7 +472,11 @@ def _join_pieces(pieces: Sequence[_Piece], page_number: int, settings: Settings)
 
 
 def _line_of(chars: Sequence[Char], text: str, page_number: int) -> Line:
-    fonts = Counter(base_font_name(c.get("fontname", "")) for c in chars)
+    fonts: Counter[str] = Counter()
+    # Counted by name first: a line has a few fonts and many glyphs; ties go to the
+    # font seen first, as they would counting base names glyph by glyph.
+    for name, count in Counter(c.get("fontname", "") for c in chars).items():
+        fonts[base_font_name(name)] += count
     return Line(
         text=text,
         page=page_number,

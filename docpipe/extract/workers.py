@@ -5,7 +5,11 @@ in one process gave "Data format error" and segfaults.  Each worker process runs
 job at a time on its main thread, so every PDFium in docpipe is used by one thread.
 
 A job's timeout counts from the moment a worker starts it, never the wait for a free
-worker.  A job that overruns has its worker's whole process group killed (the worker
+worker.  A job that reads many pages (a document, a batch) says when it starts each
+one (:func:`report_page_start`), and each page then has the whole timeout from its own
+start; a job that goes on to work no page can hang in (assembling a document's rows)
+says so (:func:`report_pages_done`) and runs on without a timeout.  A job that
+overruns has its worker's whole process group killed (the worker
 leads its own group, so a Tesseract it started dies with it) and the worker is
 replaced; so is a worker that crashes (a PDFium segfault ends one page, not the run).
 Workers die with the process that started them, even on SIGKILL (a parent-death
@@ -43,8 +47,8 @@ SHUTDOWN_GRACE = 2.0
 #: a busy 2-core machine this took over 5 s); not counted against any page.
 WORKER_START_TIMEOUT = 120.0
 #: Modules a worker imports before it says it is ready, so a page's timeout never
-#: pays for importing pdfplumber and PDFium.
-PRELOAD = ("docpipe.extract.pdf",)
+#: pays for importing PDFium, the cleaners and the segmenters.
+PRELOAD = ("docpipe.extract.pdf", "docpipe.document_job")
 
 
 class PageJobFailed(Exception):
@@ -54,21 +58,35 @@ class PageJobFailed(Exception):
     an exception raised inside the job that is not a known kind of page failure.
     ``details`` is the worker's traceback: always for an unexpected failure, for an
     expected one only with ``--debug`` (:mod:`docpipe.tracebacks`).
+
+    ``page`` is the page the job had last reported starting (:func:`report_page_start`),
+    None when it reported none.
     """
 
-    def __init__(self, reason: str, *, seconds: float, expected: bool = True, details: str = "") -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        seconds: float,
+        expected: bool = True,
+        details: str = "",
+        page: int | None = None,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.seconds = seconds
         self.expected = expected
         self.details = details
+        self.page = page
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_failure, (self.reason, self.seconds, self.expected, self.details))
+        return (_rebuild_failure, (self.reason, self.seconds, self.expected, self.details, self.page))
 
 
-def _rebuild_failure(reason: str, seconds: float, expected: bool, details: str) -> PageJobFailed:
-    return PageJobFailed(reason, seconds=seconds, expected=expected, details=details)
+def _rebuild_failure(
+    reason: str, seconds: float, expected: bool, details: str, page: int | None
+) -> PageJobFailed:
+    return PageJobFailed(reason, seconds=seconds, expected=expected, details=details, page=page)
 
 
 def _load_libc() -> ctypes.CDLL | None:
@@ -80,6 +98,36 @@ def _load_libc() -> ctypes.CDLL | None:
 
 #: Loaded once, in the parent: a child between fork and exec should only make the call.
 _LIBC = _load_libc()
+
+#: In a worker process: the pipe to the pool, for a job's reports; None elsewhere.
+_REPORTS: Connection | None = None
+#: In a worker process: the page the running job last reported starting, and when
+#: (``time.perf_counter()``; the job's own start until it reports a page).
+_CURRENT_PAGE: int | None = None
+_PAGE_STARTED = 0.0
+
+
+def report_page_start(number: int) -> None:
+    """Say, from inside a job, that it starts page ``number`` now: the timeout counts from here.
+
+    Outside a page worker (a test calling the job, a Dask worker) it does nothing:
+    there the timeout counts from the start of the job.
+    """
+    global _CURRENT_PAGE, _PAGE_STARTED
+    _CURRENT_PAGE, _PAGE_STARTED = number, time.perf_counter()
+    if _REPORTS is not None:
+        _REPORTS.send(("page", number, 0.0))
+
+
+def report_pages_done() -> None:
+    """Say, from inside a job, that its pages are read: what it does next runs without a timeout.
+
+    For pure Python work on pages already read (cleaning and segmenting a document),
+    which PDFium and OCR cannot hang, and which the run's main process did without a
+    timeout before it moved into the workers.
+    """
+    if _REPORTS is not None:
+        _REPORTS.send(("untimed", None, 0.0))
 
 
 def die_with_parent(sig: int = signal.SIGKILL) -> None:
@@ -135,26 +183,36 @@ class _Worker:
             raise PageJobFailed("WorkerCrashed: a page worker process failed to start", seconds=0.0)
 
     def run(self, job: _Job) -> Any:
-        started = time.monotonic()
+        started = time.monotonic()  # of the job, then of each page it reports starting
+        timeout, page = job.timeout, None
         try:
             self.connection.send((job.function, job.args, job.kwargs))
         except (BrokenPipeError, OSError):
             raise PageJobFailed(self._death(), seconds=0.0) from None
-        ready = self.connection.poll(job.timeout)
-        seconds = time.monotonic() - started
-        if not ready:
-            self.kill()
-            raise PageJobFailed(f"Timeout: page took more than {job.timeout:g} s", seconds=seconds)
-        try:
-            outcome, value, job_seconds = self.connection.recv()
-        except (EOFError, OSError):
-            self.process.join(timeout=SHUTDOWN_GRACE)
-            raise PageJobFailed(self._death(), seconds=seconds) from None
-        if outcome == "ok":
-            return value
-        assert isinstance(value, PageJobFailed)
-        value.seconds = job_seconds
-        raise value
+        while True:
+            wait = None if timeout is None else max(0.0, timeout - (time.monotonic() - started))
+            ready = self.connection.poll(wait)
+            seconds = time.monotonic() - started
+            if not ready:
+                self.kill()
+                raise PageJobFailed(
+                    f"Timeout: page took more than {job.timeout:g} s", seconds=seconds, page=page
+                )
+            try:
+                outcome, value, job_seconds = self.connection.recv()
+            except (EOFError, OSError):
+                self.process.join(timeout=SHUTDOWN_GRACE)
+                raise PageJobFailed(self._death(), seconds=seconds, page=page) from None
+            if outcome == "page":
+                started, page = time.monotonic(), value
+            elif outcome == "untimed":
+                timeout = None
+            elif outcome == "ok":
+                return value
+            else:
+                assert isinstance(value, PageJobFailed)
+                value.seconds = job_seconds
+                raise value
 
     def alive(self) -> bool:
         return self.process.is_alive()
@@ -329,6 +387,7 @@ def _serve(
     connection: Connection, parent_pid: int, expected_failures: tuple[type[BaseException], ...]
 ) -> None:
     """A worker's life: lead a process group, die with the parent, run jobs one at a time."""
+    global _REPORTS, _CURRENT_PAGE, _PAGE_STARTED
     os.setpgid(0, 0)
     die_with_parent()
     if os.getppid() != parent_pid:  # the parent died before the death signal was armed
@@ -340,6 +399,7 @@ def _serve(
     for module in PRELOAD:
         importlib.import_module(module)
     connection.send("ready")
+    _REPORTS = connection
     while True:
         try:
             message = connection.recv()
@@ -349,6 +409,7 @@ def _serve(
             return
         function, args, kwargs = message
         started = time.perf_counter()
+        _CURRENT_PAGE, _PAGE_STARTED = None, started
         try:
             result = function(*args, **kwargs)
         except BaseException as error:
@@ -356,11 +417,12 @@ def _serve(
             reason = str(error) if expected else f"{type(error).__name__}: {error}".strip()
             failure = PageJobFailed(
                 reason,
-                seconds=time.perf_counter() - started,
+                seconds=time.perf_counter() - _PAGE_STARTED,
                 expected=expected,
                 details=traceback_if_wanted(expected=expected),
+                page=_CURRENT_PAGE,
             )
-            connection.send(("error", failure, time.perf_counter() - started))
+            connection.send(("error", failure, failure.seconds))
         else:
             try:
                 connection.send(("ok", result, time.perf_counter() - started))

@@ -14,7 +14,12 @@ from cleaners import clean_text
 from cleaners.plausibility import UNMAPPED_GLYPH, mojibake_share
 from cleaners.records import Page
 from docpipe.extract.pdf import choose_method, read_text_layer
-from docpipe.extract.text_layer import group_chars_into_lines, reversed_runs
+from docpipe.extract.text_layer import (
+    base_font_name,
+    group_chars_into_lines,
+    pdfium_chars,
+    reversed_runs,
+)
 from docpipe.samples import fixtures_textlayer as fx
 from docpipe.settings import DEFAULT_SETTINGS
 
@@ -343,3 +348,75 @@ def test_both_readers_measure_a_cropped_page_from_its_crop_box(tmp_path: Path) -
         (line,) = page.lines
         assert (line.text, line.x0) == ("Hello cropped world", pytest.approx(22.0))
         assert 742 - 700 - 12 < line.top < 742 - 700  # the baseline 42 pt below the crop box's top
+
+
+def _char_styles_one_by_one(page: pdfium.PdfPage) -> list[tuple[str, str, float, bool]]:
+    """Each glyph's text, font, size and direction asked of PDFium glyph by glyph (no shared lookups)."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    textpage = page.get_textpage()
+    name, flags, matrix = ctypes.create_string_buffer(256), ctypes.c_int(), pdfium_c.FS_MATRIX()
+    styles = []
+    for index in range(textpage.count_chars()):
+        code = pdfium_c.FPDFText_GetUnicode(textpage, index)
+        if code in (0x0A, 0x0D) or chr(code).isspace():
+            continue
+        pdfium_c.FPDFText_GetFontInfo(textpage, index, name, 256, flags)
+        pdfium_c.FPDFText_GetMatrix(textpage, index, matrix)
+        styles.append(
+            (
+                chr(code),
+                base_font_name(name.value.decode()),
+                pdfium_c.FPDFText_GetFontSize(textpage, index),
+                abs(matrix.b) < abs(matrix.a),
+            )
+        )
+    textpage.close()
+    return styles
+
+
+def test_fonts_sizes_and_directions_are_each_glyphs_own_where_they_change_within_a_line(
+    tmp_path: Path,
+) -> None:
+    """The reader looks a glyph's style up once per text object: glyphs of another object never share it."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    from tests.page_pdfs import FONT, FONT_FILE
+
+    pdfmetrics.registerFont(TTFont(FONT, FONT_FILE, subfontIndex=0))
+    path = tmp_path / "styles.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=(420.0, 595.0), invariant=1)
+    text = pdf.beginText(40, 500)
+    for font, size, words in [
+        (FONT, 10.5, "电子政务"),
+        ("Helvetica", 14, "PDF"),
+        (FONT, 9, "建设"),
+        ("Times-Bold", 10.5, "2014"),
+    ]:
+        text.setFont(font, size)
+        text.textOut(words)  # one text object, four fonts and sizes on one line
+    pdf.drawText(text)
+    pdf.setFont(FONT, 12)
+    pdf.drawString(40, 450, "国家信息中心")
+    pdf.saveState()
+    pdf.translate(400, 100)
+    pdf.rotate(90)
+    pdf.drawString(0, 0, "边注")  # up the margin: not upright
+    pdf.restoreState()
+    pdf.showPage()
+    pdf.save()
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        chars, _, _ = pdfium_chars(document[0])
+        expected = _char_styles_one_by_one(document[0])
+    finally:
+        document.close()
+    read = [(c["text"], c["fontname"], c["size"], c["upright"]) for c in chars if not c["text"].isspace()]
+    assert read == expected
+    assert {font for _, font, _, _ in read} >= {"Helvetica", "Times-Bold"}
+    assert [upright for text, *_, upright in read if text in "边注"] == [False, False]

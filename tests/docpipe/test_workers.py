@@ -19,7 +19,7 @@ from docpipe.extract.pdf import (
     read_page_by_ocr,
     read_text_pages,
 )
-from docpipe.extract.workers import PageJobFailed, PagePool
+from docpipe.extract.workers import PageJobFailed, PagePool, report_page_start, report_pages_done
 from docpipe.settings import DEFAULT_SETTINGS
 from tests.builders import BROKEN_INPUTS, write_not_a_pdf
 from tests.page_pdfs import write_blank_pdf, write_text_pdf, write_white_box_pdf
@@ -40,6 +40,17 @@ def start_sleeper_then_hang(pid_file: str) -> None:
     child = subprocess.Popen(["sleep", "300"])
     Path(pid_file).write_text(str(child.pid))
     time.sleep(300)
+
+
+def pages_of(seconds: float, pages: int, *, hang_on: int | None = None, then: float = 0.0) -> int:
+    """A job reading ``pages`` pages of ``seconds`` each (``hang_on`` never ends), then ``then`` s of work
+    on what it read."""
+    for number in range(1, pages + 1):
+        report_page_start(number)
+        time.sleep(300 if number == hang_on else seconds)
+    report_pages_done()
+    time.sleep(then)
+    return pages
 
 
 def raise_value_error() -> None:
@@ -115,6 +126,28 @@ def test_the_timeout_counts_the_jobs_own_work_not_its_wait(pool: PagePool) -> No
     # timeout would fail them if it counted the wait.
     futures = [pool.submit(sleep_then_pid, 1.0, timeout=3.0) for _ in range(10)]
     assert all(future.result() > 0 for future in futures)
+
+
+def test_each_page_a_job_reports_has_the_whole_timeout_from_its_own_start(pool: PagePool) -> None:
+    # Five 0.6 s pages under a 1.5 s timeout: the job runs 3 s, no page more than 0.6 s.
+    assert pool.run(pages_of, 0.6, 5, timeout=1.5) == 5
+
+
+def test_a_page_that_hangs_in_a_job_fails_it_at_its_own_timeout_and_is_named(pool: PagePool) -> None:
+    with pytest.raises(PageJobFailed, match="Timeout") as failure:
+        pool.run(pages_of, 0.3, 5, hang_on=4, timeout=1.5)
+    assert failure.value.page == 4
+    assert 1.5 <= failure.value.seconds < 3.0  # page 4's time, not the job's
+
+
+def test_work_after_the_pages_runs_without_a_timeout(pool: PagePool) -> None:
+    assert pool.run(pages_of, 0.1, 2, then=2.0, timeout=1.0) == 2
+
+
+def test_an_error_on_a_page_names_that_page(pool: PagePool) -> None:
+    with pytest.raises(PageJobFailed) as failure:
+        pool.run(pages_of, 0.0, 3, hang_on=None, then="not a number", timeout=60)  # type: ignore[arg-type]
+    assert failure.value.page == 3 and failure.value.reason.startswith("TypeError")
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from prefect_dask import DaskTaskRunner
 from docpipe.cluster import local_cluster_options
 from docpipe.settings import DEFAULT_SETTINGS
 from docpipe.writer import read_dataset
-from flows.ingest import ingest, open_pdf, read_text_pages_task, run_with_workers
+from flows.ingest import ingest, read_document_task, run_with_workers
 
 pytestmark = pytest.mark.slow  # a cluster of two spawned workers and two runs: over 30 s on 2 cores
 
@@ -66,10 +66,10 @@ def test_two_dask_workers_write_the_same_articles_as_the_local_runner(
         ]
     assert len(workers) >= 2
     assert summary.failed_documents == 0 and not summary.problem_pages
-    # Opening documents and reading their pages went to the cluster's workers.
+    # Reading, assembling and writing the documents went to the cluster's workers.
     # One connection for the run, whatever its document threads do (each would start a LocalCluster).
     assert len(clients) == 1, clients
-    assert {open_pdf.fn.__name__, read_text_pages_task.fn.__name__} <= sent_to_cluster, sent_to_cluster
+    assert read_document_task.fn.__name__ in sent_to_cluster, sent_to_cluster
     expected = article_rows(local_out)
     assert expected, "the local run wrote no articles"
     assert article_rows(dask_out) == expected

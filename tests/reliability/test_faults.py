@@ -22,6 +22,8 @@ import pytest
 import flows.ingest
 from docpipe import page_cache, writer
 from docpipe.assemble import DocumentRows
+from docpipe.document_job import finish_document, read_document
+from docpipe.extract.workers import PagePool
 from docpipe.keep_or_replace import RETRY_PENDING
 from docpipe.writer import OutputUnwritable, read_dataset
 from flows.ingest import ingest, write_document_task
@@ -114,14 +116,42 @@ def cache_is_a_file(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (out / "_cache").write_text("not a directory")
 
 
+_REAL_DUMP = json.dump
+
+
+def dump_half(value: object, stream: object, **kwargs: object) -> None:
+    _REAL_DUMP({"half": "written"}, stream)  # type: ignore[arg-type]
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+#: Patches that make a page worker's cache writes fail, by name; applied in the workers,
+#: where pages are read and cached (see :class:`FaultyCacheWorkers`).
+WORKER_CACHE_PATCHES: dict[str, tuple[Any, str, Any]] = {
+    "dump_half": (page_cache.json, "dump", dump_half),
+    "no_space": (page_cache.tempfile, "NamedTemporaryFile", no_space),
+}
+
+
+def with_faulty_cache(patch: str, function: Any, /, *args: Any, **kwargs: Any) -> Any:
+    """Run a page job in a worker whose page cache writes fail as ``patch`` says."""
+    target, name, replacement = WORKER_CACHE_PATCHES[patch]
+    setattr(target, name, replacement)  # the worker is the run's, stopped when it ends
+    return function(*args, **kwargs)
+
+
+def faulty_cache_workers(patch: str) -> type[PagePool]:
+    class FaultyCacheWorkers(PagePool):
+        """The flow's page workers, each with the cache fault ``patch``."""
+
+        def submit(self, function: Any, /, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
+            return super().submit(with_faulty_cache, patch, function, *args, timeout=timeout, **kwargs)
+
+    return FaultyCacheWorkers
+
+
 def cache_write_runs_out_of_space(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_dump = json.dump
-
-    def dump_half(value: object, stream: object, **kwargs: object) -> None:
-        real_dump({"half": "written"}, stream)  # type: ignore[arg-type]
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
     monkeypatch.setattr(page_cache.json, "dump", dump_half)
+    monkeypatch.setattr(flows.ingest, "PagePool", faulty_cache_workers("dump_half"))
 
 
 CACHE_FAULTS: dict[str, Callable[[Path, pytest.MonkeyPatch], None]] = {
@@ -144,6 +174,7 @@ def test_unwritable_cache_changes_nothing(
 
     forced = ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY, force=True)
 
+    assert not list((out / page_cache.CACHE_DIR).glob("*/*.json")), "the fault never hit the cache"
     assert forced.pages_by_status["failed"] == 0
     assert article_state(out) == before
     assert {row["status"] for row in read_dataset(out, "pages").to_pylist()} == {"ok"}
@@ -160,6 +191,7 @@ def test_cache_on_a_full_volume_changes_nothing(prefect_harness: None, raw: Path
             fill(out / "_cache")
         else:  # not allowed to mount here: the writes fail as they would
             patch.setattr(page_cache.tempfile, "NamedTemporaryFile", no_space)
+            patch.setattr(flows.ingest, "PagePool", faulty_cache_workers("no_space"))
         page_cache._unwritable.clear()
         forced = ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY, force=True)
         assert forced.pages_by_status["failed"] == 0
@@ -395,6 +427,19 @@ def test_copy_turned_into_a_symlink_drops_its_duplicate_articles(
     check_invariants(out)
 
 
+def raise_a_bug(*args: Any, **kwargs: Any) -> None:
+    raise IndexError("list index out of range")
+
+
+class BuggyOnGood(PagePool):
+    """The flow's page workers, where assembling good.pdf hits a bug (in a worker, where it runs)."""
+
+    def submit(self, function: Any, /, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
+        if function in (read_document, finish_document) and args[1] == "good.pdf":
+            function = raise_a_bug
+        return super().submit(function, *args, timeout=timeout, **kwargs)
+
+
 def test_a_bug_on_one_document_does_not_stop_the_others(
     prefect_harness: None, raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -402,14 +447,8 @@ def test_a_bug_on_one_document_does_not_stop_the_others(
     shutil.copy(OTHER_SAMPLE, raw / "other.pdf")
     ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY)
     before = article_state(out)
-    real_assemble = flows.ingest.assemble_document
 
-    def crash_on_good(**kwargs: Any) -> Any:
-        if kwargs["source_file"] == "good.pdf":
-            raise IndexError("list index out of range")
-        return real_assemble(**kwargs)
-
-    monkeypatch.setattr(flows.ingest, "assemble_document", crash_on_good)
+    monkeypatch.setattr(flows.ingest, "PagePool", BuggyOnGood)
     summary = ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY, force=True)
 
     by_file = {d["source_file"]: d for d in summary.documents}

@@ -35,6 +35,7 @@ from docpipe.keep_or_replace import keeps_previous, kept_document_row
 from docpipe.page_cache import load_any_page, load_page, save_page
 from docpipe.settings import Settings
 from docpipe.storage import Location
+from docpipe.tracebacks import traceback_if_wanted
 from docpipe.writer import OutputUnwritable, read_document_rows, remove_document, write_dataset_rows
 
 
@@ -52,6 +53,14 @@ class FinishedDocument:
 
     rows: DocumentRows
     written: Written
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A document that cannot be read: why, and its traceback when ``--debug`` asks for it."""
+
+    reason: str
+    details: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,18 +90,18 @@ def read_document(
     settings: Settings,
     redo_pages: Sequence[int] | None = None,
     force: bool = False,
-) -> DocumentRead | str:
+) -> DocumentRead | Unreadable:
     """Open, read (from the cache or the text layer) and, when nothing is left, finish a document.
 
     A page job.  The document is finished here only when no page needs OCR and
-    the job read every page; a document that cannot be read at all is the reason
-    why, as a string.  ``redo_pages``: see :func:`cached_pages`; ``force``: see
+    the job read every page; a document that cannot be read at all is
+    :class:`Unreadable`.  ``redo_pages``: see :func:`cached_pages`; ``force``: see
     :func:`write_document`.
     """
     try:
         document = open_document(path)
     except UnreadableDocument as error:
-        return str(error)
+        return Unreadable(str(error), traceback_if_wanted(expected=True))
     pages = cached_pages(out_dir, document, settings=settings, redo_pages=redo_pages)
     cached = len(pages)
     to_read = [number for number in range(1, document.pages + 1) if number not in pages]

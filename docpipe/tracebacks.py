@@ -21,8 +21,11 @@ DEBUG_VARIABLE = "DOCPIPE_DEBUG"
 class Failure(Protocol):
     """What a page job's failure carries: its one-line reason and, when it has one, its traceback."""
 
-    reason: str
-    details: str
+    @property
+    def reason(self) -> str: ...
+
+    @property
+    def details(self) -> str: ...
 
 
 def debugging() -> bool:

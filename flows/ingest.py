@@ -52,6 +52,7 @@ from docpipe.copies import apply_copy_links
 from docpipe.document_job import (
     DocumentRead,
     FinishedDocument,
+    Unreadable,
     Written,
     cached_pages,
     finish_document,
@@ -197,11 +198,11 @@ def read_document_task(
     out_dir: Location,
     redo_pages: list[int] | None,
     force: bool,
-) -> DocumentRead | str | ReadFailed:
+) -> DocumentRead | Unreadable | ReadFailed:
     """Open a document, read its text pages and, when none needs OCR, finish it: one worker job.
 
-    A document that cannot be read is the reason, as a string.  Each page has the
-    page timeout from its own start.
+    A document that cannot be read is :class:`~docpipe.document_job.Unreadable`.  Each
+    page has the page timeout from its own start.
     """
     try:
         return page_pool().run(
@@ -552,7 +553,7 @@ def ingest_document(
     logger = get_run_logger()
     kind_tag = [doc_kind] if doc_kind and doc_kind != "unknown" else []
     redone = None if redo_pages is None else list(redo_pages)
-    read: DocumentRead | str | ReadFailed | BaseException
+    read: DocumentRead | Unreadable | str | ReadFailed | BaseException
     context = FlowRunContext.get()
     if context is not None and runs_on_dask(context.task_runner):  # tasks are how work reaches Dask
         read = (
@@ -566,6 +567,9 @@ def ingest_document(
         # would say nothing that the document's line in the flow's log does not.
         read = read_document_task.fn(path, source_file, settings, out_dir, redone, force)
     alone = None
+    if isinstance(read, Unreadable):
+        log_failure_details(logger, source_file, read)
+        read = read.reason
     if isinstance(read, BaseException):  # not a page's failure: the task itself broke, twice
         read = ReadFailed(describe(read), page=None)
     if isinstance(read, ReadFailed):

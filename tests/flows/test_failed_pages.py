@@ -38,7 +38,8 @@ def scanned_page_png() -> bytes:
 
 
 def write_mixed_pdf(path: Path) -> Path:
-    """Page 1: a text layer with two numbered articles; page 2: an image-only scan."""
+    """Page 1: a text layer with two numbered articles, the first ending with its source (a digest);
+    page 2: an image-only scan, the second article's end."""
     pdfmetrics.registerFont(TTFont("ZenHei", FONT, subfontIndex=0))
     pdf = canvas.Canvas(str(path), pagesize=(550, 750), invariant=1)
     pdf.setFont("ZenHei", 14)
@@ -46,6 +47,7 @@ def write_mixed_pdf(path: Path) -> Path:
     pdf.setFont("ZenHei", 10.5)
     pdf.drawString(81, 650, PARAGRAPHS[0][:38])
     pdf.drawString(60, 632, PARAGRAPHS[0][38:])
+    pdf.drawString(60, 614, "（来源：人民网）")  # numbered articles that end with sources: a digest
     pdf.setFont("ZenHei", 14)
     pdf.drawString(60, 590, "2. 国家信息中心推进电子政务")
     pdf.setFont("ZenHei", 10.5)

@@ -1,7 +1,9 @@
 """A run reads the documents dataset once, and each document's previous pages file once.
 
-(Linking copies, once every document is written, reads the datasets as they then are:
-that read is not counted.)
+Text documents are finished (and their previous pages read) in the page workers, so
+the pages files are counted there too: each worker's job is wrapped to log the pages
+files it reads to a file the test then counts.  (Linking copies, once every document
+is written, reads the datasets as they then are: that read is not counted.)
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import pytest
 
 import docpipe.inventory
 import flows.ingest
+from docpipe.extract.workers import PagePool
 from docpipe.writer import PARQUET_SUFFIX, document_key
 from flows.ingest import ingest
 from tests.conftest import RAW
@@ -46,6 +49,39 @@ def counting_files(reads: Counter[str], read: Callable[..., Any]) -> Callable[..
     return counted
 
 
+def log_pages_file_reads(log: Path, read: Callable[..., Any]) -> Callable[..., Any]:
+    """``read`` (pyarrow's), appending the name of each pages file it is given to ``log``."""
+
+    def logged(source: Any, *args: Any, **kwargs: Any) -> Any:
+        for path in source if isinstance(source, list) else [source]:
+            if Path(str(path)).parts[-3:-2] == ("pages",):
+                with log.open("a") as stream:
+                    stream.write(Path(str(path)).name + "\n")
+        return read(source, *args, **kwargs)
+
+    return logged
+
+
+def with_logged_reads(log: str, function: Any, /, *args: Any, **kwargs: Any) -> Any:
+    """Run a page job in a worker whose pyarrow reads of pages files are logged (patched once per worker)."""
+    if not getattr(pq.read_table, "logs_pages_reads", False):
+        for module, name in ((pq, "read_table"), (ds, "dataset")):
+            logged = log_pages_file_reads(Path(log), getattr(module, name))
+            logged.logs_pages_reads = True  # type: ignore[attr-defined]
+            setattr(module, name, logged)
+    return function(*args, **kwargs)
+
+
+def logging_workers(log: Path) -> type[PagePool]:
+    class LoggingWorkers(PagePool):
+        """The flow's page workers, each logging the pages files it reads to ``log``."""
+
+        def submit(self, function: Any, /, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
+            return super().submit(with_logged_reads, str(log), function, *args, timeout=timeout, **kwargs)
+
+    return LoggingWorkers
+
+
 @pytest.mark.parametrize("force", [False, True], ids=["new files", "forced over previous rows"])
 def test_each_dataset_file_is_read_once_per_run(
     prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, force: bool
@@ -70,7 +106,13 @@ def test_each_dataset_file_is_read_once_per_run(
 
     monkeypatch.setattr(flows.ingest, "link_copies_task", link_copies_uncounted)
 
+    worker_log = tmp_path / "worker-reads.log"
+    worker_log.touch()
+    monkeypatch.setattr(flows.ingest, "PagePool", logging_workers(worker_log))
+
     summary = ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY, force=force)
+
+    page_files.update(worker_log.read_text().split())
 
     assert len(summary.documents) == len(SAMPLES)
     assert datasets["documents"] == 1

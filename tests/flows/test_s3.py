@@ -28,9 +28,11 @@ import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pytest
 
+import flows.ingest
 from docpipe import inventory as inventory_module
 from docpipe import lease as lease_module
 from docpipe.extract.pdf import sha256_of
+from docpipe.extract.workers import PagePool
 from docpipe.inventory import InventoryItem, raw_paths, take_inventory
 from docpipe.lease import LeaseHeld, hold_lease, lease_object
 from docpipe.raw_objects import copies_directory, local_copies
@@ -199,6 +201,33 @@ def object_keys(endpoint: str, bucket: str, prefix: str) -> set[str]:
     return {item["Key"] for page in pages for item in page.get("Contents", [])}
 
 
+def crash_on_the_commit_point(victim_row: str, function: Any, /, *args: Any, **kwargs: Any) -> Any:
+    """Run a page job in a worker whose store fails writing ``victim_row`` (patched once per worker)."""
+    real_write = ObjectStore.write_atomically
+    if not getattr(real_write, "crashes", False):
+
+        def crashing_write(store: ObjectStore, relative: str, data: bytes) -> None:
+            if relative == victim_row:
+                raise OSError("connection reset while writing the documents row")
+            real_write(store, relative, data)
+
+        crashing_write.crashes = True  # type: ignore[attr-defined]
+        ObjectStore.write_atomically = crashing_write  # type: ignore[method-assign,assignment]
+    return function(*args, **kwargs)
+
+
+def crashing_workers(victim_row: str) -> type[PagePool]:
+    class CrashingWorkers(PagePool):
+        """The flow's page workers (where documents are written), failing on ``victim_row``."""
+
+        def submit(self, function: Any, /, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
+            return super().submit(
+                crash_on_the_commit_point, victim_row, function, *args, timeout=timeout, **kwargs
+            )
+
+    return CrashingWorkers
+
+
 def test_a_crash_before_the_documents_row_leaves_no_visible_document_and_the_next_run_finishes_it(
     prefect_harness: None,
     s3_endpoint: str,
@@ -208,15 +237,8 @@ def test_a_crash_before_the_documents_row_leaves_no_visible_document_and_the_nex
 ) -> None:
     victim = digest_samples[0].name
     victim_documents_row = f"documents/doc_kind=digest/{document_key(victim)}.parquet"
-    real_write = ObjectStore.write_atomically
-
-    def crash_on_the_commit_point(store: ObjectStore, relative: str, data: bytes) -> None:
-        if relative == victim_documents_row:
-            raise OSError("connection reset while writing the documents row")
-        real_write(store, relative, data)
-
     out = f"s3://{bucket}/parquet"
-    monkeypatch.setattr(ObjectStore, "write_atomically", crash_on_the_commit_point)
+    monkeypatch.setattr(flows.ingest, "PagePool", crashing_workers(victim_documents_row))
     with pytest.raises(OutputUnwritable, match="connection reset"):
         run_with_workers(ingest, TEXT_ONLY, raw_dir=f"s3://{bucket}/raw", out_dir=out, wait_for_lock=False)
     monkeypatch.undo()

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 import flows.ingest
-from docpipe import page_cache, writer
+from docpipe import page_cache, storage, writer
 from docpipe.assemble import DocumentRows
 from docpipe.document_job import finish_document, read_document
 from docpipe.extract.workers import PagePool
@@ -124,11 +124,18 @@ def dump_half(value: object, stream: object, **kwargs: object) -> None:
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
+def store_without_space(location: Any) -> storage.Store:
+    """The page cache's store, whose writes fail as on a full volume."""
+    store = storage.open_store(location)
+    store.write_atomically = no_space  # type: ignore[method-assign]
+    return store
+
+
 #: Patches that make a page worker's cache writes fail, by name; applied in the workers,
 #: where pages are read and cached (see :class:`FaultyCacheWorkers`).
 WORKER_CACHE_PATCHES: dict[str, tuple[Any, str, Any]] = {
     "dump_half": (page_cache.json, "dump", dump_half),
-    "no_space": (page_cache.tempfile, "NamedTemporaryFile", no_space),
+    "no_space": (page_cache, "open_store", store_without_space),
 }
 
 
@@ -190,7 +197,7 @@ def test_cache_on_a_full_volume_changes_nothing(prefect_harness: None, raw: Path
         if mounted:
             fill(out / "_cache")
         else:  # not allowed to mount here: the writes fail as they would
-            patch.setattr(page_cache.tempfile, "NamedTemporaryFile", no_space)
+            patch.setattr(page_cache, "open_store", store_without_space)
             patch.setattr(flows.ingest, "PagePool", faulty_cache_workers("no_space"))
         page_cache._unwritable.clear()
         forced = ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY, force=True)

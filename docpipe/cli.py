@@ -496,6 +496,16 @@ def _datasets_hold_failures(out_dir: Location) -> bool:
     return "failed" in documents["status"].to_pylist() or bool(problem_pages(out_dir, statuses=["failed"]))
 
 
+def _local_directories_only(args: argparse.Namespace, command: str) -> None:
+    """``pages`` and ``inspect`` read datasets and PDFs on local disk; an object store is one line."""
+    for option, location in (("--raw", args.raw), ("--out", args.out)):
+        if is_object_store(location):
+            raise UserError(
+                f"{command} reads a local {option}, and {location} is an object store: read its datasets "
+                "with pyarrow or DuckDB (README: Object storage), or copy them to a directory"
+            )
+
+
 def _pages(args: argparse.Namespace) -> int:
     from docpipe.operate import (
         check_datasets_directory,
@@ -507,6 +517,7 @@ def _pages(args: argparse.Namespace) -> int:
         resolve_source_file,
     )
 
+    _local_directories_only(args, "pages")
     statuses = [status.strip() for status in args.status.split(",") if status.strip()]
     if not statuses:
         raise UserError("--status needs at least one of ok, blank, failed, low_confidence")
@@ -536,6 +547,7 @@ def _inspect(args: argparse.Namespace) -> int:
         resolve_source_file,
     )
 
+    _local_directories_only(args, "inspect")
     try:
         check_datasets_directory(args.out)
         source_file = resolve_source_file(args.file, args.raw, known_source_files(args.out))

@@ -35,6 +35,19 @@ def assert_one_line(result: subprocess.CompletedProcess[str], *fragments: str) -
         assert fragment in result.stderr
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["pages", "--out", "s3://bucket/parquet"],
+        ["pages", "--raw", "s3://bucket/raw"],
+        ["inspect", "a.pdf", "1", "--out", "s3://bucket/parquet"],
+    ],
+    ids=["pages --out s3", "pages --raw s3", "inspect --out s3"],
+)
+def test_operator_commands_on_an_object_store_are_one_line(args: list[str]) -> None:
+    assert_one_line(docpipe(*args), "object store", args[0])
+
+
 def test_missing_raw_directory(tmp_path: Path) -> None:
     assert_one_line(
         docpipe("run", "--raw", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")), "raw directory"

@@ -43,11 +43,9 @@ reproducible: ``python -m docpipe.samples.fixtures_heldout [DIR]``.
 
 from __future__ import annotations
 
-import json
 import random
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -62,15 +60,11 @@ from docpipe.samples.fixtures_structure import (
     Block,
     Fixture,
     Layout,
-    _canonical,
     _golden,
-    _resolve_pages,
     _row,
     page_of,
-    paginate,
     paragraphs,
-    render,
-    set_blocks,
+    write_fixtures,
 )
 
 B5 = (176 * mm, 250 * mm)
@@ -403,22 +397,7 @@ FIXTURES = (
 
 
 def build_heldout_fixtures(out_dir: Path = FIXTURES_DIR) -> Iterator[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for make in FIXTURES:
-        fixture = make()
-        draft = paginate(set_blocks(fixture.blocks, fixture.layout), fixture.layout)
-        printed = {line.text: n for n, page in enumerate(draft, start=1) for line, _ in page.lines}
-        blocks = [replace(b, text=_resolve_pages(b.text, printed)) for b in fixture.blocks]
-        pages = paginate(set_blocks(blocks, fixture.layout), fixture.layout)
-        pdf = out_dir / f"{fixture.stem}.pdf"
-        render(pages, fixture.layout, pdf, title=fixture.stem)
-        golden = json.loads(_resolve_pages(json.dumps(fixture.golden, ensure_ascii=False), printed))
-        golden["pages"] = len(pages)
-        golden["articles"] = [_canonical(row) for row in golden["articles"]]
-        path = out_dir / f"{fixture.stem}.golden.json"
-        path.write_text(json.dumps(golden, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        yield pdf
-        yield path
+    return write_fixtures(FIXTURES, out_dir)
 
 
 if __name__ == "__main__":

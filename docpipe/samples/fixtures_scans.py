@@ -42,7 +42,6 @@ import random
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -61,13 +60,12 @@ from docpipe.samples.fixtures_structure import (
     Layout,
     _canonical,
     _golden,
-    _resolve_pages,
     _row,
     page_of,
-    paginate,
     paragraphs,
     render,
-    set_blocks,
+    typeset,
+    write_golden,
 )
 from docpipe.samples.scan import scan_pdf
 
@@ -314,24 +312,16 @@ def build_scanned_fixtures(out_dir: Path = FIXTURES_DIR) -> Iterator[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     for make in FIXTURES:
         fixture = make()
-        draft = paginate(set_blocks(fixture.blocks, fixture.layout), fixture.layout)
-        printed = {line.text: n for n, page in enumerate(draft, start=1) for line, _ in page.lines}
-        blocks = [replace(b, text=_resolve_pages(b.text, printed)) for b in fixture.blocks]
-        pages = paginate(set_blocks(blocks, fixture.layout), fixture.layout)
+        pages, golden = typeset(fixture)
         with tempfile.TemporaryDirectory() as scratch:
             printed_pdf = Path(scratch) / f"{fixture.stem}.pdf"
             render(pages, fixture.layout, printed_pdf, title=fixture.stem)
             scans = scan_pdf(printed_pdf, dpi=SCAN_DPI, seed=RANDOM_SEED)
         pdf = out_dir / f"{fixture.stem}.pdf"
         pdf.write_bytes(write_image_pdf(scans, title=fixture.stem))
-        golden = json.loads(_resolve_pages(json.dumps(fixture.golden, ensure_ascii=False), printed))
-        golden["pages"] = len(pages)
         golden["scan_dpi"] = {str(number): SCAN_DPI for number in range(1, len(scans) + 1)}
-        golden["articles"] = [_canonical(row) for row in golden["articles"]]
-        path = out_dir / f"{fixture.stem}.golden.json"
-        path.write_text(json.dumps(golden, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         yield pdf
-        yield path
+        yield write_golden(out_dir, fixture.stem, golden)
     for stem, build in SCANNED_TEXT_LAYER_FIXTURES.items():
         yield from scan_text_layer_fixture(stem, build, out_dir)
 

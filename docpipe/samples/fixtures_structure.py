@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import random
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -578,23 +578,38 @@ def _golden(stem: str, kind: str, title: str | None, rows: list[dict[str, Any]])
 FIXTURES = (thesis, poems, digest_c, report, footnotes)
 
 
-def build_fixtures(out_dir: Path = FIXTURES_DIR) -> Iterator[Path]:
+def typeset(fixture: Fixture) -> tuple[list[Page], dict[str, Any]]:
+    """The fixture's pages, and its golden with the page numbers the pages print resolved."""
+    draft = paginate(set_blocks(fixture.blocks, fixture.layout), fixture.layout)
+    printed = {line.text: n for n, page in enumerate(draft, start=1) for line, _ in page.lines}
+    blocks = [replace(b, text=_resolve_pages(b.text, printed)) for b in fixture.blocks]
+    pages = paginate(set_blocks(blocks, fixture.layout), fixture.layout)
+    golden = json.loads(_resolve_pages(json.dumps(fixture.golden, ensure_ascii=False), printed))
+    golden["pages"] = len(pages)
+    golden["articles"] = [_canonical(row) for row in golden["articles"]]
+    return pages, golden
+
+
+def write_golden(out_dir: Path, stem: str, golden: dict[str, Any]) -> Path:
+    path = out_dir / f"{stem}.golden.json"
+    path.write_text(json.dumps(golden, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def write_fixtures(fixtures: Iterable[Callable[[], Fixture]], out_dir: Path) -> Iterator[Path]:
+    """Typeset each fixture into ``out_dir``: its PDF, then its golden JSON."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    for make in FIXTURES:
+    for make in fixtures:
         fixture = make()
-        draft = paginate(set_blocks(fixture.blocks, fixture.layout), fixture.layout)
-        printed = {line.text: n for n, page in enumerate(draft, start=1) for line, _ in page.lines}
-        blocks = [replace(b, text=_resolve_pages(b.text, printed)) for b in fixture.blocks]
-        pages = paginate(set_blocks(blocks, fixture.layout), fixture.layout)
+        pages, golden = typeset(fixture)
         pdf = out_dir / f"{fixture.stem}.pdf"
         render(pages, fixture.layout, pdf, title=fixture.stem)
-        golden = json.loads(_resolve_pages(json.dumps(fixture.golden, ensure_ascii=False), printed))
-        golden["pages"] = len(pages)
-        golden["articles"] = [_canonical(row) for row in golden["articles"]]
-        path = out_dir / f"{fixture.stem}.golden.json"
-        path.write_text(json.dumps(golden, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         yield pdf
-        yield path
+        yield write_golden(out_dir, fixture.stem, golden)
+
+
+def build_fixtures(out_dir: Path = FIXTURES_DIR) -> Iterator[Path]:
+    return write_fixtures(FIXTURES, out_dir)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 
 The run's main process schedules; the work per page and per document runs in the
 page workers (``docpipe/extract/workers.py``).  One job opens a document, takes
-what it can from the page cache, reads the rest of its text pages, caches them,
-and, when no page is left for OCR, finishes the document (:func:`finish_document`:
+what it can from the page cache (the pages OCR read), reads the rest of its text
+pages, and, when no page is left for OCR, finishes the document (:func:`finish_document`:
 clean and segment it, count its pages' attempts, write its rows).  So two
 documents are read, assembled *and* written on two cores at once, and the main
 process handles one task and one small message a document, where it used to run
@@ -11,7 +11,7 @@ a Prefect task per batch and per step and pass every page and row through them.
 
 A long document's job reads only its first ``settings.text_batch_pages`` pages
 and hands the rest back, for batches that every worker can take
-(:func:`read_and_cache_text_pages`); pages that need OCR go back as page numbers,
+(:func:`read_text_batch`); pages that need OCR go back as page numbers,
 one job each; the pages then go to one :func:`finish_document` job.  Each page
 read has the page timeout from its own start
 (:func:`~docpipe.extract.workers.report_page_start`); finishing, pure Python and
@@ -32,7 +32,7 @@ from docpipe.extract.pdf import DocumentFile, UnreadableDocument, open_document,
 from docpipe.extract.workers import report_page_start, report_pages_done
 from docpipe.healing import attempts_by_page, count_attempts
 from docpipe.keep_or_replace import keeps_previous, kept_document_row
-from docpipe.page_cache import load_any_page, load_page, save_page
+from docpipe.page_cache import load_any_page, load_page
 from docpipe.settings import Settings
 from docpipe.storage import Location
 from docpipe.tracebacks import traceback_if_wanted
@@ -109,7 +109,7 @@ def read_document(
         known = tuple(pages[number] for number in sorted(pages))
         return DocumentRead(document, None, known, tuple(to_read), (), cached)
     share, unread = to_read[: settings.text_batch_pages], to_read[settings.text_batch_pages :]
-    read = read_and_cache_text_pages(path, document.doc_id, share, settings=settings, out_dir=out_dir)
+    read = read_text_batch(path, share, settings=settings)
     ocr = []
     for number, page in zip(share, read, strict=True):
         if page is None:
@@ -204,18 +204,14 @@ def write_document(
     return Written()
 
 
-def read_and_cache_text_pages(
-    path: Path, doc_id: str, page_numbers: Sequence[int], *, settings: Settings, out_dir: Location
-) -> list[Page | None]:
-    """Read a batch of pages from their text layers and cache them; ``None`` for each page that needs OCR.
+def read_text_batch(path: Path, page_numbers: Sequence[int], *, settings: Settings) -> list[Page | None]:
+    """Read a batch of pages from their text layers; ``None`` for each page that needs OCR.
 
-    A page job: each page has the job's timeout from its own start.
+    A page job: each page has the job's timeout from its own start.  The pages
+    are not cached (see :mod:`docpipe.page_cache`): reading a text layer again
+    costs about what caching the page would.
     """
-    pages = read_text_pages(path, page_numbers, settings=settings, on_page=report_page_start)
-    for page in pages:
-        if page is not None and page.status != "failed":
-            save_page(out_dir, doc_id, page, settings)
-    return pages
+    return read_text_pages(path, page_numbers, settings=settings, on_page=report_page_start)
 
 
 def cached_pages(

@@ -9,6 +9,11 @@ choice, OCR engine, languages, DPI, pipeline version), so changed settings never
 reuse a stale page.  Failed pages are never cached.  The ``_`` prefix keeps
 Parquet readers out of the folder.
 
+Only pages read by OCR are cached.  Reading a page's text layer again costs
+about what caching it would (a JSON file and two fsyncs, about a fifth of a
+text page's time in the page workers), so a text page is simply read again when
+a run resumes or retries.
+
 The cache is only an optimisation: a write that fails (a full or read-only
 volume, no permission) is logged once per cache directory and otherwise
 ignored, leaving no temporary file, and the page goes on to be written to the

@@ -56,8 +56,8 @@ from docpipe.document_job import (
     Written,
     cached_pages,
     finish_document,
-    read_and_cache_text_pages,
     read_document,
+    read_text_batch,
     write_document,
 )
 from docpipe.extract.pdf import (
@@ -220,9 +220,7 @@ def read_document_task(
 
 
 @task(name="read-text-pages", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def read_text_pages_task(
-    path: Path, doc_id: str, page_numbers: list[int], settings: Settings, out_dir: Location
-) -> list[Page | None]:
+def read_text_pages_task(path: Path, page_numbers: list[int], settings: Settings) -> list[Page | None]:
     """Read a batch of pages from their text layers; ``None`` for each page that needs OCR.
 
     Each page has the page timeout from its own start.  A batch that fails is
@@ -231,23 +229,17 @@ def read_text_pages_task(
     pool = page_pool()
     try:
         return pool.run(
-            read_and_cache_text_pages,
+            read_text_batch,
             path,
-            doc_id,
             page_numbers,
             settings=settings,
-            out_dir=out_dir,
             timeout=settings.page_timeout,
         )
     except PageJobFailed as failure:
         if len(page_numbers) == 1:
             log_failure_details(get_run_logger(), f"{path.name} p.{page_numbers[0]}", failure)
             return [failed_page(page_numbers[0], failure, method="text", engine=None)]
-        return [
-            page
-            for number in page_numbers
-            for page in read_text_pages_task.fn(path, doc_id, [number], settings, out_dir)
-        ]
+        return [page for number in page_numbers for page in read_text_pages_task.fn(path, [number], settings)]
 
 
 @task(name="ocr-page", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -680,7 +672,7 @@ def extract_pages(
     text_futures = [
         read_text_pages_task.with_options(
             task_run_name=f"text {source_file} p.{_page_range(batch)}", tags=[*kind_tag, "text"]
-        ).submit(document.path, document.doc_id, batch, settings, out_dir)
+        ).submit(document.path, batch, settings)
         for batch in batches
     ]
     ocr_futures: dict[int, PrefectFuture[Page]] = {}

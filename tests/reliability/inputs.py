@@ -10,7 +10,7 @@ import io
 import os
 import shutil
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from docpipe.samples.book import ScannedPage, scan_parameters, write_image_pdf
 from docpipe.writer import read_dataset
 from tests.builders import write_encrypted_pdf, write_not_a_pdf, write_truncated_pdf, write_zero_page_pdf
 from tests.conftest import RAW
+from tests.page_pdfs import SENTENCES
 
 GOOD_SAMPLE = RAW / "digest-2014-05-09.pdf"
 GOOD_ARTICLES = 12
@@ -84,18 +85,33 @@ def nfc_twins(raw: Path) -> str:
     return "cafe\\u0301-公报.pdf"
 
 
-def corrupt_jpeg_page(raw: Path) -> str:
-    """A one-page scan whose JPEG data is damaged half way through (the header still parses)."""
+def scanned_page_jpeg(lines: Sequence[str]) -> tuple[bytes, tuple[int, int]]:
+    """A 200-dpi grey JPEG scan of a page with these lines of Chinese text, and its size in pixels."""
     image = Image.new("L", (1100, 1500), 255)
     draw = ImageDraw.Draw(image)
     font = ImageFont.truetype(FONT, 40)
-    draw.text((120, 200), "国家信息中心表示，将进一步推进电子政务建设。", font=font, fill=0)
+    for number, line in enumerate(lines):
+        draw.text((120, 200 + 80 * number), line, font=font, fill=0)
     stream = io.BytesIO()
     image.save(stream, format="JPEG", quality=80)
-    jpeg = bytearray(stream.getvalue())
+    return stream.getvalue(), image.size
+
+
+def one_page_scan(raw: Path, name: str = "scan.pdf") -> str:
+    """A one-page image-only PDF: a page docpipe reads by OCR."""
+    jpeg, size = scanned_page_jpeg([sentence[:22] for sentence in SENTENCES[:3]])
+    scan = ScannedPage(jpeg, 200, size, scan_parameters(1, dpi=200))
+    (raw / name).write_bytes(write_image_pdf([scan], title="scan"))
+    return name
+
+
+def corrupt_jpeg_page(raw: Path) -> str:
+    """A one-page scan whose JPEG data is damaged half way through (the header still parses)."""
+    data, size = scanned_page_jpeg(["国家信息中心表示，将进一步推进电子政务建设。"])
+    jpeg = bytearray(data)
     middle = len(jpeg) // 2
     jpeg[middle : middle + 400] = bytes(400)
-    scan = ScannedPage(bytes(jpeg), 200, image.size, scan_parameters(1, dpi=200))
+    scan = ScannedPage(bytes(jpeg), 200, size, scan_parameters(1, dpi=200))
     (raw / "corrupt-jpeg.pdf").write_bytes(write_image_pdf([scan], title="corrupt"))
     return "corrupt-jpeg.pdf"
 

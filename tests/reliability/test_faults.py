@@ -37,6 +37,7 @@ from tests.reliability.inputs import (
     check_invariants,
     copy_good,
     good_rows_kept,
+    one_page_scan,
     temp_files,
 )
 
@@ -131,34 +132,8 @@ def store_without_space(location: Any) -> storage.Store:
     return store
 
 
-#: Patches that make a page worker's cache writes fail, by name; applied in the workers,
-#: where pages are read and cached (see :class:`FaultyCacheWorkers`).
-WORKER_CACHE_PATCHES: dict[str, tuple[Any, str, Any]] = {
-    "dump_half": (page_cache.json, "dump", dump_half),
-    "no_space": (page_cache, "open_store", store_without_space),
-}
-
-
-def with_faulty_cache(patch: str, function: Any, /, *args: Any, **kwargs: Any) -> Any:
-    """Run a page job in a worker whose page cache writes fail as ``patch`` says."""
-    target, name, replacement = WORKER_CACHE_PATCHES[patch]
-    setattr(target, name, replacement)  # the worker is the run's, stopped when it ends
-    return function(*args, **kwargs)
-
-
-def faulty_cache_workers(patch: str) -> type[PagePool]:
-    class FaultyCacheWorkers(PagePool):
-        """The flow's page workers, each with the cache fault ``patch``."""
-
-        def submit(self, function: Any, /, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
-            return super().submit(with_faulty_cache, patch, function, *args, timeout=timeout, **kwargs)
-
-    return FaultyCacheWorkers
-
-
 def cache_write_runs_out_of_space(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(page_cache.json, "dump", dump_half)
-    monkeypatch.setattr(flows.ingest, "PagePool", faulty_cache_workers("dump_half"))
 
 
 CACHE_FAULTS: dict[str, Callable[[Path, pytest.MonkeyPatch], None]] = {
@@ -167,40 +142,55 @@ CACHE_FAULTS: dict[str, Callable[[Path, pytest.MonkeyPatch], None]] = {
 }
 
 
+@pytest.fixture()
+def raw_with_scan(raw: Path) -> Path:
+    """The good digest and a one-page scan: OCR'd pages are the ones the page cache holds."""
+    one_page_scan(raw)
+    return raw
+
+
+def cached_files(out: Path) -> list[Path]:
+    return list((out / page_cache.CACHE_DIR).glob("*/*.json"))
+
+
 @pytest.mark.parametrize("fault", sorted(CACHE_FAULTS))
 def test_unwritable_cache_changes_nothing(
-    prefect_harness: None, raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str
+    prefect_harness: None, raw_with_scan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str
 ) -> None:
     out = tmp_path / "out"
-    ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY)
+    ingest(raw_dir=raw_with_scan, out_dir=out)
     before = article_state(out)
-    assert len(before) == GOOD_ARTICLES
+    assert len(before) > GOOD_ARTICLES
+    assert len(cached_files(out)) == 1, "the scanned page is cached"
     shutil.rmtree(out / "_cache")
     CACHE_FAULTS[fault](out, monkeypatch)
     page_cache._unwritable.clear()
 
-    forced = ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY, force=True)
+    forced = ingest(raw_dir=raw_with_scan, out_dir=out, force=True)
 
-    assert not list((out / page_cache.CACHE_DIR).glob("*/*.json")), "the fault never hit the cache"
+    assert cached_files(out) == [], "the fault never hit the cache"
     assert forced.pages_by_status["failed"] == 0
     assert article_state(out) == before
     assert {row["status"] for row in read_dataset(out, "pages").to_pylist()} == {"ok"}
     check_invariants(out)
 
 
-def test_cache_on_a_full_volume_changes_nothing(prefect_harness: None, raw: Path, tmp_path: Path) -> None:
+def test_cache_on_a_full_volume_changes_nothing(
+    prefect_harness: None, raw_with_scan: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
-    ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY)
+    ingest(raw_dir=raw_with_scan, out_dir=out)
     before = article_state(out)
+    assert len(cached_files(out)) == 1, "the scanned page is cached"
     shutil.rmtree(out / "_cache")
     with small_tmpfs(out / "_cache") as mounted, pytest.MonkeyPatch.context() as patch:
         if mounted:
             fill(out / "_cache")
         else:  # not allowed to mount here: the writes fail as they would
             patch.setattr(page_cache, "open_store", store_without_space)
-            patch.setattr(flows.ingest, "PagePool", faulty_cache_workers("no_space"))
         page_cache._unwritable.clear()
-        forced = ingest(raw_dir=raw, out_dir=out, settings=TEXT_ONLY, force=True)
+        forced = ingest(raw_dir=raw_with_scan, out_dir=out, force=True)
+        assert cached_files(out) == [], "the fault never hit the cache"
         assert forced.pages_by_status["failed"] == 0
         assert article_state(out) == before
         check_invariants(out)

@@ -309,11 +309,9 @@ class Settings:
     #: ... and at least this many characters are read per em of their widths: upright Chinese
     #: reads about 1, Latin more; a page upside down gave 0.1 (a character or two a line).
     ocr_upright_chars_per_em: float = 0.5
-    #: A page OCR read as blank is tried turned when at least this share of its pixels is ink ...
+    #: A page OCR read as blank is tried turned when at least this share of its pixels is ink
+    #: (as ``ocr_paper_noise_sigmas`` judges it): dust on a blank scan is less.
     ocr_ink_min_share: float = 0.002
-    #: ... ink being at least this many grey levels (0-255) darker than the paper: the noise of
-    #: a blank scan is not.
-    ocr_ink_contrast: int = 64
     #: A pixel of a page image is ink only when it is darker than the paper (the median pixel)
     #: by more than this many times the paper's own noise (its median absolute deviation as a
     #: standard deviation, at least one grey level): a page with little ink on it (the last lines
@@ -530,7 +528,6 @@ SETTING_RANGES: dict[str, tuple[float | None, float | None]] = {
     "ocr_upright_line_share": (0.0, 1.0),
     "ocr_upright_chars_per_em": (0.0, None),
     "ocr_ink_min_share": (0.0, 1.0),
-    "ocr_ink_contrast": (0, 255),
     "ocr_paper_noise_sigmas": (0.0, 50.0),
     "ocr_word_gap_em": (0.01, None),
     "page_timeout": (0.001, None),

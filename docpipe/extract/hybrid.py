@@ -90,7 +90,7 @@ class HybridEngine:
         self, image: Image.Image, *, page_number: int, scale: float
     ) -> tuple[list[Line], float | None]:
         # One preparation for both readers: a rule left in a crop reads as 一 or —.
-        page = PageInk.of(image, scale=scale)
+        page = PageInk.of(image, scale=scale, noise_sigmas=self.tesseract.paper_noise_sigmas)
         lines, _ = self.tesseract.read_lines(image, page_number=page_number, scale=scale, prepared=page)
         if not lines:
             return [], None

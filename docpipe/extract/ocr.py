@@ -23,6 +23,7 @@ __all__ = [
     "TesseractMissing",
     "check_tesseract",
     "engine_for",
+    "has_ink",
     "join_words",
     "lines_from_tesseract_data",
     "ocr_page",
@@ -46,7 +47,7 @@ from cleaners.ocr import split_speck_lines
 from cleaners.plausibility import find_doubts
 from cleaners.records import Line, Page, PageStatus
 from docpipe.extract.engines import ENGINES, OcrEngine, engine_for
-from docpipe.extract.tables import RULE_MIN_LENGTH_PT, remove_rules
+from docpipe.extract.tables import RULE_MIN_LENGTH_PT, ink_threshold, remove_rules
 from docpipe.extract.tesseract import (
     DEFAULT_LANGUAGES,
     DEFAULT_PSM,
@@ -196,7 +197,7 @@ def read_upright(
     page.
     """
     lines, _ = engine.read_lines(image, page_number=page_number, scale=scale)
-    if (lines or not _has_ink(image, settings)) and _reads_upright(lines, settings):
+    if (lines or not has_ink(image, settings)) and _reads_upright(lines, settings):
         return lines, 0
     best, best_turn = lines, 0
     for turn in TURNS:
@@ -208,13 +209,18 @@ def read_upright(
     return best, best_turn
 
 
-def _has_ink(image: Image.Image, settings: Settings) -> bool:
-    """Whether at least ``Settings.ocr_ink_min_share`` of the image is ink (darker than halfway
-    between paper and the darkest ink): a detector finds no line in some sideways pages."""
+def has_ink(image: Image.Image, settings: Settings) -> bool:
+    """Whether at least ``settings.ocr_ink_min_share`` of the image is ink: a detector finds
+    no line in some sideways pages, which are then read turned.
+
+    Ink is judged as the engines judge it when they prepare a page
+    (:func:`~docpipe.extract.tables.ink_threshold` with ``settings.ocr_paper_noise_sigmas``):
+    darker than the paper by more than the paper's own noise.  A page with one faint line
+    on it has ink; a blank scan's noise, however grainy, is not.
+    """
     gray = np.asarray(image.convert("L"))
-    paper, darkest = int(np.median(gray)), int(np.percentile(gray, 1))
-    inked = float(np.mean(gray < (paper + darkest) / 2))
-    return paper - darkest > settings.ocr_ink_contrast and inked >= settings.ocr_ink_min_share
+    threshold = ink_threshold(gray, noise_sigmas=settings.ocr_paper_noise_sigmas)
+    return float(np.mean(gray < threshold)) >= settings.ocr_ink_min_share
 
 
 def _reads_upright(lines: Sequence[Line], settings: Settings) -> bool:

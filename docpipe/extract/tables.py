@@ -22,8 +22,6 @@ from itertools import pairwise
 import numpy as np
 from PIL import Image
 
-from docpipe.settings import DEFAULT_SETTINGS
-
 #: A horizontal or vertical run of ink at least this long (in points) is a ruling line of
 #: a table or a rule under a running head, and is painted out before OCR (see
 #: :func:`remove_rules`).  48 pt is 4.5 em of 10.5-pt body text and 2.7 em of an 18-pt
@@ -285,9 +283,7 @@ def ink_threshold(gray: np.ndarray, *, noise_sigmas: float) -> float:
     return (paper + int(np.median(ink))) / 2
 
 
-def remove_rules(
-    image: Image.Image, *, min_length: int, noise_sigmas: float = DEFAULT_SETTINGS.ocr_paper_noise_sigmas
-) -> Image.Image:
+def remove_rules(image: Image.Image, *, min_length: int, noise_sigmas: float) -> Image.Image:
     """``image`` (grayscale) with its horizontal and vertical rules painted the paper's colour.
 
     Ink is what is darker than :func:`ink_threshold`.  A rule is a path of ink at least ``min_length``
@@ -302,7 +298,7 @@ def remove_rules(
 
 
 def find_rules(
-    image: Image.Image, *, min_length: int, noise_sigmas: float = DEFAULT_SETTINGS.ocr_paper_noise_sigmas
+    image: Image.Image, *, min_length: int, noise_sigmas: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Masks of the ink that is not rules, the horizontal and the vertical rules of
     ``image`` (see :func:`remove_rules`)."""
@@ -371,13 +367,7 @@ class PageInk:
     vertical: np.ndarray
 
     @classmethod
-    def of(
-        cls,
-        image: Image.Image,
-        *,
-        scale: float,
-        noise_sigmas: float = DEFAULT_SETTINGS.ocr_paper_noise_sigmas,
-    ) -> PageInk:
+    def of(cls, image: Image.Image, *, scale: float, noise_sigmas: float) -> PageInk:
         """Prepare ``image``, whose pixels are ``scale`` points wide (``noise_sigmas``: see
         :func:`ink_threshold`)."""
         ink, horizontal, vertical = find_rules(

@@ -77,6 +77,9 @@ WORD_LEVEL = 5
 #: column gap and joins them with a tab, as the text-layer path does
 #: (``Settings.tab_gap_em``, whose default this is).
 DEFAULT_TAB_GAP_EM = DEFAULT_SETTINGS.tab_gap_em
+#: How far under the paper's noise ink begins (:func:`~docpipe.extract.tables.ink_threshold`;
+#: ``Settings.ocr_paper_noise_sigmas``, whose default this is).
+DEFAULT_PAPER_NOISE_SIGMAS = DEFAULT_SETTINGS.ocr_paper_noise_sigmas
 #: On the canvas where table rows are read (:func:`_read_table_rows`): the gap between
 #: two cells of a row, wide enough that no word straddles it, and between the printed
 #: lines of one wrapped cell, narrow enough that they read as one run of text.
@@ -114,6 +117,7 @@ class TesseractEngine:
     name: str = "tesseract"
     tab_gap_em: float = DEFAULT_TAB_GAP_EM
     text_confidence: float = DEFAULT_TEXT_CONFIDENCE
+    paper_noise_sigmas: float = DEFAULT_PAPER_NOISE_SIGMAS
 
     @property
     def model_name(self) -> str:
@@ -133,6 +137,7 @@ class TesseractEngine:
             timeout=self.timeout,
             tab_gap_em=self.tab_gap_em,
             text_confidence=self.text_confidence,
+            paper_noise_sigmas=self.paper_noise_sigmas,
         )
 
     @classmethod
@@ -144,6 +149,7 @@ class TesseractEngine:
             timeout=settings.page_timeout,
             tab_gap_em=settings.tab_gap_em,
             text_confidence=settings.speck_confidence,
+            paper_noise_sigmas=settings.ocr_paper_noise_sigmas,
         )
 
 
@@ -183,12 +189,15 @@ def ocr_page_lines(
     timeout: float | None = None,
     tab_gap_em: float = DEFAULT_TAB_GAP_EM,
     text_confidence: float = DEFAULT_TEXT_CONFIDENCE,
+    paper_noise_sigmas: float = DEFAULT_PAPER_NOISE_SIGMAS,
     prepared: PageInk | None = None,
 ) -> tuple[list[Line], float | None]:
     """OCR one page image into lines, top to bottom, and the page's mean word confidence.
 
     ``scale`` is points per pixel (``72 / dpi``).  Ruling lines are painted out first
-    (:func:`remove_rules`): Tesseract reads a ruled table's cells as noise otherwise.
+    (:func:`remove_rules`, ink judged by ``paper_noise_sigmas``: see
+    :func:`~docpipe.extract.tables.ink_threshold`): Tesseract reads a ruled table's cells
+    as noise otherwise.
     A line's text joins Tesseract's words with a space only between two Latin or digit
     words (see :func:`join_words`), and with a tab across a gap of at least
     ``tab_gap_em`` times the line's glyph height (a table's column gap); its box
@@ -212,7 +221,7 @@ def ocr_page_lines(
     reader = _Reader(
         languages=languages, psm=psm, deadline=None if timeout is None else time.monotonic() + timeout
     )
-    page = prepared or PageInk.of(image, scale=scale)
+    page = prepared or PageInk.of(image, scale=scale, noise_sigmas=paper_noise_sigmas)
     image, ink, horizontal, vertical = page.image, page.ink, page.horizontal, page.vertical
     lines = reader.read(image)
     confident = [line for line in lines if line.confidence >= text_confidence]

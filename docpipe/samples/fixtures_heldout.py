@@ -60,8 +60,8 @@ from docpipe.samples.fixtures_structure import (
     Block,
     Fixture,
     Layout,
-    _golden,
-    _row,
+    golden_document,
+    golden_row,
     page_of,
     paragraphs,
     write_fixtures,
@@ -78,7 +78,7 @@ def textbook() -> Fixture:
     intro = paragraphs(rng, 2)
     blocks = [Block(chapter, head, 18, "center", page_break=True)]
     blocks += [Block(t, body, 10.5) for t in intro]
-    rows: list[dict[str, Any]] = [_row("body", chapter, intro, section=None)]
+    rows: list[dict[str, Any]] = [golden_row("body", chapter, intro, section=None)]
     sections = (
         ("第一节 高斯消元法", ("一、消元过程", "二、回代求解")),
         ("第二节 矩阵的秩", ("一、秩的定义", "二、秩的计算")),
@@ -99,8 +99,8 @@ def textbook() -> Fixture:
             blocks += [Block(own[0], body, 10.5), Block(equation, body, 10.5, "center", space_before_em=0.3)]
             blocks += [Block(own[1], body, 10.5), Block(caption, head, 9, "center", space_before_em=0.3)]
             text += [sub, own[0], equation, own[1], caption]
-        rows.append(_row("body", section, text, section=chapter, heading_path=[chapter]))
-    return Fixture("ho-textbook", layout, blocks, _golden("ho-textbook", "general", chapter, rows))
+        rows.append(golden_row("body", section, text, section=chapter, heading_path=[chapter]))
+    return Fixture("ho-textbook", layout, blocks, golden_document("ho-textbook", "general", chapter, rows))
 
 
 def journal() -> Fixture:
@@ -118,7 +118,7 @@ def journal() -> Fixture:
     blocks = [Block(title, head, 18, "center", page_break=True)]
     blocks += [Block(byline[0], body, 11, "center", space_before_em=0.8), Block(byline[1], body, 9, "center")]
     blocks += [Block(t, UKAI_CN, 9, "left", space_before_em=0.5) for t in labelled]
-    rows: list[dict[str, Any]] = [_row("front", title, [*byline, *labelled])]
+    rows: list[dict[str, Any]] = [golden_row("front", title, [*byline, *labelled])]
     sections = (
         ("1 引言", ()),
         ("2 相关研究", ("2.1 数据共享", "2.2 审批改革")),
@@ -136,18 +136,18 @@ def journal() -> Fixture:
             blocks += [Block(t, body, 10.5) for t in more]
             text += [sub, *more]
         # the title is front matter, above the labelled abstract: no heading over the sections
-        rows.append(_row("body", section, text))
+        rows.append(golden_row("body", section, text))
     references = [
         "[1]王立.电子政务导论[M].北京:科学出版社,2010.",
         "[2]李静.数据共享与政府治理[J].行政论坛,2018,25(3):45-51.",
     ]
     blocks.append(Block("参考文献", head, 12, "left", space_before_em=1.0))
     blocks += [Block(t, body, 9, "left") for t in references]
-    rows.append(_row("back", "参考文献", references))
+    rows.append(golden_row("back", "参考文献", references))
     author = "作者简介：陈明，男，博士，研究方向为数字政府。"
     blocks.append(Block(author, body, 9, "left", space_before_em=1.0))
-    rows.append(_row("back", author[:20] + "…", [author]))
-    return Fixture("ho-journal", layout, blocks, _golden("ho-journal", "general", title, rows))
+    rows.append(golden_row("back", author[:20] + "…", [author]))
+    return Fixture("ho-journal", layout, blocks, golden_document("ho-journal", "general", title, rows))
 
 
 def list_report() -> Fixture:
@@ -180,8 +180,10 @@ def list_report() -> Fixture:
                 text += subitems
         closing = paragraphs(rng, 1)
         blocks += [Block(t, body, 11) for t in closing]
-        rows.append(_row("body", section, [*text, *closing], section=title, heading_path=[title]))
-    return Fixture("ho-list-report", layout, blocks, _golden("ho-list-report", "general", title, rows))
+        rows.append(golden_row("body", section, [*text, *closing], section=title, heading_path=[title]))
+    return Fixture(
+        "ho-list-report", layout, blocks, golden_document("ho-list-report", "general", title, rows)
+    )
 
 
 def two_page_paper() -> Fixture:
@@ -196,13 +198,18 @@ def two_page_paper() -> Fixture:
     blocks += [Block(title, head, 18, "center", space_before_em=1.5), Block(authors, body, 11, "center")]
     # The masthead is front matter; the title over its byline is a title block, front matter
     # as in ho-journal, so it heads no section.
-    rows: list[dict[str, Any]] = [_row("front", masthead, [masthead]), _row("front", title, [authors])]
+    rows: list[dict[str, Any]] = [
+        golden_row("front", masthead, [masthead]),
+        golden_row("front", title, [authors]),
+    ]
     for section in ("一、问题的提出", "二、实践做法", "三、结语"):
         texts = paragraphs(rng, 4, sentences=(3, 5))
         blocks.append(Block(section, head, 12, "left", space_before_em=0.8))
         blocks += [Block(t, body, 10.5) for t in texts]
-        rows.append(_row("body", section, texts))
-    return Fixture("ho-two-page-paper", layout, blocks, _golden("ho-two-page-paper", "general", title, rows))
+        rows.append(golden_row("body", section, texts))
+    return Fixture(
+        "ho-two-page-paper", layout, blocks, golden_document("ho-two-page-paper", "general", title, rows)
+    )
 
 
 def thesis_bold() -> Fixture:
@@ -212,18 +219,20 @@ def thesis_bold() -> Fixture:
     preface = paragraphs(rng, 2, sentences=(3, 4))
     blocks = [Block("前言", UKAI_CN, 12, "center", page_break=True)]
     blocks += [Block(t, UKAI_CN, 12) for t in preface]
-    rows: list[dict[str, Any]] = [_row("front", "前言", preface)]
+    rows: list[dict[str, Any]] = [golden_row("front", "前言", preface)]
     chapter = "第三章 数据共享机制设计"
     intro = paragraphs(rng, 1)
     blocks += [Block(chapter, bold, 12, "left", page_break=True)] + [Block(t, body, 12) for t in intro]
-    rows.append(_row("body", chapter, intro, section=None))
+    rows.append(golden_row("body", chapter, intro, section=None))
     sections = ("3.1 共享目录的编制", "3.2 交换通道的建设", "3.3 使用情况的评估", "小结")
     for section in sections:
         texts = paragraphs(rng, 2, sentences=(3, 5))
         blocks.append(Block(section, bold, 12, "left", space_before_em=0.5))
         blocks += [Block(t, body, 12) for t in texts]
-        rows.append(_row("body", section, texts, section=chapter, heading_path=[chapter]))
-    return Fixture("ho-thesis-bold", layout, blocks, _golden("ho-thesis-bold", "general", chapter, rows))
+        rows.append(golden_row("body", section, texts, section=chapter, heading_path=[chapter]))
+    return Fixture(
+        "ho-thesis-bold", layout, blocks, golden_document("ho-thesis-bold", "general", chapter, rows)
+    )
 
 
 def government_report() -> Fixture:
@@ -234,7 +243,7 @@ def government_report() -> Fixture:
     opening = paragraphs(rng, 1)
     blocks = [Block(title, head, 20, "center", page_break=True)]
     blocks += [Block(t, body, 12) for t in opening]
-    rows: list[dict[str, Any]] = [_row("body", title, opening)]
+    rows: list[dict[str, Any]] = [golden_row("body", title, opening)]
     sections = (
         ("一、总体进展", ("（一）平台建设", "（二）数据共享")),
         ("二、存在的问题", ("（一）标准不统一", "（二）人才短缺")),
@@ -255,16 +264,19 @@ def government_report() -> Fixture:
                     points = [f"（{n}）{''.join(paragraphs(rng, 1, sentences=(1, 2)))}" for n in (1, 2)]
                     blocks += [Block(t, body, 12) for t in points]
                     text += points
-        rows.append(_row("body", section, text, section=title, heading_path=[title]))
+        rows.append(golden_row("body", section, text, section=title, heading_path=[title]))
     annex = "附件"
     annex_title = "全市数字政府建设重点项目清单"
     projects = ["1.一体化政务服务平台升级", "2.公共数据开放平台建设", "3.政务云灾备中心建设"]
     blocks.append(Block(annex, head, 14, "left", page_break=True))
     blocks.append(Block(annex_title, head, 16, "center", space_before_em=0.5))
     blocks += [Block(t, body, 12, "left") for t in projects]
-    rows.append(_row("back", annex, [annex_title, *projects]))
+    rows.append(golden_row("back", annex, [annex_title, *projects]))
     return Fixture(
-        "ho-government-report", layout, blocks, _golden("ho-government-report", "general", title, rows)
+        "ho-government-report",
+        layout,
+        blocks,
+        golden_document("ho-government-report", "general", title, rows),
     )
 
 
@@ -292,21 +304,23 @@ def proceedings() -> Fixture:
         ]
         blocks += [Block(t, kai, 9, "left", space_before_em=0.5) for t in abstract]
         # a paper's title block and abstract are its front matter, as in ho-journal
-        rows.append(_row("front", title, [*byline, *abstract]))
+        rows.append(golden_row("front", title, [*byline, *abstract]))
         for section in ("1 引言", "2 研究设计", "3 结论"):
             texts = paragraphs(rng, 2, sentences=(2, 4))
             blocks.append(Block(section, head, 12, "left", space_before_em=0.8))
             blocks += [Block(t, body, 10.5) for t in texts]
-            rows.append(_row("body", section, texts, section=title, heading_path=[title]))
+            rows.append(golden_row("body", section, texts, section=title, heading_path=[title]))
         references = [
             f"[1]王立.电子政务导论[M].北京:科学出版社,{2010 + number}.",
             f"[2]李静.数据共享与政府治理[J].行政论坛,2018,25({number}):45-51.",
         ]
         blocks.append(Block("参考文献", head, 11, "left", space_before_em=0.8))
         blocks += [Block(t, body, 9, "left") for t in references]
-        rows.append(_row("back", "参考文献", references, heading_path=[title, "3 结论"]))
+        rows.append(golden_row("back", "参考文献", references, heading_path=[title, "3 结论"]))
     rows[-1]["heading_path"] = []  # the last paper's references close the document
-    return Fixture("ho-proceedings", layout, blocks, _golden("ho-proceedings", "general", papers[0][0], rows))
+    return Fixture(
+        "ho-proceedings", layout, blocks, golden_document("ho-proceedings", "general", papers[0][0], rows)
+    )
 
 
 def digest_notes() -> Fixture:
@@ -317,7 +331,7 @@ def digest_notes() -> Fixture:
     cover = [title, "2016年9月5日", "第17期"]
     blocks = [Block(cover[0], head, 28, "center", page_break=True)]
     blocks += [Block(t, body, 14, "center", space_before_em=2.0) for t in cover[1:]]
-    rows: list[dict[str, Any]] = [_row("front", cover[0], cover[1:])]
+    rows: list[dict[str, Any]] = [golden_row("front", cover[0], cover[1:])]
     articles = (
         ("全省政务服务事项实现统一编码", "新华网", "bracket-label"),
         ("电子证照库完成首批数据归集", "人民网", "line"),
@@ -327,7 +341,7 @@ def digest_notes() -> Fixture:
     contents = [f"{n}.{t}......{page_of(f'{n}.{t}')}" for n, (t, _, _) in enumerate(articles, start=1)]
     blocks.append(Block("目录", head, 16, "center", page_break=True))
     blocks += [Block(t, body, 11, "left") for t in contents]
-    rows.append(_row("front", "目录", contents))
+    rows.append(golden_row("front", "目录", contents))
     for number, (heading, source, form) in enumerate(articles, start=1):
         texts = paragraphs(rng, 2, sentences=(3, 4))
         blocks.append(
@@ -339,23 +353,23 @@ def digest_notes() -> Fixture:
         else:
             label = "来源：" if form == "bracket-label" else ""
             blocks.append(Block(f"{texts[1]}（{label}{source}）", body, 10.5))
-        rows.append(_row("body", heading, texts, number=str(number), source=source))
+        rows.append(golden_row("body", heading, texts, number=str(number), source=source))
         if number == 2:
             # an editor's note after the source: a row of its own, never the article's text
             note = "编者按：" + "".join(paragraphs(rng, 1, sentences=(2, 2)))
             blocks.append(Block(note, kai, 10.5))
-            rows.append(_row("body", note[:20] + "…", [note]))
+            rows.append(golden_row("body", note[:20] + "…", [note]))
         if number == 3:
             # an unnumbered item with its own title and source between two numbered articles
             item_title = "简讯：政务云新增计算节点"
             item = paragraphs(rng, 1, sentences=(2, 3))
             blocks.append(Block(item_title, head, 11, "left", space_before_em=0.6))
             blocks.append(Block(f"{item[0]}（南方日报）", body, 10.5))
-            rows.append(_row("body", item_title, item, source="南方日报"))
+            rows.append(golden_row("body", item_title, item, source="南方日报"))
     editor = "本期责任编辑：王明"
     blocks.append(Block(editor, body, 10.5, "left", space_before_em=1.5))
-    rows.append(_row("back", editor, [editor]))
-    document = _golden("ho-digest-notes", "digest", title, rows)
+    rows.append(golden_row("back", editor, [editor]))
+    document = golden_document("ho-digest-notes", "digest", title, rows)
     document["issue_date"], document["issue_label"] = "2016-09-05", "第17期"
     return Fixture("ho-digest-notes", layout, blocks, document)
 
@@ -375,12 +389,14 @@ def subtitled_poems() -> Fixture:
     blocks += [Block(subtitle, UKAI_CN, 14, "center", space_before_em=1.0)]
     blocks += [Block(author, UMING_CN, 12, "center", space_before_em=3.0)]
     # The cover (title, subtitle, author) is one front row; its lines head no poem.
-    rows: list[dict[str, Any]] = [_row("front", title, [subtitle, author])]
+    rows: list[dict[str, Any]] = [golden_row("front", title, [subtitle, author])]
     for poem_title, verse in SUBTITLED_POEMS:
         blocks.append(Block(poem_title, ZEN_HEI, 14, "center", space_before_em=2.0, page_break=True))
         blocks += [Block(line, UKAI_CN, 11, "center", space_before_em=0.3) for line in verse]
-        rows.append(_row("body", poem_title, verse))
-    return Fixture("ho-poems-subtitle", layout, blocks, _golden("ho-poems-subtitle", "general", title, rows))
+        rows.append(golden_row("body", poem_title, verse))
+    return Fixture(
+        "ho-poems-subtitle", layout, blocks, golden_document("ho-poems-subtitle", "general", title, rows)
+    )
 
 
 FIXTURES = (

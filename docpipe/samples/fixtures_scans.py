@@ -58,9 +58,9 @@ from docpipe.samples.fixtures_structure import (
     Block,
     Fixture,
     Layout,
-    _canonical,
-    _golden,
-    _row,
+    canonical_row,
+    golden_document,
+    golden_row,
     page_of,
     paragraphs,
     render,
@@ -99,7 +99,7 @@ def digest_b5() -> Fixture:
     cover = [name, "2016年3月21日", "第3期"]
     blocks = [Block(cover[0], head, 28, "center", page_break=True)]
     blocks += [Block(t, body, 14, "center", space_before_em=2.0) for t in cover[1:]]
-    rows: list[dict[str, Any]] = [_row("front", cover[0], cover[1:])]
+    rows: list[dict[str, Any]] = [golden_row("front", cover[0], cover[1:])]
     entries = []
     for number, (heading, listed, _) in enumerate(B5_ARTICLES, start=1):
         entries.append(
@@ -118,7 +118,7 @@ def digest_b5() -> Fixture:
             index += 1
     blocks.append(Block("目录", head, 16, "center", page_break=True))
     blocks += [Block(t, body, 11, "left", space_before_em=0.2) for t in lines]
-    rows.append(_row("front", "目录", lines))
+    rows.append(golden_row("front", "目录", lines))
     for number, (heading, listed, source) in enumerate(B5_ARTICLES, start=1):
         texts = paragraphs(rng, 2, sentences=(2, 3))
         blocks.append(
@@ -126,10 +126,10 @@ def digest_b5() -> Fixture:
         )
         blocks += [Block(t, body, 10.5) for t in texts[:-1]]
         blocks.append(Block(f"{texts[-1]}（{source}）", body, 10.5))
-        rows.append(_row("body", heading, texts, number=str(number), source=source))
+        rows.append(golden_row("body", heading, texts, number=str(number), source=source))
         if listed is not None:
             rows[-1]["contents_title"] = listed  # the 目录's wording, which the body's overrules
-    document = _golden("sc-digest-b5", "digest", name, rows)
+    document = golden_document("sc-digest-b5", "digest", name, rows)
     document["issue_date"], document["issue_label"] = "2016-03-21", "第3期"
     return Fixture("sc-digest-b5", layout, blocks, document)
 
@@ -161,8 +161,8 @@ def report_b5() -> Fixture:
         blocks.append(Block(heading, head, 11, "left", space_before_em=1.8))
         blocks += [Block(t, body, 11, notes=(note,) if note and i == 1 else ()) for i, t in enumerate(texts)]
         notes = {"footnotes": [note]} if note else {"footnotes": []}
-        rows.append(_row("body", heading, texts, section=title, heading_path=[title], **notes))
-    return Fixture("sc-report-b5", layout, blocks, _golden("sc-report-b5", "general", title, rows))
+        rows.append(golden_row("body", heading, texts, section=title, heading_path=[title], **notes))
+    return Fixture("sc-report-b5", layout, blocks, golden_document("sc-report-b5", "general", title, rows))
 
 
 #: (title, lines): original verse for this fixture; the third poem fills a page and runs on.
@@ -203,12 +203,12 @@ def poems_scan() -> Fixture:
     collection = "远行"
     blocks = [Block(collection, ZEN_HEI, 24, "center", page_break=True)]
     # The cover page is a front row; the collection's name heads no poem.
-    rows: list[dict[str, Any]] = [_row("front", collection, [collection])]
+    rows: list[dict[str, Any]] = [golden_row("front", collection, [collection])]
     for number, (title, verse) in enumerate(SCANNED_POEMS):
         blocks.append(Block(title, ZEN_HEI, 14, "center", space_before_em=1.5, page_break=number != 1))
         blocks += [Block(line, UKAI_CN, 11.5, "center", space_before_em=0.2) for line in verse]
-        rows.append(_row("body", title, verse))
-    return Fixture("sc-poems", layout, blocks, _golden("sc-poems", "general", collection, rows))
+        rows.append(golden_row("body", title, verse))
+    return Fixture("sc-poems", layout, blocks, golden_document("sc-poems", "general", collection, rows))
 
 
 #: Verse for the full-page fixture: poems long enough to fill their page, so each next title
@@ -249,15 +249,18 @@ def full_page_poems() -> Fixture:
     layout = Layout(140 * mm, 203 * mm, 20 * mm, 18 * mm, 22 * mm, 22 * mm, 1.75, None, UKAI_CN, "{n}")
     collection = "田野与河流"
     blocks = [Block(collection, ZEN_HEI, 20, "center", page_break=True)]
-    rows: list[dict[str, Any]] = [_row("front", collection, [collection])]  # its cover page
+    rows: list[dict[str, Any]] = [golden_row("front", collection, [collection])]  # its cover page
     for title, count in FULL_PAGE_POEMS:
         verse = rng.sample(VERSE_LINES, count)
         # the title only a little larger than the verse (13 pt over 11), right at the top
         blocks.append(Block(title, UKAI_CN, 13, "center", page_break=True))
         blocks += [Block(line, UKAI_CN, 11, "center", space_before_em=0.1) for line in verse]
-        rows.append(_row("body", title, verse))
+        rows.append(golden_row("body", title, verse))
     return Fixture(
-        "sc-poems-full-page", layout, blocks, _golden("sc-poems-full-page", "general", collection, rows)
+        "sc-poems-full-page",
+        layout,
+        blocks,
+        golden_document("sc-poems-full-page", "general", collection, rows),
     )
 
 
@@ -290,8 +293,8 @@ def scan_text_layer_fixture(
     golden["source_file"] = pdf.name
     golden["scan_dpi"] = {str(number): SCAN_DPI for number in range(1, len(scans) + 1)}
     golden["articles"] = [
-        _canonical(
-            _row(
+        canonical_row(
+            golden_row(
                 "body",
                 article["title"],
                 article["paragraphs"],

@@ -358,7 +358,7 @@ class Fixture:
     golden: dict[str, Any]
 
 
-def _row(part: str, title: str, body: Sequence[str], **extra: Any) -> dict[str, Any]:
+def golden_row(part: str, title: str, body: Sequence[str], **extra: Any) -> dict[str, Any]:
     """A golden row, its text as printed (made canonical once its page numbers are known)."""
     return {
         "part": part,
@@ -373,7 +373,7 @@ def _row(part: str, title: str, body: Sequence[str], **extra: Any) -> dict[str, 
     }
 
 
-def _canonical(row: dict[str, Any]) -> dict[str, Any]:
+def canonical_row(row: dict[str, Any]) -> dict[str, Any]:
     """The row's text in canonical form (full-width punctuation, no spaces in Chinese)."""
     return {
         **row,
@@ -390,7 +390,8 @@ def page_of(heading: str) -> str:
     return f"{{page:{heading}}}"
 
 
-def _resolve_pages(text: str, pages: dict[str, int]) -> str:
+def resolve_pages(text: str, pages: dict[str, int]) -> str:
+    """``text`` with each :func:`page_of` placeholder replaced by the page its heading is on."""
     for heading, number in pages.items():
         text = text.replace(page_of(heading), str(number))
     return text
@@ -407,11 +408,11 @@ def thesis() -> Fixture:
     cover = ["基于数据共享的政务服务流程优化研究", "学科专业：公共管理", "研究生：陈明", "指导教师：周华教授"]
     blocks.append(Block(cover[0], head, 22, "center", page_break=True))
     blocks += [Block(t, body, 14, "center", space_before_em=2.0) for t in cover[1:]]
-    rows.append(_row("front", cover[0], cover[1:]))
+    rows.append(golden_row("front", cover[0], cover[1:]))
     abstract = paragraphs(rng, 2)
     blocks.append(Block("摘要", head, 16, "center", page_break=True))
     blocks += [Block(t, body, 12) for t in abstract]
-    rows.append(_row("front", "摘要", abstract))
+    rows.append(golden_row("front", "摘要", abstract))
     chapters: list[tuple[str, list[tuple[str, list[str]]]]] = [
         ("第1章 绪论", [("1.1 研究背景", ["1.1.1 国内现状", "1.1.2 国外经验"]), ("1.2 研究内容", [])]),
         ("第2章 政务数据共享的现状", [("2.1 平台建设", []), ("2.2 存在问题", [])]),
@@ -426,7 +427,7 @@ def thesis() -> Fixture:
     contents += [f"参考文献........{page_of('参考文献')}", f"致谢........{page_of('致谢')}"]
     blocks.append(Block("目录", head, 16, "center", page_break=True))
     blocks += [Block(t, body, 12, "left") for t in contents]
-    rows.append(_row("front", "目录", contents))
+    rows.append(golden_row("front", "目录", contents))
     for chapter, sections in chapters:
         blocks.append(Block(chapter, head, 16, "center", page_break=True))
         text: list[str] = []
@@ -443,7 +444,7 @@ def thesis() -> Fixture:
                 more = paragraphs(rng, 1)
                 blocks += [Block(t, body, 12) for t in more]
                 text += [sub, *more]
-        rows.append(_row("body", chapter, text))
+        rows.append(golden_row("body", chapter, text))
     references = [
         "[1]王立.电子政务导论[M].北京:科学出版社,2010.",
         "[2]李静.数据共享与政府治理[J].行政论坛,2018,25(3):45-51.",
@@ -451,12 +452,12 @@ def thesis() -> Fixture:
     ]
     blocks.append(Block("参考文献", head, 16, "center", page_break=True))
     blocks += [Block(t, body, 12, "left") for t in references]
-    rows.append(_row("back", "参考文献", references))
+    rows.append(golden_row("back", "参考文献", references))
     thanks = paragraphs(rng, 1)
     blocks.append(Block("致谢", head, 16, "center", page_break=True))
     blocks += [Block(t, body, 12) for t in thanks]
-    rows.append(_row("back", "致谢", thanks))
-    return Fixture("st-thesis", layout, blocks, _golden("st-thesis", "general", cover[0], rows))
+    rows.append(golden_row("back", "致谢", thanks))
+    return Fixture("st-thesis", layout, blocks, golden_document("st-thesis", "general", cover[0], rows))
 
 
 POEMS = (
@@ -473,12 +474,12 @@ def poems() -> Fixture:
     collection = "山居集"
     blocks = [Block(collection, UKAI_CN, 26, "center", page_break=True)]
     # The collection's name alone on its cover page is a front row; it heads no poem.
-    rows = [_row("front", collection, [collection])]
+    rows = [golden_row("front", collection, [collection])]
     for number, (title, verse) in enumerate(POEMS):
         blocks.append(Block(title, ZEN_HEI, 14, "center", space_before_em=2.0, page_break=number % 2 == 0))
         blocks += [Block(line, UKAI_CN, 11, "center", space_before_em=0.3) for line in verse]
-        rows.append(_row("body", title, verse))
-    return Fixture("st-poems", layout, blocks, _golden("st-poems", "general", collection, rows))
+        rows.append(golden_row("body", title, verse))
+    return Fixture("st-poems", layout, blocks, golden_document("st-poems", "general", collection, rows))
 
 
 DIGEST_ARTICLES = (
@@ -503,11 +504,11 @@ def digest_c() -> Fixture:
     cover = [title, "2015年3月16日", "第六期"]
     blocks = [Block(cover[0], head, 30, "center", page_break=True)]
     blocks += [Block(t, body, 14, "center", space_before_em=2.0) for t in cover[1:]]
-    rows: list[dict[str, Any]] = [_row("front", cover[0], cover[1:])]
+    rows: list[dict[str, Any]] = [golden_row("front", cover[0], cover[1:])]
     contents = [f"{n}、{t}......{page_of(f'{n}、{t}')}" for n, (t, _) in enumerate(DIGEST_ARTICLES, start=1)]
     blocks.append(Block("目录", head, 16, "center", page_break=True))
     blocks += [Block(t, body, 11, "left") for t in contents]
-    rows.append(_row("front", "目录", contents))
+    rows.append(golden_row("front", "目录", contents))
     for number, (heading, source) in enumerate(DIGEST_ARTICLES, start=1):
         texts = paragraphs(rng, 3, sentences=(3, 5))
         blocks.append(
@@ -515,8 +516,8 @@ def digest_c() -> Fixture:
         )
         blocks += [Block(t, body, 10.5) for t in texts[:-1]]
         blocks.append(Block(f"{texts[-1]}（{source}）", body, 10.5))
-        rows.append(_row("body", heading, texts, number=str(number), source=source))
-    document = _golden("st-digest-c", "digest", title, rows)
+        rows.append(golden_row("body", heading, texts, number=str(number), source=source))
+    document = golden_document("st-digest-c", "digest", title, rows)
     document["issue_date"], document["issue_label"] = "2015-03-16", "第六期"
     return Fixture("st-digest-c", layout, blocks, document)
 
@@ -526,8 +527,8 @@ def report() -> Fixture:
     layout = Layout(A4[0], A4[1], 30 * mm, 28 * mm, 32 * mm, 32 * mm, 1.7, None, UMING_CN, "第 {n} 页")
     texts = paragraphs(rng, 9, sentences=(3, 6))
     blocks = [Block(t, UMING_CN, 11, page_break=n == 0) for n, t in enumerate(texts)]
-    rows = [_row("body", texts[0][:20] + "…", texts)]
-    return Fixture("st-report", layout, blocks, _golden("st-report", "general", None, rows))
+    rows = [golden_row("body", texts[0][:20] + "…", texts)]
+    return Fixture("st-report", layout, blocks, golden_document("st-report", "general", None, rows))
 
 
 def footnotes() -> Fixture:
@@ -560,11 +561,14 @@ def footnotes() -> Fixture:
         texts[1] = texts[1][:cut] + marker + texts[1][cut:]
         blocks.append(Block(heading, head, 14, "left", space_before_em=1.0))
         blocks += [Block(t, body, 12, notes=notes if i == 1 else ()) for i, t in enumerate(texts)]
-        rows.append(_row("body", heading, texts, section=title, heading_path=[title], footnotes=list(notes)))
-    return Fixture("st-footnotes", layout, blocks, _golden("st-footnotes", "general", title, rows))
+        rows.append(
+            golden_row("body", heading, texts, section=title, heading_path=[title], footnotes=list(notes))
+        )
+    return Fixture("st-footnotes", layout, blocks, golden_document("st-footnotes", "general", title, rows))
 
 
-def _golden(stem: str, kind: str, title: str | None, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def golden_document(stem: str, kind: str, title: str | None, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The golden JSON of the document ``stem`` (of kind ``kind``, titled ``title``) with its ``rows``."""
     return {
         "source_file": f"{stem}.pdf",
         "doc_kind": kind,
@@ -582,11 +586,11 @@ def typeset(fixture: Fixture) -> tuple[list[Page], dict[str, Any]]:
     """The fixture's pages, and its golden with the page numbers the pages print resolved."""
     draft = paginate(set_blocks(fixture.blocks, fixture.layout), fixture.layout)
     printed = {line.text: n for n, page in enumerate(draft, start=1) for line, _ in page.lines}
-    blocks = [replace(b, text=_resolve_pages(b.text, printed)) for b in fixture.blocks]
+    blocks = [replace(b, text=resolve_pages(b.text, printed)) for b in fixture.blocks]
     pages = paginate(set_blocks(blocks, fixture.layout), fixture.layout)
-    golden = json.loads(_resolve_pages(json.dumps(fixture.golden, ensure_ascii=False), printed))
+    golden = json.loads(resolve_pages(json.dumps(fixture.golden, ensure_ascii=False), printed))
     golden["pages"] = len(pages)
-    golden["articles"] = [_canonical(row) for row in golden["articles"]]
+    golden["articles"] = [canonical_row(row) for row in golden["articles"]]
     return pages, golden
 
 

@@ -21,7 +21,8 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from cleaners.records import Page
-from docpipe.extract.engines import engine_for
+from docpipe.extract import tables
+from docpipe.extract.engines import ENGINES, engine_for
 from docpipe.extract.hybrid import HybridEngine
 from docpipe.extract.ocr import ocr_page, page_image
 from docpipe.extract.tesseract import (
@@ -216,6 +217,30 @@ def test_the_engine_is_chosen_by_name() -> None:
     assert engine_for(TESSERACT.with_overrides(ocr_psm=4)).psm == 4  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="unknown OCR engine 'paddle'"):
         engine_for(DEFAULT_SETTINGS.with_overrides(ocr_engine="paddle"))
+
+
+class _Measured(Exception):
+    """Raised by the patched ink measurement, so that no engine goes on to read the page."""
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_the_runs_paper_noise_reaches_each_engines_ink_measurement(
+    engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The Tesseract and hybrid engines measured ink with the default for a while, whatever
+    # the run's settings said.
+    received: list[float] = []
+
+    def measured(gray: np.ndarray, *, noise_sigmas: float) -> float:
+        received.append(noise_sigmas)
+        raise _Measured
+
+    monkeypatch.setattr(tables, "ink_threshold", measured)
+    noise_sigmas = DEFAULT_SETTINGS.ocr_paper_noise_sigmas + 3.5
+    settings = DEFAULT_SETTINGS.with_overrides(ocr_engine=engine, ocr_paper_noise_sigmas=noise_sigmas)
+    with pytest.raises(_Measured):
+        engine_for(settings).read_lines(Image.new("L", (40, 40), 255), page_number=1, scale=1.0)
+    assert received == [noise_sigmas]
 
 
 def test_tesseract_runs_one_thread_per_process() -> None:

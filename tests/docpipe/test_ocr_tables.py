@@ -33,6 +33,7 @@ COLUMN_WIDTHS = (110, 190, 260)  # pixels: cells 1.5-2 em apart, closer than a t
 ROW_HEIGHT = 60
 ORIGIN = (60, 60)
 MIN_LENGTH = round(RULE_MIN_LENGTH_PT * DPI / 72)
+NOISE_SIGMAS = DEFAULT_SETTINGS.ocr_paper_noise_sigmas
 
 
 def _skewed_hline(draw: ImageDraw.ImageDraw, x0: int, x1: int, y: int) -> None:
@@ -117,7 +118,7 @@ def test_remove_rules_paints_rules_and_keeps_a_stroke_of_yi() -> None:
     draw.rectangle((20, 250, 580, 251), fill=INK)  # a two-pixel rule, straight
     _skewed_vline(draw, 300, 30, 280)  # 250 px: a rule
     draw.text((80, 120), "一二十", font=ImageFont.truetype(str(FONT), 2 * FONT_PX), fill=INK)
-    cleaned = np.asarray(remove_rules(image, min_length=MIN_LENGTH))
+    cleaned = np.asarray(remove_rules(image, min_length=MIN_LENGTH, noise_sigmas=NOISE_SIGMAS))
     before = np.asarray(image)
     # Rules gone: no ink left on their rows and column.
     assert cleaned[38:47, 20:581].min() > 128
@@ -132,7 +133,7 @@ def test_remove_rules_paints_rules_and_keeps_a_stroke_of_yi() -> None:
 def test_remove_rules_leaves_an_image_without_rules_as_it_is() -> None:
     image = Image.new("L", (200, 100), PAPER)
     ImageDraw.Draw(image).rectangle((20, 40, 80, 42), fill=INK)  # 60 px: shorter than a rule
-    assert remove_rules(image, min_length=MIN_LENGTH) is image
+    assert remove_rules(image, min_length=MIN_LENGTH, noise_sigmas=NOISE_SIGMAS) is image
 
 
 # --- rows of a ruled table, found from its rules ----------------------------------------------

@@ -50,7 +50,7 @@ VALUES: list[tuple[str, Any, str | None]] = [
     ("source_max_chars", 30.0, "source_max_chars must be a whole number, got 30.0"),
     # OCR reading order and orientation (docpipe/extract/reading_order.py, ocr.py)
     ("ocr_row_overlap", 0.0, "ocr_row_overlap must be between 0.01 and 1.0, got 0.0"),
-    ("ocr_ink_contrast", 300, "ocr_ink_contrast must be between 0 and 255, got 300"),
+    ("ocr_ink_min_share", 1.5, "ocr_ink_min_share must be between 0.0 and 1.0, got 1.5"),
     ("ocr_upright_line_share", 0.8, None),
 ]
 

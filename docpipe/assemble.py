@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -58,15 +59,26 @@ def clean_paragraphs(
     """Join the (furniture-free) lines of ``pages`` into paragraphs and clean each one's text."""
     lines = reading_lines(pages, settings=settings)
     furnished = {page.number for page in pages if page.header or page.footer or page.printed_page}
+    read_by_ocr = {page.number for page in pages if page.method == "ocr"}
+    config = config or CleaningConfig()
     paragraphs = []
     for paragraph in join_wrapped_lines(lines, settings=settings):
-        ocr = any(p.method == "ocr" for p in pages if paragraph.page_start <= p.number <= paragraph.page_end)
-        text, steps = clean_text(paragraph.text, (config or CleaningConfig())._replace(ocr_fixes=ocr))
+        spanned = range(paragraph.page_start, paragraph.page_end + 1)
+        ocr = any(number in read_by_ocr for number in spanned)
+        text, steps = _cleaned(paragraph.text, config._replace(ocr_fixes=ocr))
         line_steps = [WRAP_STEP] if paragraph.line_count > 1 else []
-        if any(paragraph.page_start <= n <= paragraph.page_end for n in furnished):
+        if any(number in furnished for number in spanned):
             line_steps.insert(0, FURNITURE_STEP)
         paragraphs.append(replace(paragraph, text=text, cleaning_steps=(*line_steps, *steps)))
     return paragraphs
+
+
+@lru_cache(maxsize=4096)
+def _cleaned(text: str, config: CleaningConfig) -> tuple[str, tuple[str, ...]]:
+    # Memoised: pages.text cleans each page's paragraphs again, mostly the texts the
+    # document's paragraphs had (the cleaners are pure, and a worker ingests many documents).
+    cleaned, steps = clean_text(text, config)
+    return cleaned, tuple(steps)
 
 
 def assemble_document(

@@ -132,21 +132,34 @@ def pdfium_chars(page: pdfium.PdfPage) -> tuple[list[Char], float, float]:
         raw = textpage.raw  # the handle itself: the wrapper converts on every call
         box = pdfium_c.FS_RECTF()
         styles = _TextObjectStyles(raw, turns)
+        # Called for every glyph: looked up once here, not on the module each time.
+        has_map_error = pdfium_c.FPDFText_HasUnicodeMapError
+        loose_box = pdfium_c.FPDFText_GetLooseCharBox
+        texts: dict[int, str] = {}
         chars: list[Char] = []
         for index, code in enumerate(codes):
             if code in _BREAK_CODES:  # line breaks PDFium infers: not glyphs
                 continue
-            if pdfium_c.FPDFText_HasUnicodeMapError(raw, index) == 1:
+            if has_map_error(raw, index) == 1:
                 text = UNMAPPED_GLYPH
             else:
-                text = _char_text(code)
+                text = texts.get(code) or texts.setdefault(code, _char_text(code))
                 if not text:
                     continue
-            pdfium_c.FPDFText_GetLooseCharBox(raw, index, box)
+            loose_box(raw, index, box)
             fontname, size, upright = styles.of(index)
-            x0, top_, x1, bottom_ = _turned(
-                box.left - left, box.bottom - bottom, box.right - left, box.top - bottom, width, height, turns
-            )
+            if turns == 0:  # most pages: _turned's first case, inline
+                x0, top_, x1, bottom_ = box.left - left, top - box.top, box.right - left, top - box.bottom
+            else:
+                x0, top_, x1, bottom_ = _turned(
+                    box.left - left,
+                    box.bottom - bottom,
+                    box.right - left,
+                    box.top - bottom,
+                    width,
+                    height,
+                    turns,
+                )
             chars.append(
                 {
                     "text": text,
@@ -223,20 +236,13 @@ def group_chars_into_lines(
     """
     upright = [c for c in chars if c.get("upright", True) and c["text"] != ""]
     upright.sort(key=lambda c: (_centre(c), c["x0"]))
-    rows: list[_Row] = []
-    for char in upright:
-        if char["text"].isspace():
-            continue
-        if rows and rows[-1].takes(char, settings):
-            rows[-1].add(char)
-        else:
-            rows.append(_Row(char))
+    rows = _gather_rows([c for c in upright if not c["text"].isspace()], settings.line_tolerance_em)
     spaces = [c for c in upright if c["text"].isspace()]
     # A row may run across a column gutter: cut it at every wide gap, let the
     # page's geometry say which cuts are gutters, and join the other pieces again.
     pieces: list[_Piece] = []
     for row_number, row in enumerate(rows):
-        pieces += _row_pieces(row_number, row.chars, _spaces_of_row(row.chars, spaces), settings)
+        pieces += _row_pieces(row_number, row, _spaces_of_row(row, spaces), settings)
     by_line = {id(piece.line): piece for piece in pieces}
     lines: list[Line] = []
     for block in column_blocks([piece.line for piece in pieces], settings=settings):
@@ -363,29 +369,36 @@ def _centre(char: Char) -> float:
     return (char["top"] + char["bottom"]) / 2
 
 
-def _median_of_sorted(values: Sequence[float]) -> float:
-    middle = len(values) // 2
-    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+def _gather_rows(chars: Sequence[Char], tolerance_em: float) -> list[list[Char]]:
+    """Characters (sorted by centre) in rows: a character joins the row being gathered when its
+    centre is within ``tolerance_em`` of the larger of its size and the row's median size from
+    the row's median centre.
 
-
-class _Row:
-    """The characters of one line being gathered, with their centres and sizes kept sorted for medians."""
-
-    __slots__ = ("centres", "chars", "sizes")
-
-    def __init__(self, char: Char) -> None:
-        self.chars = [char]
-        self.centres = [_centre(char)]
-        self.sizes = [char["size"]]
-
-    def takes(self, char: Char, settings: Settings) -> bool:
-        size = max(char["size"], _median_of_sorted(self.sizes))
-        return abs(_centre(char) - _median_of_sorted(self.centres)) < settings.line_tolerance_em * size
-
-    def add(self, char: Char) -> None:
-        self.chars.append(char)
-        insort(self.centres, _centre(char))
-        insort(self.sizes, char["size"])
+    Run for every glyph of a page: the row's centres and sizes are kept sorted,
+    and their medians updated, as each character joins.
+    """
+    rows: list[list[Char]] = []
+    row: list[Char] = []
+    centres: list[float] = []
+    sizes: list[float] = []
+    middle_centre = middle_size = 0.0
+    for char in chars:
+        centre, size = (char["top"] + char["bottom"]) / 2, char["size"]
+        if row and abs(centre - middle_centre) < tolerance_em * (size if size > middle_size else middle_size):
+            row.append(char)
+            insort(centres, centre)
+            insort(sizes, size)
+            half = len(centres) // 2
+            if len(centres) % 2:
+                middle_centre, middle_size = centres[half], sizes[half]
+            else:
+                middle_centre = (centres[half - 1] + centres[half]) / 2
+                middle_size = (sizes[half - 1] + sizes[half]) / 2
+        else:
+            row, centres, sizes = [char], [centre], [size]
+            middle_centre, middle_size = centre, size
+            rows.append(row)
+    return rows
 
 
 def _spaces_of_row(row: Sequence[Char], spaces: Sequence[Char]) -> list[tuple[float, bool]]:
@@ -424,9 +437,16 @@ def _row_pieces(
     pieces: list[_Piece] = []
     start, parts, separator = 0, [row[0]["text"]], ""
     tab_gap, column_gap = settings.tab_gap_em * size, settings.column_gap_em * size
+    # No gap below this is a space (the least :func:`_space_gap` can be on this row):
+    # most gaps of a line are settled without asking.
+    least_space = settings.space_gap_em * min(c["size"] for c in row)
+    if latin_width > 0:
+        least_space = min(least_space, settings.word_gap_ratio * latin_width)
     for index, (previous, char, gap) in enumerate(zip(row[:-1], row[1:], gaps, strict=True), start=1):
         if gap >= tab_gap:
             between = "\t"
+        elif not spaces and gap - usual_gap < least_space:
+            between = ""
         elif gap - usual_gap >= _space_gap(previous, char, latin_width, settings) or (
             spaces
             and any(

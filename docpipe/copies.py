@@ -119,9 +119,10 @@ def apply_copy_links(out_dir: Location) -> list[str]:
     for source_file, copy_of in link_copies(copies).items():
         row = rows[source_file]
         preferred = copy_of is None
-        articles = _read_articles(out_dir, row["doc_kind"], source_file)
-        if row["copy_of"] == copy_of and all(article["preferred"] is preferred for article in articles):
+        marks = _read_articles(out_dir, row["doc_kind"], source_file, columns=["preferred"])
+        if row["copy_of"] == copy_of and all(article["preferred"] is preferred for article in marks):
             continue
+        articles = _read_articles(out_dir, row["doc_kind"], source_file) if marks else []
         if articles:  # else no articles file, or one of zero rows: nothing to mark
             write_dataset_rows(
                 out_dir,
@@ -135,11 +136,14 @@ def apply_copy_links(out_dir: Location) -> list[str]:
     return changed
 
 
-def _read_articles(out_dir: Location, doc_kind: str, source_file: str) -> list[dict[str, Any]]:
+def _read_articles(
+    out_dir: Location, doc_kind: str, source_file: str, *, columns: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """A document's article rows; only ``columns`` when given (every run checks every document's marks)."""
     partition = f"{PARTITION_COLUMN}={doc_kind}"
     files = document_files(out_dir, "articles", source_file)
     files = [file for file in files if file.parent.name == partition]
     if not files:
         return []
     # The file schema, so that files written before `preferred` existed read it as null.
-    return read_files(out_dir, files, schema=file_schema("articles")).to_pylist()
+    return read_files(out_dir, files, schema=file_schema("articles"), columns=columns).to_pylist()

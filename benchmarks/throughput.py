@@ -20,7 +20,7 @@ Targets (issue 13): no-op <= 3 s; N workers >= 1.8 x one worker on 2 cores; peak
 1,000 pages <= 1.5 x at 10 pages.  The flow runs against one Prefect API server started
 for the benchmark (PREFECT_API_URL, as a deployment would), so its start-up is not counted.
 
-Usage: ``python benchmarks/throughput.py [--text-pages 400] [--ocr-pages 12] [--big-pages 1000]``
+Usage: ``python benchmarks/throughput.py [--text-pages 1200] [--ocr-pages 12] [--big-pages 1000]``
 (the text runs read ``--text-pages`` and twice as many).
 """
 
@@ -45,11 +45,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from docpipe.prefect_server import prefect_api  # noqa: E402
+from docpipe.samples.digest import DEFAULT_SEEDS_DIR  # noqa: E402
 from tests.page_pdfs import write_text_pdf  # noqa: E402
 
 DOCUMENT_PAGES = 40
+#: Characters between the starts of two documents' text in the seeds' (a prime: no two start alike).
+TEXT_STRIDE = 7919
 #: Runs of each text setting, of which the fastest counts.
 REPEATS = 2
+
+
+def seed_text() -> str:
+    """The text of the real documents (``../shared/seeds``), without line breaks or spaces."""
+    return "".join(
+        "".join(path.read_text(encoding="utf-8").split()) for path in sorted(DEFAULT_SEEDS_DIR.glob("*.txt"))
+    )
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -202,7 +212,7 @@ def article_rows(out: Path) -> list[tuple[str, str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--text-pages", type=int, default=400, help="text pages (in 40-page documents); also twice as many"
+        "--text-pages", type=int, default=1200, help="text pages (in 40-page documents); also twice as many"
     )
     parser.add_argument(
         "--ocr-pages", type=int, default=12, help="pages OCR'd by each worker setting; also half as many"
@@ -218,9 +228,16 @@ def main(argv: list[str] | None = None) -> int:
         for directory in (text_raw, double_raw, ocr_raw, ocr_half_raw, small_raw, big_raw):
             directory.mkdir()
         count = max(1, args.text_pages // DOCUMENT_PAGES)
-        # Every document different (its own sha256): identical ones would come from the page cache.
+        # Every document different, in its bytes and in its text: each sets the real documents'
+        # text from its own place and at its own size, as an archive's documents differ.
+        text = seed_text()
         documents = [
-            write_text_pdf(double_raw / f"text-{n}.pdf", DOCUMENT_PAGES, font_size=10 + n / 16)
+            write_text_pdf(
+                double_raw / f"text-{n}.pdf",
+                DOCUMENT_PAGES,
+                font_size=10 + n / 16,
+                text=text[n * TEXT_STRIDE % len(text) :] + text[: n * TEXT_STRIDE % len(text)],
+            )
             for n in range(2 * count)
         ]
         for document in documents[:count]:

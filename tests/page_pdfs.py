@@ -31,10 +31,17 @@ def write_text_pdf(
     font_size: float = 10.5,
     lines_per_page: int = 12,
     rotate: int = 0,
+    text: str | None = None,
 ) -> Path:
-    """``pages`` pages of Chinese body text with a text layer; ``rotate`` sets each page's /Rotate."""
+    """``pages`` pages of Chinese body text with a text layer; ``rotate`` sets each page's /Rotate.
+
+    ``text``: set line after line (from its start again when it runs out); by
+    default each line is one of :data:`SENTENCES`, rotated from page to page.
+    """
     _register_font()
     width, height = size
+    characters = int((width - 80) / font_size)
+    lines = _set_lines(text, characters, pages * lines_per_page) if text else []
     pdf = canvas.Canvas(str(path), pagesize=size, invariant=1)
     for number in range(1, pages + 1):
         if rotate:
@@ -42,16 +49,35 @@ def write_text_pdf(
         pdf.setFont(FONT, font_size)
         pdf.drawString(width / 2, height - 30, f"第 {number} 页")
         for row in range(lines_per_page):
-            text = SENTENCES[(number + row) % len(SENTENCES)]
-            characters = int((width - 80) / font_size)
+            if lines:
+                line = lines[(number - 1) * lines_per_page + row]
+            else:
+                line = SENTENCES[(number + row) % len(SENTENCES)][:characters]
             pdf.drawString(
                 40 + (2 * font_size if row % 4 == 0 else 0),
                 height - 70 - row * font_size * 1.8,
-                text[:characters],
+                line,
             )
         pdf.showPage()
     pdf.save()
     return path
+
+
+#: Punctuation Chinese typesetting never starts a line with (避头尾): it hangs at the end of the line before.
+NO_LINE_START = frozenset("。，、；：！？）》」』”")
+
+
+def _set_lines(text: str, characters: int, count: int) -> list[str]:
+    """``count`` lines of ``characters`` from ``text`` (from its start again when it runs out), each
+    taking along the punctuation that may not start the next."""
+    lines, start = [], 0
+    while len(lines) < count:
+        end = start + characters
+        while text[end % len(text)] in NO_LINE_START:
+            end += 1
+        lines.append("".join(text[index % len(text)] for index in range(start, end)))
+        start = end
+    return lines
 
 
 def write_blank_pdf(path: Path, pages: int, *, size: tuple[float, float] = (420.0, 595.0)) -> Path:

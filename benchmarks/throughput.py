@@ -8,9 +8,12 @@ Prints, in one run:
   pages), so the run's fixed cost (starting the page workers, the flow run, its bookkeeping)
   drops out and what each further document and page costs (all of it: reading, assembling,
   writing, the main process and the API server) stays in;
-- 1 vs N workers on text pages and on OCR pages (the default engine), both as marginal s/page
-  (OCR: ``--ocr-pages`` minus half as many), since each worker's start and model loading are
-  fixed costs of a run;
+- OCR pages (the default engine): s/page of the flow, marginal (``--ocr-pages`` minus half as
+  many), beside the same pages OCR'd by docpipe's page function in plain processes and the
+  ``tesseract -l chi_sim`` command on the same page images, with as many processes;
+- 1 vs N workers on text pages and on OCR pages, both as marginal s/page, since each worker's
+  start and model loading are fixed costs of a run; beside them, the same OCR in 1 vs N plain
+  processes: the most this machine gives for this work at that moment;
 - where the text run's CPU time goes: the main process, the page workers, the API server;
 - peak RSS of ``docpipe run`` on a 10-page and on a 1,000-page generated text PDF;
 - local vs ``--dask local:2`` on the text pages: ``docpipe run`` seconds (the cluster's start
@@ -20,7 +23,7 @@ Targets (issue 13): no-op <= 3 s; N workers >= 1.8 x one worker on 2 cores; peak
 1,000 pages <= 1.5 x at 10 pages.  The flow runs against one Prefect API server started
 for the benchmark (PREFECT_API_URL, as a deployment would), so its start-up is not counted.
 
-Usage: ``python benchmarks/throughput.py [--text-pages 1200] [--ocr-pages 12] [--big-pages 1000]``
+Usage: ``python benchmarks/throughput.py [--text-pages 2000] [--ocr-pages 48] [--big-pages 1000]``
 (the text runs read ``--text-pages`` and twice as many).
 """
 
@@ -52,7 +55,9 @@ DOCUMENT_PAGES = 40
 #: Characters between the starts of two documents' text in the seeds' (a prime: no two start alike).
 TEXT_STRIDE = 7919
 #: Runs of each text setting, of which the fastest counts.
-REPEATS = 2
+REPEATS = 3
+#: Runs of each OCR setting, of which the fastest counts.
+OCR_REPEATS = 2
 
 
 def seed_text() -> str:
@@ -143,6 +148,53 @@ def floor_seconds(reader: Callable[[tuple[str, list[int]]], int], documents: lis
         return timed(lambda: list(pool.map(reader, jobs)))
 
 
+def ocr_page_job(job: tuple[str, int]) -> str:
+    from docpipe.extract.pdf import read_page_by_ocr
+    from docpipe.settings import DEFAULT_SETTINGS
+
+    path, number = job
+    return read_page_by_ocr(Path(path), number, settings=DEFAULT_SETTINGS.with_overrides(ocr="always")).status
+
+
+def plain_ocr_seconds(pdf: Path, pages: int, processes: int) -> float:
+    """s/page of docpipe's own page OCR (the default engine) in ``processes`` plain processes: what
+    the flow's page workers do, without the flow; its 1 vs N ratio is the machine's ceiling for it."""
+    with ProcessPoolExecutor(max_workers=processes) as pool:
+        list(pool.map(ocr_page_job, [(str(pdf), 1)] * processes))  # every process loads its models first
+        return (
+            timed(lambda: list(pool.map(ocr_page_job, [(str(pdf), n) for n in range(1, pages + 1)]))) / pages
+        )
+
+
+def tesseract_image(image: Path) -> int:
+    return subprocess.run(
+        ["tesseract", str(image), "-", "-l", "chi_sim"],
+        capture_output=True,
+        check=True,
+        env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+    ).returncode
+
+
+def tesseract_seconds(pdf: Path, pages: int, processes: int, directory: Path) -> float:
+    """s/page of the ``tesseract -l chi_sim`` command on the images docpipe's OCR reads of the same
+    pages (:func:`docpipe.extract.ocr.page_image`), ``processes`` at a time."""
+    import pypdfium2 as pdfium
+
+    from docpipe.extract.ocr import page_image
+    from docpipe.settings import DEFAULT_SETTINGS
+
+    directory.mkdir()
+    document = pdfium.PdfDocument(str(pdf))
+    images = []
+    for number in range(1, pages + 1):
+        image, _ = page_image(document[number - 1], dpi=DEFAULT_SETTINGS.render_dpi)
+        images.append(directory / f"{number}.png")
+        image.save(images[-1])
+    document.close()
+    with ProcessPoolExecutor(max_workers=processes) as pool:
+        return timed(lambda: list(pool.map(tesseract_image, images))) / pages
+
+
 # --- flow runs -------------------------------------------------------------------------------
 
 
@@ -174,10 +226,10 @@ def flow_run(raw: Path, settings: dict[str, object]) -> FlowRun:
         shutil.rmtree(out, ignore_errors=True)
 
 
-def best_run(raw: Path, settings: dict[str, object]) -> FlowRun:
-    """The fastest of ``REPEATS`` runs: a run's fixed cost (starting and stopping workers, the
+def best_run(raw: Path, settings: dict[str, object], repeats: int = REPEATS) -> FlowRun:
+    """The fastest of ``repeats`` runs: a run's fixed cost (starting and stopping workers, the
     flow's bookkeeping) varies by tenths of a second, as much as reading hundreds of pages."""
-    return min((flow_run(raw, settings) for _ in range(REPEATS)), key=lambda run: run.seconds)
+    return min((flow_run(raw, settings) for _ in range(repeats)), key=lambda run: run.seconds)
 
 
 def flow_seconds(raw: Path, settings: dict[str, object]) -> float:
@@ -212,10 +264,10 @@ def article_rows(out: Path) -> list[tuple[str, str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--text-pages", type=int, default=1200, help="text pages (in 40-page documents); also twice as many"
+        "--text-pages", type=int, default=2000, help="text pages (in 40-page documents); also twice as many"
     )
     parser.add_argument(
-        "--ocr-pages", type=int, default=12, help="pages OCR'd by each worker setting; also half as many"
+        "--ocr-pages", type=int, default=48, help="pages OCR'd by each worker setting; also half as many"
     )
     parser.add_argument("--big-pages", type=int, default=1000, help="pages of the large document for RSS")
     args = parser.parse_args(argv)
@@ -230,22 +282,22 @@ def main(argv: list[str] | None = None) -> int:
         count = max(1, args.text_pages // DOCUMENT_PAGES)
         # Every document different, in its bytes and in its text: each sets the real documents'
         # text from its own place and at its own size, as an archive's documents differ.
-        text = seed_text()
+        seeds = seed_text()
         documents = [
             write_text_pdf(
                 double_raw / f"text-{n}.pdf",
                 DOCUMENT_PAGES,
                 font_size=10 + n / 16,
-                text=text[n * TEXT_STRIDE % len(text) :] + text[: n * TEXT_STRIDE % len(text)],
+                text=seeds[n * TEXT_STRIDE % len(seeds) :] + seeds[: n * TEXT_STRIDE % len(seeds)],
             )
             for n in range(2 * count)
         ]
         for document in documents[:count]:
             shutil.copy(document, text_raw / document.name)
         text_pages = count * DOCUMENT_PAGES  # in text_raw; double_raw holds twice as many
-        write_text_pdf(ocr_raw / "ocr.pdf", args.ocr_pages)
+        ocr_pdf = write_text_pdf(ocr_raw / "ocr.pdf", args.ocr_pages, text=seeds)
         ocr_half = max(1, args.ocr_pages // 2)
-        write_text_pdf(ocr_half_raw / "ocr.pdf", ocr_half)
+        write_text_pdf(ocr_half_raw / "ocr.pdf", ocr_half, text=seeds)
         write_text_pdf(small_raw / "small.pdf", 10)
         write_text_pdf(big_raw / "big.pdf", args.big_pages)
         print(f"cores: {cores}; generated PDFs in {work}")
@@ -253,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
 
         plumber = floor_seconds(plumber_chars, documents, cores)  # every page of double_raw
         pdfium = floor_seconds(pdfium_text, documents, cores)
+        ocr_plain = {workers: plain_ocr_seconds(ocr_pdf, args.ocr_pages, workers) for workers in (1, cores)}
+        tesseract = tesseract_seconds(ocr_pdf, args.ocr_pages, cores, work / "images")
         with prefect_api() as url:
             print(f"Prefect API: {url}")
             # Fixed cost of nothing to do: an ingested, unchanged directory.
@@ -276,11 +330,13 @@ def main(argv: list[str] | None = None) -> int:
                 for workers in (1, cores)
             }
             ocr_fewer = {
-                workers: flow_seconds(ocr_half_raw, {"ocr": "always", "ocr_workers": workers})
+                workers: best_run(
+                    ocr_half_raw, {"ocr": "always", "ocr_workers": workers}, OCR_REPEATS
+                ).seconds
                 for workers in (1, cores)
             }
             ocr = {
-                workers: flow_seconds(ocr_raw, {"ocr": "always", "ocr_workers": workers})
+                workers: best_run(ocr_raw, {"ocr": "always", "ocr_workers": workers}, OCR_REPEATS).seconds
                 for workers in (1, cores)
             }
             small_seconds, small_rss = run_and_measure(
@@ -327,10 +383,19 @@ def main(argv: list[str] | None = None) -> int:
         ocr_added = args.ocr_pages - ocr_half
         ocr_marginal = {workers: (ocr[workers] - ocr_fewer[workers]) / ocr_added for workers in (1, cores)}
         print(
+            f"OCR pages:        {ocr_marginal[cores]:.2f} s/page with {cores} workers (marginal: "
+            f"{args.ocr_pages} pages - {ocr_half} pages, / {ocr_added}); the same pages' OCR in {cores} "
+            f"plain processes {ocr_plain[cores]:.2f} s/page ({ocr_marginal[cores] / ocr_plain[cores]:.2f}x); "
+            f"tesseract -l chi_sim on their images in {cores} processes {tesseract:.2f} s/page "
+            f"({ocr_marginal[cores] / tesseract:.2f}x)"
+        )
+        print(
             f"OCR  1 vs {cores} workers: {ocr_marginal[1]:.2f} vs {ocr_marginal[cores]:.2f} s/page "
-            f"(marginal: {args.ocr_pages} pages - {ocr_half} pages, / {ocr_added}) -> "
-            f"{ocr_marginal[1] / ocr_marginal[cores]:.2f}x (target >= 1.8x on 2 cores); whole runs of "
-            f"{args.ocr_pages} pages {ocr[1]:.1f} s vs {ocr[cores]:.1f} s -> {ocr[1] / ocr[cores]:.2f}x"
+            f"(marginal) -> {ocr_marginal[1] / ocr_marginal[cores]:.2f}x (target >= 1.8x on 2 cores); "
+            "plain processes "
+            f"{ocr_plain[1]:.2f} vs {ocr_plain[cores]:.2f} s/page -> {ocr_plain[1] / ocr_plain[cores]:.2f}x "
+            f"(the machine's ceiling for this work now); whole runs of {args.ocr_pages} pages "
+            f"{ocr[1]:.1f} s vs {ocr[cores]:.1f} s -> {ocr[1] / ocr[cores]:.2f}x"
         )
         print(
             f"peak RSS:         {small_rss:.0f} MiB at 10 pages ({small_seconds:.1f} s), "

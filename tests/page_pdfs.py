@@ -70,7 +70,8 @@ NO_LINE_START = frozenset("。，、；：！？）》」』”")
 def _set_lines(text: str, characters: int, count: int) -> list[str]:
     """``count`` lines of ``characters`` from ``text`` (from its start again when it runs out), each
     taking along the punctuation that may not start the next."""
-    lines, start = [], 0
+    lines: list[str] = []
+    start = 0
     while len(lines) < count:
         end = start + characters
         while text[end % len(text)] in NO_LINE_START:

@@ -57,7 +57,7 @@ TEXT_STRIDE = 7919
 #: Runs of each text setting, of which the fastest counts.
 REPEATS = 3
 #: Runs of each OCR setting, of which the fastest counts.
-OCR_REPEATS = 2
+OCR_REPEATS = 3
 
 
 def seed_text() -> str:

@@ -9,13 +9,15 @@ own work, whatever runs the flow (``docpipe run``, ``docpipe serve``, a deployme
 worker, a direct call); with a Dask task runner (``docpipe run --dask``) they are
 read in the Dask workers instead (:mod:`docpipe.cluster`).  One worker job opens a
 document, reads its text pages and, when none needs OCR, assembles and writes it
-(:mod:`docpipe.document_job`; a task of its own on Dask, a plain call into the page
-workers otherwise); the pages of a long document beyond ``settings.text_batch_pages``
-go that many to a task, OCR pages one task each (named ``extract <file> p.N``), and
-the document is then finished in a worker (task ``finish-document``).
-``settings.documents_in_flight`` documents are read at once so workers never wait
-between documents.  Pages are cached, so a killed run resumes
-without redoing its OCR; only tasks that touch the outside world retry.
+(:mod:`docpipe.document_job`); the pages of a long document beyond
+``settings.text_batch_pages`` go that many to a job, OCR pages one job each, and the
+document is then finished in a worker (task ``finish-document``).  On Dask each of
+these jobs is a task run (``read <file>``, ``text <file> p.1-100``, ``extract <file>
+p.N``), since tasks are how work reaches the cluster; otherwise they are plain calls
+into the page workers (:class:`PageJobs`).  ``settings.documents_in_flight``
+documents are read at once so workers never wait between documents.  OCR'd pages
+are cached, so a killed run resumes without redoing its OCR; only tasks that touch
+the outside world retry.
 """
 
 import contextvars
@@ -118,6 +120,12 @@ def flow_task_runner() -> TaskRunner[Any]:
 _PAGE_POOL: contextvars.ContextVar[PagePool] = contextvars.ContextVar("docpipe_page_pool")
 
 
+def on_dask() -> bool:
+    """Whether the running flow's tasks run on Dask (where page work runs as task runs)."""
+    context = FlowRunContext.get()
+    return context is not None and runs_on_dask(context.task_runner)
+
+
 @contextmanager
 def page_workers(settings: Settings) -> Iterator[PagePool | None]:
     """The run's page-worker processes, visible to its tasks; stopped when the run ends.
@@ -125,7 +133,8 @@ def page_workers(settings: Settings) -> Iterator[PagePool | None]:
     None when the flow's tasks run on Dask: they read pages in the Dask workers.
     """
     context = FlowRunContext.get()
-    if context is not None and runs_on_dask(context.task_runner):
+    if on_dask():
+        assert context is not None
         connect_before_threads(context.task_runner)
         yield None
         return
@@ -546,17 +555,14 @@ def ingest_document(
     kind_tag = [doc_kind] if doc_kind and doc_kind != "unknown" else []
     redone = None if redo_pages is None else list(redo_pages)
     read: DocumentRead | Unreadable | str | ReadFailed | BaseException
-    context = FlowRunContext.get()
-    if context is not None and runs_on_dask(context.task_runner):  # tasks are how work reaches Dask
+    if on_dask():  # tasks are how work reaches Dask
         read = (
             read_document_task.with_options(task_run_name=f"read {source_file}", tags=[*kind_tag, "text"])
             .submit(path, source_file, settings, out_dir, redone, force)
             .result(raise_on_failure=False)
         )
     else:
-        # A plain call into the page workers, not a task run: a task run costs the API
-        # server 20-40 ms of CPU (as much as reading ten pages, on the same cores) and
-        # would say nothing that the document's line in the flow's log does not.
+        # A plain call into the page workers, not a task run (see PageJobs for why).
         read = read_document_task.fn(path, source_file, settings, out_dir, redone, force)
     alone = None
     if isinstance(read, Unreadable):
@@ -735,8 +741,7 @@ class PageJobs:
     """
 
     def __init__(self, settings: Settings) -> None:
-        context = FlowRunContext.get()
-        self.on_dask = context is not None and runs_on_dask(context.task_runner)
+        self.on_dask = on_dask()
         # Threads only wait on the page workers, which bound the work; one per worker keeps each fed.
         self.threads = ThreadPoolExecutor(
             max_workers=default_worker_count(settings.ocr_workers), thread_name_prefix="docpipe-page"
